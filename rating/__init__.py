@@ -1,0 +1,124 @@
+"""The key-post evaluation platform (关键岗位公务员评议平台): the Flask application factory."""
+
+from pathlib import Path
+
+from flask import Flask, has_request_context, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from rating import config as settings
+from rating.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure_settings(app, overrides)
+    configure_database(app)
+    configure_login(app)
+    configure_i18n(app)
+    configure_security(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_commands(app)
+    configure_scheduler(app)
+    return app
+
+
+def configure_settings(app: Flask, overrides: dict | None) -> None:
+    app.config.update(settings.load(Path(app.instance_path), overrides))
+    app.json.ensure_ascii = False  # open data in readable Chinese
+
+
+def configure_database(app: Flask) -> None:
+    from rating import models  # noqa: F401  (registers every table on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: write-ahead logging so readers never wait for writers, and foreign keys enforced."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from rating.models.users import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("请先登录。")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def select_locale() -> str:
+    if not has_request_context():  # commands and jobs speak the default language
+        return "zh"
+    lang = request.args.get("lang") or session.get("lang")
+    return lang if lang in ("zh", "en") else "zh"
+
+
+def configure_i18n(app: Flask) -> None:
+    from rating import i18n
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(i18n.template_globals())
+    app.jinja_env.filters.update(i18n.template_filters())
+
+
+def configure_security(app: Flask) -> None:
+    from rating import security
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.before_request(security.enforce_access)
+    app.after_request(security.set_security_headers)
+
+
+def register_blueprints(app: Flask) -> None:
+    from rating.admin.routes import bp as admin_bp
+    from rating.api.routes import bp as api_bp
+    from rating.auth.routes import bp as auth_bp
+    from rating.public.routes import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_error_pages(app: Flask) -> None:
+    from rating import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from rating import cli
+
+    cli.register(app)
+
+
+def configure_scheduler(app: Flask) -> None:
+    from rating import jobs
+
+    if app.config["SCHEDULER_IN_PROCESS"]:
+        jobs.start_in_process(app)

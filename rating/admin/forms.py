@@ -1,0 +1,42 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class PostForm(FlaskForm):
+    title = StringField(_l("岗位名称"), validators=[DataRequired(), Length(max=100)])
+    responsibilities = TextAreaField(_l("岗位职责(每行一条)"), validators=[DataRequired(), Length(max=5000)])
+    commitments = TextAreaField(_l("服务承诺(每行一条)"), validators=[Optional(), Length(max=5000)])
+    active = BooleanField(_l("在名录中公开"))
+
+
+class HolderForm(FlaskForm):
+    name = StringField(_l("新任岗位责任人"), validators=[DataRequired(), Length(max=50)])
+    started_on = DateField(_l("任职日期"), validators=[DataRequired()])
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(
+        _l("岗位文件(CSV 或 XLSX)"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("只接受 CSV 或 XLSX 文件"))]
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(min=3, max=50)])
+    display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("角色"), validators=[DataRequired()])
+    unit = SelectField(_l("所属单位(人事科、窗口人员必填)"), validators=[Optional()])
+    password = PasswordField(_l("初始密码(至少10位)"), validators=[DataRequired(), Length(min=10, max=200)])
+
+
+class CycleForm(FlaskForm):
+    year = IntegerField(_l("年度"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    starts_on = DateField(_l("开始日期"), validators=[Optional()])
+    ends_on = DateField(_l("结束日期"), validators=[Optional()])

@@ -1,0 +1,26 @@
+"""What each role may do in the back office, shown on its landing page (SPEC §1)."""
+
+from flask_babel import lazy_gettext as _l
+
+from rating.models.users import Role
+
+ROLE_DUTIES = {
+    Role.UNIT_STAFF: _l("为本单位的关键岗位打印一次性评价码(评价码),交给办完事的群众。"),
+    Role.HR_OFFICER: _l("录入和导入本单位关键岗位的年度考核结果;只能查看和修改本单位的岗位。"),
+    Role.INSPECTOR: _l("记录明查暗访发现的问题和扣分,录入综合检查评议得分。"),
+    Role.COMPLAINT_HANDLER: _l("受理电话、来访、来信和网上投诉,转办、办结并答复群众。"),
+    Role.ADMIN: _l("管理单位、岗位、责任人、用户和评议周期,设置权重与名额,审核评议,计算并公布结果。"),
+    Role.AUDITOR: _l("查阅全部记录和审计日志,不能修改任何数据。"),
+}
+
+#: (label, endpoint, roles that see it)
+ACTIONS = [
+    (_l("岗位与责任人"), "admin.posts", tuple(Role)),
+    (_l("导入岗位(CSV/XLSX)"), "admin.import_posts_upload", (Role.ADMIN,)),
+    (_l("用户"), "admin.users", (Role.ADMIN, Role.AUDITOR)),
+    (_l("评议周期"), "admin.cycles", (Role.ADMIN, Role.AUDITOR)),
+]
+
+
+def actions_for(role: Role) -> list[tuple[str, str]]:
+    return [(label, endpoint) for label, endpoint, allowed in ACTIONS if role in allowed]

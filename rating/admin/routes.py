@@ -1,0 +1,217 @@
+"""The back office (后台): each role's landing page, posts and holders, post import, users, cycles."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from rating.admin import uploads
+from rating.admin.menu import ROLE_DUTIES, actions_for
+from rating.admin.forms import CycleForm, HolderForm, ImportConfirmForm, ImportUploadForm, PostForm, UserForm
+from rating.auth.forms import EmptyForm
+from rating.extensions import db
+from rating.i18n import ROLE_LABELS
+from rating.imports import posts as post_rows
+from rating.imports.reader import ImportFailed, read_table
+from rating.imports.vocab import split_items
+from rating.models.audit import AuditEntry
+from rating.models.cycles import Cycle
+from rating.models.posts import Post, Tenure
+from rating.models.units import Unit
+from rating.models.users import Role, User
+from rating.security import STAFF, require_unit_access, roles
+from rating.services import audit
+from rating.services.cycles import create_cycle
+from rating.services.directory import posts_query
+from rating.services.errors import DomainError
+from rating.services.posts import change_holder, import_posts, update_post
+from rating.services.users import create_user
+
+bp = Blueprint("admin", __name__)
+
+ADMIN = Role.ADMIN
+READERS = (Role.ADMIN, Role.AUDITOR)
+
+
+def _actor():
+    return audit.Actor.of(current_user)
+
+
+def _post_or_404(code: str) -> Post:
+    post = db.session.scalar(
+        select(Post)
+        .where(Post.code == code.upper())
+        .options(selectinload(Post.unit), selectinload(Post.tenures).selectinload(Tenure.holder))
+    )
+    if post is None:
+        abort(404)
+    require_unit_access(post.unit_id)
+    return post
+
+
+@bp.get("/")
+@roles(*STAFF)
+def index():
+    role = current_user.role
+    return render_template(
+        "admin/index.html", duties=ROLE_DUTIES[role], actions=actions_for(role), logout_form=EmptyForm()
+    )
+
+
+@bp.get("/posts")
+@roles(*STAFF)
+def posts():
+    q = request.args.get("q", "").strip()[:100]
+    unit_id = current_user.unit_id if current_user.role.unit_bound else None
+    pagination = db.paginate(
+        posts_query(q, include_inactive=True, unit_id=unit_id), per_page=current_app.config["POSTS_PER_PAGE"]
+    )
+    return render_template("admin/posts.html", pagination=pagination, q=q)
+
+
+@bp.get("/posts/<code>")
+@roles(*STAFF)
+def post(code: str):
+    post = _post_or_404(code)
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.post_id == post.id).order_by(AuditEntry.seq.desc()).limit(50)
+    ).all()
+    return render_template(
+        "admin/post.html", post=post, entries=entries, holder_form=HolderForm(), can_edit=current_user.role == ADMIN
+    )
+
+
+@bp.route("/posts/<code>/edit", methods=["GET", "POST"])
+@roles(ADMIN)
+def edit_post(code: str):
+    post = _post_or_404(code)
+    form = PostForm(obj=post if request.method == "GET" else None)
+    if request.method == "GET":
+        form.responsibilities.data, form.commitments.data = post.responsibilities, post.commitments
+    if form.validate_on_submit():
+        changed = update_post(
+            _actor(),
+            post,
+            title=form.title.data,
+            responsibilities=split_items(form.responsibilities.data),
+            commitments=split_items(form.commitments.data or ""),
+            active=form.active.data,
+        )
+        db.session.commit()
+        flash(_("岗位信息已保存。") if changed else _("没有需要保存的改动。"), "success")
+        return redirect(url_for("admin.post", code=post.code))
+    return render_template("admin/post_edit.html", post=post, form=form)
+
+
+@bp.post("/posts/<code>/holder")
+@roles(ADMIN)
+def change_post_holder(code: str):
+    post = _post_or_404(code)
+    form = HolderForm()
+    if not form.validate_on_submit():
+        flash(_("请填写新任责任人姓名和任职日期。"), "error")
+        return redirect(url_for("admin.post", code=post.code))
+    try:
+        change_holder(_actor(), post, form.name.data, form.started_on.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.post", code=post.code))
+    db.session.commit()
+    flash(_("岗位责任人已变更,历史任职记录已保留。"), "success")
+    return redirect(url_for("admin.post", code=post.code))
+
+
+@bp.route("/posts/import", methods=["GET", "POST"])
+@roles(ADMIN)
+def import_posts_upload():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        data, filename = form.file.data.read(), form.file.data.filename
+        try:
+            rows = post_rows.validate_rows(read_table(data, filename, post_rows.COLUMNS))
+        except ImportFailed as exc:
+            return render_template("admin/import_posts.html", form=form, errors=exc.errors), 422
+        token = uploads.keep(data, filename)
+        return render_template("admin/import_preview.html", rows=rows, confirm=ImportConfirmForm(token=token))
+    return render_template("admin/import_posts.html", form=form, errors=None)
+
+
+@bp.post("/posts/import/confirm")
+@roles(ADMIN)
+def import_posts_confirm():
+    form = ImportConfirmForm()
+    kept = uploads.take(form.token.data) if form.validate_on_submit() else None
+    if kept is None:
+        flash(_("上传的文件已过期,请重新上传。"), "error")
+        return redirect(url_for("admin.import_posts_upload"))
+    try:
+        rows = post_rows.validate_rows(read_table(kept.data, kept.filename, post_rows.COLUMNS))
+        summary = import_posts(_actor(), rows)
+    except ImportFailed as exc:
+        db.session.rollback()
+        return render_template("admin/import_posts.html", form=ImportUploadForm(), errors=exc.errors), 422
+    db.session.commit()
+    flash(_("导入完成:%(summary)s", summary=str(summary)), "success")
+    return redirect(url_for("admin.posts"))
+
+
+@bp.get("/users")
+@roles(*READERS)
+def users():
+    pagination = db.paginate(select(User).options(selectinload(User.unit)).order_by(User.role, User.username))
+    return render_template("admin/users.html", pagination=pagination)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles(ADMIN)
+def new_user():
+    form = UserForm()
+    form.role.choices = [(role.value, str(ROLE_LABELS[role])) for role in Role]
+    form.unit.choices = [("", "—")] + [
+        (u.code, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))
+    ]
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                _actor(),
+                username=form.username.data,
+                password=form.password.data,
+                role=form.role.data,
+                unit_code=form.unit.data or None,
+                display_name=form.display_name.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return render_template("admin/user_new.html", form=form), exc.status_code
+        db.session.commit()
+        flash(_("用户 %(name)s 已创建。", name=user.username), "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.get("/cycles")
+@roles(*READERS)
+def cycles():
+    rows = db.session.scalars(select(Cycle).order_by(Cycle.year.desc())).all()
+    return render_template("admin/cycles.html", cycles=rows, form=CycleForm(), can_create=current_user.role == ADMIN)
+
+
+@bp.post("/cycles")
+@roles(ADMIN)
+def new_cycle():
+    form = CycleForm()
+    if not form.validate_on_submit():
+        flash(_("请填写正确的年度(2000–2100)和日期。"), "error")
+        return redirect(url_for("admin.cycles"))
+    try:
+        cycle = create_cycle(_actor(), form.year.data, form.starts_on.data, form.ends_on.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.cycles"))
+    db.session.commit()
+    flash(_("%(year)d 年度评议周期已创建。", year=cycle.year), "success")
+    return redirect(url_for("admin.cycles"))

@@ -1,0 +1,134 @@
+"""The flask commands (SPEC §7): ``flask --app rating COMMAND``. Each command commits once, or not at all."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from rating.extensions import db
+from rating.imports import posts as post_rows
+from rating.imports.reader import ImportFailed, read_table
+from rating.models.users import Role
+from rating.services import audit
+from rating.services.errors import DomainError
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _read_file(path: str) -> bytes:
+    file = Path(path)
+    if not file.is_file():
+        _fail(f"找不到文件 / file not found: {path}")
+    return file.read_bytes()
+
+
+def _report_import_failure(exc: ImportFailed) -> None:
+    db.session.rollback()
+    click.echo(f"导入失败,未写入任何数据 / import refused, nothing written ({len(exc.errors)} problem(s)):", err=True)
+    for error in exc.errors:
+        click.echo(f"  {error}", err=True)
+    sys.exit(1)
+
+
+def register(app) -> None:
+    @app.cli.command("seed")
+    @click.option("--if-empty", is_flag=True, help="Only when the database holds no posts yet (make run).")
+    @click.option("--allow-production", is_flag=True, help="Seed even with RATING_ENV=production.")
+    def seed(if_empty: bool, allow_production: bool):
+        """Load the demo data in seeds/ (idempotent)."""
+        from rating import seed as seeding
+
+        if current_app.config["RATING_ENV"] == "production" and not allow_production:
+            _fail("seed creates demo accounts with published passwords; refused with RATING_ENV=production "
+                  "(set RATING_ENV=development, or pass --allow-production for a demo server).")
+        if if_empty and not seeding.database_is_empty():
+            click.echo("database already holds data; seed skipped")
+            return
+        report = seeding.run()
+        db.session.commit()
+        for line in report.lines:
+            click.echo(line)
+        click.echo("demo logins (username / password / role):")
+        for username, password, role in report.logins:
+            click.echo(f"  {username:<14} {password:<22} {role}")
+
+    @app.cli.command("create-user")
+    @click.argument("name")
+    @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+    @click.option("--unit", "unit_code", help="Unit code, required for hr_officer and unit_staff.")
+    @click.option("--display-name", default="")
+    def create_user_command(name: str, role: str, unit_code: str | None, display_name: str):
+        """Create a back-office user; the password is read from stdin or prompted for."""
+        from rating.services.users import create_user
+
+        if sys.stdin.isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            user = create_user(
+                audit.CLI, username=name, password=password, role=role, unit_code=unit_code, display_name=display_name
+            )
+        except DomainError as exc:
+            _fail(str(exc))
+        db.session.commit()
+        click.echo(f"created user {user.username} ({user.role})")
+
+    @app.cli.command("create-cycle")
+    @click.argument("year", type=int)
+    @click.option("--starts-on", type=click.DateTime(["%Y-%m-%d"]), help="Default: January 1.")
+    @click.option("--ends-on", type=click.DateTime(["%Y-%m-%d"]), help="Default: December 31.")
+    def create_cycle_command(year: int, starts_on, ends_on):
+        """Create an evaluation cycle with the default method (SPEC §3)."""
+        from rating.services.cycles import create_cycle
+
+        try:
+            cycle = create_cycle(
+                audit.CLI, year, starts_on.date() if starts_on else None, ends_on.date() if ends_on else None
+            )
+        except DomainError as exc:
+            _fail(str(exc))
+        db.session.commit()
+        click.echo(f"created cycle {cycle.year}: {cycle.starts_on} – {cycle.ends_on}, status {cycle.status}")
+
+    @app.cli.command("import-posts")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def import_posts_command(file: str):
+        """Import posts from CSV or XLSX (code, unit, unit_kind, title, holder, responsibilities, commitments)."""
+        from rating.services.posts import import_posts
+
+        data = _read_file(file)
+        try:
+            rows = post_rows.validate_rows(
+                read_table(data, Path(file).name, post_rows.COLUMNS, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+            )
+            summary = import_posts(audit.CLI, rows)
+        except ImportFailed as exc:
+            _report_import_failure(exc)
+        db.session.commit()
+        click.echo(f"imported {len(rows)} row(s): {summary}")
+
+    @app.cli.command("audit-verify")
+    def audit_verify():
+        """Check the audit log's hash chain; names the first broken entry."""
+        from rating.services.audit import verify_chain
+
+        report = verify_chain()
+        if report.ok:
+            click.echo(f"audit chain intact: {report.entries} entries")
+            return
+        click.echo(f"audit chain BROKEN at entry {report.broken_seq}: {report.reason} "
+                   f"({report.entries} entries verified before it)", err=True)
+        sys.exit(1)
+
+    @app.cli.command("scheduler")
+    def scheduler_command():
+        """Run the scheduled jobs in this process (production: one such process besides the web workers)."""
+        from rating import jobs
+
+        jobs.run_blocking(current_app._get_current_object())

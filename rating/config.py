@@ -1,0 +1,89 @@
+"""Settings from the environment, validated when the app starts.
+
+DATABASE_URL            SQLAlchemy URL; default SQLite under instance/ (WAL, foreign keys on)
+SECRET_KEY              session signing key; without it one is generated once and kept in instance/secret_key
+RATING_ENV              production (default) or development: development allows cookies over plain http
+RATELIMIT_STORAGE_URI   memory:// (default) or redis://127.0.0.1:6379/0 for several workers
+SCHEDULER_IN_PROCESS    1 to run the scheduler inside the web process (make run); 0 in production (default)
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _secret_key(instance_path: Path) -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'rating.db'}"
+    # Accept the common postgres:// and postgresql:// forms and use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def engine_options(url: str) -> dict:
+    if make_url(url).get_backend_name() == "sqlite":
+        # Writers wait for the lock instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def load(instance_path: Path, overrides: dict | None = None) -> dict:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    overrides = overrides or {}
+    env = os.environ.get("RATING_ENV", "production")
+    if env not in ("production", "development"):
+        raise ConfigError(f"RATING_ENV must be production or development, not {env!r}")
+    url = overrides.get("SQLALCHEMY_DATABASE_URI") or database_url(instance_path)
+    try:
+        backend = make_url(url).get_backend_name()
+    except Exception as exc:
+        raise ConfigError(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(f"DATABASE_URL must be SQLite or PostgreSQL, not {backend}")
+    secure_cookies = env == "production"
+    config = {
+        "RATING_ENV": env,
+        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_NAME": "rating_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Strict",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {"zh": "中文", "en": "English"},
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
+        "POSTS_PER_PAGE": 20,
+        "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
+        "IMPORT_MAX_ROWS": 100_000,
+    }
+    config.update(overrides)
+    return config

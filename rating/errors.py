@@ -1,0 +1,55 @@
+"""Error pages in the reader's language; JSON errors under /api/."""
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from rating.services.errors import DomainError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _page(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify({"error": {"status": status, "message": message}}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app) -> None:
+    @app.errorhandler(400)
+    def bad_request(error):
+        return _page(400, _("请求有误"), _("提交的内容无法处理,请返回检查后重试。"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return _page(400, _("页面已过期"), _("表单安全校验未通过(页面可能已过期)。请刷新页面后重新提交。"))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _page(403, _("无权访问"), _("您的账号没有使用此功能的权限。"))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _page(404, _("页面不存在"), _("您要找的页面不存在,可能已被移除或地址有误。"))
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return _page(405, _("请求方式不正确"), _("此地址不支持该请求方式。"))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page(413, _("文件过大"), _("上传的文件超过了允许的大小。"))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _page(429, _("操作过于频繁"), _("您的操作过于频繁,请稍后再试。"))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return _page(500, _("系统错误"), _("系统暂时出现问题,请稍后再试。如问题持续,请联系效能办。"))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        return _page(error.status_code, _("无法完成操作"), str(error))

@@ -1,0 +1,49 @@
+"""Labels of the domain's enums in the reader's language, and date filters shown in Asia/Shanghai."""
+
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from rating.models.cycles import CycleStatus
+from rating.models.units import UnitKind
+from rating.models.users import Role
+
+UNIT_KIND_LABELS = {
+    UnitKind.MUNICIPAL: _l("市直部门"),
+    UnitKind.PROVINCIAL: _l("驻市省属机关"),
+    UnitKind.WINDOW: _l("窗口服务单位"),
+    UnitKind.STATION: _l("基层站所"),
+    UnitKind.COUNTY: _l("县区"),
+}
+
+ROLE_LABELS = {
+    Role.UNIT_STAFF: _l("单位窗口人员"),
+    Role.HR_OFFICER: _l("人事科"),
+    Role.INSPECTOR: _l("督查人员"),
+    Role.COMPLAINT_HANDLER: _l("投诉中心"),
+    Role.ADMIN: _l("效能办管理员"),
+    Role.AUDITOR: _l("纪委审计"),
+}
+
+CYCLE_STATUS_LABELS = {
+    CycleStatus.OPEN: _l("评议进行中"),
+    CycleStatus.CLOSED: _l("已截止"),
+    CycleStatus.COMPUTED: _l("已计算"),
+    CycleStatus.NOTICE: _l("公示中"),
+    CycleStatus.PUBLISHED: _l("已公布"),
+}
+
+
+def template_globals() -> dict:
+    return {
+        "get_locale": get_locale,
+        "UNIT_KIND_LABELS": UNIT_KIND_LABELS,
+        "ROLE_LABELS": ROLE_LABELS,
+        "CYCLE_STATUS_LABELS": CYCLE_STATUS_LABELS,
+    }
+
+
+def template_filters() -> dict:
+    return {
+        "date": lambda value: format_date(value, "yyyy-MM-dd") if value else "",
+        "datetime": lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else "",
+    }

@@ -1,0 +1,51 @@
+"""Scheduled jobs (SPEC §4) as plain functions calling services, and the scheduler entry points.
+
+``make run`` starts the scheduler inside the web process (SCHEDULER_IN_PROCESS=1); production runs exactly one
+``flask --app rating scheduler`` process beside the gunicorn workers. Jobs are idempotent: their state lives in the
+data, so a run that dies is completed by the next one.
+"""
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from rating.extensions import scheduler as background_scheduler
+
+log = logging.getLogger(__name__)
+
+
+def verify_audit_chain(app) -> bool:
+    """Nightly: walk the audit chain and log loudly if it is broken."""
+    from rating.services.audit import verify_chain
+
+    with app.app_context():
+        report = verify_chain()
+    if report.ok:
+        log.info("audit chain intact: %d entries", report.entries)
+    else:
+        log.error("audit chain broken at entry %s: %s", report.broken_seq, report.reason)
+    return report.ok
+
+
+def add_jobs(scheduler, app) -> None:
+    scheduler.add_job(
+        verify_audit_chain, "cron", hour=2, minute=30, args=[app], id="verify_audit_chain", replace_existing=True
+    )
+
+
+def start_in_process(app) -> None:
+    if background_scheduler.running:
+        return
+    add_jobs(background_scheduler, app)
+    background_scheduler.start()
+    log.info("scheduler started in-process with jobs: %s", [job.id for job in background_scheduler.get_jobs()])
+
+
+def run_blocking(app) -> None:
+    scheduler = BlockingScheduler(timezone="Asia/Shanghai")
+    add_jobs(scheduler, app)
+    log.info("scheduler running with jobs: %s", [job.id for job in scheduler.get_jobs()])
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,21 @@
+"""All models, imported here so that Alembic and the app see every table."""
+
+from rating.models.audit import AuditEntry, AuditHead
+from rating.models.cycles import Cycle, CycleStatus
+from rating.models.posts import Holder, Post, Tenure
+from rating.models.units import Unit, UnitKind
+from rating.models.users import Role, User
+
+__all__ = [
+    "AuditEntry",
+    "AuditHead",
+    "Cycle",
+    "CycleStatus",
+    "Holder",
+    "Post",
+    "Role",
+    "Tenure",
+    "Unit",
+    "UnitKind",
+    "User",
+]

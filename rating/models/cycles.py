@@ -1,0 +1,43 @@
+"""Evaluation cycles (评议周期), normally one a year, each carrying its own method settings."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.scoring.method import MethodSettings
+
+
+class CycleStatus(enum.StrEnum):
+    OPEN = "open"  #: taking ratings and records
+    CLOSED = "closed"  #: rating intake stopped, awaiting final computation
+    COMPUTED = "computed"  #: draft result exists
+    NOTICE = "notice"  #: 公示: draft result public, objections open
+    PUBLISHED = "published"  #: result published, immutable
+
+
+class Cycle(Base):
+    __tablename__ = "cycles"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[CycleStatus] = mapped_column(enum_type(CycleStatus, "cycle_status"), default=CycleStatus.OPEN)
+    #: MethodSettings as a dict; frozen (never changed again) once the cycle is computed.
+    method: Mapped[dict] = mapped_column(JSON, default=lambda: MethodSettings().to_dict())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def settings(self) -> MethodSettings:
+        return MethodSettings.from_dict(self.method)
+
+    @property
+    def method_frozen(self) -> bool:
+        return self.status not in (CycleStatus.OPEN, CycleStatus.CLOSED)
+
+    def __repr__(self) -> str:
+        return f"<Cycle {self.year} {self.status}>"

@@ -1,0 +1,53 @@
+"""Back-office users and their roles (SPEC §1). Citizens are anonymous and have no account."""
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.models.units import Unit
+
+
+class Role(enum.StrEnum):
+    UNIT_STAFF = "unit_staff"  #: 单位窗口工作人员: prints rating codes for its own posts
+    HR_OFFICER = "hr_officer"  #: 人事科: annual assessments of its own unit's posts
+    INSPECTOR = "inspector"  #: 效能办督查组: inspections and inspection scores
+    COMPLAINT_HANDLER = "complaint_handler"  #: 投诉中心
+    ADMIN = "admin"  #: 效能办
+    AUDITOR = "auditor"  #: 纪委: reads everything, changes nothing
+
+    @property
+    def unit_bound(self) -> bool:
+        return self in (Role.UNIT_STAFF, Role.HR_OFFICER)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role NOT IN ('unit_staff', 'hr_officer') OR unit_id IS NOT NULL", name="unit_bound_roles_have_unit"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    #: argon2id hash; never the password.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
+        return self.is_enabled
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

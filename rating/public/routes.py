@@ -1,0 +1,63 @@
+"""Public pages: home, the post directory (岗位名录), post pages, the language switch."""
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from rating.extensions import db
+from rating.models.posts import Post, Tenure
+from rating.models.units import Unit
+from rating.security import is_safe_next, public
+from rating.services.cycles import current_cycle
+from rating.services.directory import posts_query, units_with_posts
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+@public
+def home():
+    counts = db.session.execute(
+        select(
+            select(func.count(Post.id)).where(Post.active.is_(True)).scalar_subquery(),
+            select(func.count(func.distinct(Post.unit_id))).where(Post.active.is_(True)).scalar_subquery(),
+        )
+    ).one()
+    return render_template("public/home.html", cycle=current_cycle(), posts=counts[0], units=counts[1])
+
+
+@bp.get("/posts")
+@public
+def directory():
+    q = request.args.get("q", "").strip()[:100]
+    unit_code = request.args.get("unit", "").strip()[:20]
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(
+        posts_query(q, unit_code), page=page, per_page=current_app.config["POSTS_PER_PAGE"], error_out=False
+    )
+    units = db.session.scalars(units_with_posts()).all()
+    return render_template(
+        "public/directory.html", pagination=pagination, rows=pagination.items, q=q, unit_code=unit_code, units=units
+    )
+
+
+@bp.get("/posts/<code>")
+@public
+def post(code: str):
+    post = db.session.scalar(
+        select(Post)
+        .where(Post.code == code.upper())
+        .options(selectinload(Post.unit).selectinload(Unit.parent), selectinload(Post.tenures).selectinload(Tenure.holder))
+    )
+    if post is None or not post.active:
+        abort(404)
+    return render_template("public/post.html", post=post)
+
+
+@bp.get("/lang/<code>")
+@public
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next")
+    return redirect(target if is_safe_next(target) else url_for("public.home"))

@@ -1,0 +1,116 @@
+"""Method settings (评议办法参数) of one cycle: weights, quotas, grade table, deductions, prior weight.
+
+Stored per cycle as JSON and frozen into the result when it is computed. ``MethodSettings.from_dict`` validates
+whatever comes from an administrator, a file or the database, and raises ``InvalidMethod`` naming every problem.
+"""
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+GRADES = ("excellent", "competent", "basically_competent", "incompetent")
+#: Grades that make a post ineligible for any title (基本称职, 不称职).
+INELIGIBLE_GRADES = ("basically_competent", "incompetent")
+
+
+class InvalidMethod(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A title quota: either a count of posts or a percentage of the ranked posts."""
+
+    value: float
+    unit: str = "count"  # "count" or "percent"
+
+    def posts(self, ranked: int) -> int:
+        if self.unit == "count":
+            return int(self.value)
+        # Percentages round half up on exact decimals so both engines and every reader agree.
+        exact = Decimal(str(self.value)) * ranked / 100
+        return int(exact.to_integral_value(rounding="ROUND_HALF_UP"))
+
+
+@dataclass(frozen=True)
+class MethodSettings:
+    #: Weights of service rating S, annual assessment A, conduct C and inspection I (sum to 1).
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"service": 0.40, "assessment": 0.30, "conduct": 0.20, "inspection": 0.10}
+    )
+    benchmark_quota: Quota = Quota(20)  #: 标兵岗位
+    excellent_quota: Quota = Quota(40)  #: 优秀岗位
+    warning_quota: Quota = Quota(5)  #: 行政告诫
+    grade_scores: dict[str, float] = field(
+        default_factory=lambda: {"excellent": 95, "competent": 85, "basically_competent": 70, "incompetent": 50}
+    )
+    #: Deduction per concluded complaint by finding (属实 10, 部分属实 5).
+    complaint_deductions: dict[str, float] = field(
+        default_factory=lambda: {"substantiated": 10, "partly": 5, "unsubstantiated": 0}
+    )
+    #: Standard deductions for inspection findings; inspectors may also enter a free amount.
+    inspection_deductions: dict[str, float] = field(
+        default_factory=lambda: {"absent": 5, "rude": 5, "irregular_fee": 10, "delay": 3, "no_commitment_shown": 2}
+    )
+    prior_weight: float = 20.0  #: m in S = (Σw·v + m·μ) / (Σw + m)
+    verified_weight: float = 1.0
+    unverified_weight: float = 0.5
+    empty_cycle_mean: float = 50.0  #: μ when the cycle has no counted ratings
+    notice_days: int = 7  #: 公示期
+    followup_working_days: int = 5  #: 差评整改期限
+    complaint_working_days: int = 15  #: 投诉办理期限
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "MethodSettings":
+        data = dict(data or {})
+        problems: list[str] = []
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            problems.append(f"unknown settings: {', '.join(unknown)}")
+        for name in ("benchmark_quota", "excellent_quota", "warning_quota"):
+            if name in data and isinstance(data[name], dict):
+                data[name] = Quota(**data[name])
+        try:
+            settings = cls(**{k: v for k, v in data.items() if k in known})
+        except TypeError as exc:
+            raise InvalidMethod([*problems, str(exc)]) from exc
+        problems.extend(settings.problems())
+        if problems:
+            raise InvalidMethod(problems)
+        return settings
+
+    def problems(self) -> list[str]:
+        problems = []
+        if set(self.weights) != {"service", "assessment", "conduct", "inspection"}:
+            problems.append("weights must name service, assessment, conduct and inspection")
+        elif any(w < 0 for w in self.weights.values()):
+            problems.append("weights must not be negative")
+        elif abs(sum(self.weights.values()) - 1) > 1e-9:
+            problems.append(f"weights must sum to 1 (they sum to {sum(self.weights.values()):g})")
+        for name in ("benchmark_quota", "excellent_quota", "warning_quota"):
+            quota = getattr(self, name)
+            if quota.unit not in ("count", "percent"):
+                problems.append(f"{name}: unit must be count or percent")
+            elif quota.value < 0 or (quota.unit == "percent" and quota.value > 100):
+                problems.append(f"{name}: out of range")
+            elif quota.unit == "count" and quota.value != int(quota.value):
+                problems.append(f"{name}: a count must be a whole number")
+        if set(self.grade_scores) != set(GRADES):
+            problems.append("grade_scores must give a score for each of " + ", ".join(GRADES))
+        elif any(not 0 <= s <= 100 for s in self.grade_scores.values()):
+            problems.append("grade scores must lie in 0–100")
+        if any(d < 0 for d in [*self.complaint_deductions.values(), *self.inspection_deductions.values()]):
+            problems.append("deductions must not be negative")
+        if self.prior_weight < 0:
+            problems.append("prior_weight must not be negative")
+        if not (0 < self.unverified_weight <= self.verified_weight):
+            problems.append("weights of ratings: 0 < unverified_weight <= verified_weight")
+        for name in ("notice_days", "followup_working_days", "complaint_working_days"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be at least 1")
+        return problems

@@ -1,0 +1,114 @@
+"""Security as structure: password hashing, the access rule of every endpoint, and response headers.
+
+Deny by default: every view declares who may use it with ``@public`` or ``@roles(...)``; a request to a view that
+declares nothing is refused, and the test suite fails on any such endpoint.
+"""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from rating.models.users import Role
+
+_hasher = PasswordHasher()  # argon2id with the library's current parameters
+
+#: Every back-office role.
+STAFF = tuple(Role)
+#: Endpoints outside our blueprints that are public.
+PUBLIC_BUILTINS = {"static"}
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def public(view):
+    """Anyone may use this view, signed in or not."""
+    view.access = "public"
+    return view
+
+
+def roles(*allowed: Role):
+    """Only signed-in users with one of these roles may use this view; others get 403, strangers go to login."""
+
+    def decorate(view):
+        view.access = frozenset(allowed)
+        return view
+
+    return decorate
+
+
+def access_of(endpoint: str):
+    """The declared access of an endpoint: ``"public"``, a frozenset of roles, or None (undeclared)."""
+    if endpoint in PUBLIC_BUILTINS:
+        return "public"
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def enforce_access():
+    """``before_request`` hook: applies the endpoint's declared access before the view runs."""
+    if request.endpoint is None:  # 404 and 405 are handled by Flask
+        return None
+    access = access_of(request.endpoint)
+    if access == "public":
+        return None
+    if access is None:
+        current_app.logger.error("endpoint %s declares no access rule; refused", request.endpoint)
+        abort(403)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.role not in access:
+        abort(403)
+    return None
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user and getattr(current_user, "is_authenticated", False):
+        # Back-office pages may show unpublished figures: never store them in a shared cache.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site relative paths are accepted as a redirect target after login."""
+    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def require_unit_access(unit_id: int) -> None:
+    """HR officers and unit staff may only touch their own unit; everyone else the role allows may touch all."""
+    if current_user.role.unit_bound and current_user.unit_id != unit_id:
+        abort(403)

@@ -1,0 +1,120 @@
+"""Writing and verifying the audit chain. Every service that changes a score-feeding record calls ``record``."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from rating.extensions import db
+from rating.models.audit import GENESIS_HASH, AuditEntry, AuditHead
+from rating.models.base import utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a logged-in user, the command line or the scheduler."""
+
+    name: str
+    user_id: int | None = None
+
+    @classmethod
+    def of(cls, user) -> "Actor":
+        return cls(user.username, user.id)
+
+
+CLI = Actor("cli")
+SYSTEM = Actor("system")
+
+
+def _canonical_time(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(*, seq, at, actor, action, entity, entity_id, post_id, before, after, prev_hash) -> str:
+    payload = json.dumps(
+        [seq, _canonical_time(at), actor, action, entity, str(entity_id), post_id, before, after, prev_hash],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _jsonable(value):
+    """Round-trip through JSON so the hash is taken over exactly what the database will give back."""
+    return None if value is None else json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def record(actor: Actor, action: str, entity: str, entity_id, *, before=None, after=None, post_id=None):
+    """Append one entry to the chain. Flushes; the caller commits with the change it describes."""
+    head = db.session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.last_hash)
+        .execution_options(synchronize_session=False)
+    ).one()  # the migration creates the single head row
+    seq, prev_hash = head.seq, head.last_hash
+    at = utcnow()
+    fields = dict(
+        seq=seq,
+        at=at,
+        actor=actor.name,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        post_id=post_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        prev_hash=prev_hash,
+    )
+    entry = AuditEntry(**fields, actor_id=actor.user_id, hash=entry_hash(**fields))
+    db.session.add(entry)
+    db.session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(last_hash=entry.hash),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Walk the chain in order and return the first entry that does not hold, if any."""
+    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    while True:
+        rows = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.seq >= expected_seq).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return ChainReport(count, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
+            if entry.prev_hash != expected_prev:
+                return ChainReport(count, entry.seq, "does not link to the entry before it")
+            fields = {
+                k: getattr(entry, k)
+                for k in ("seq", "at", "actor", "action", "entity", "entity_id", "post_id", "before", "after")
+            }
+            if entry_hash(**fields, prev_hash=entry.prev_hash) != entry.hash:
+                return ChainReport(count, entry.seq, "content does not match its hash (edited)")
+            expected_prev, expected_seq, count = entry.hash, entry.seq + 1, count + 1
+        db.session.expunge_all()
+    head = db.session.get(AuditHead, 1)
+    if head is not None and (head.seq != count or head.last_hash != expected_prev):
+        return ChainReport(count, count + 1 if head.seq > count else count, "newest entries were removed")
+    return ChainReport(count)

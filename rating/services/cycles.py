@@ -1,0 +1,51 @@
+"""Use cases on evaluation cycles (评议周期)."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from rating.extensions import db
+from rating.models.cycles import Cycle, CycleStatus
+from rating.scoring.method import InvalidMethod, MethodSettings
+from rating.services import audit
+from rating.services.errors import Conflict, InvalidInput
+
+
+def snapshot(cycle: Cycle) -> dict:
+    return {
+        "year": cycle.year,
+        "starts_on": cycle.starts_on.isoformat(),
+        "ends_on": cycle.ends_on.isoformat(),
+        "status": str(cycle.status),
+        "method": cycle.method,
+    }
+
+
+def create_cycle(
+    actor: audit.Actor, year: int, starts_on: date | None = None, ends_on: date | None = None, method=None
+) -> Cycle:
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(_("年度须在 2000–2100 之间"))
+    starts_on = starts_on or date(year, 1, 1)
+    ends_on = ends_on or date(year, 12, 31)
+    if ends_on < starts_on:
+        raise InvalidInput(_("结束日期不能早于开始日期"))
+    try:
+        settings = MethodSettings.from_dict(method) if method else MethodSettings()
+    except InvalidMethod as exc:
+        raise InvalidInput(_("评议办法参数有误:%(problems)s", problems=str(exc))) from exc
+    if db.session.scalar(select(Cycle.id).where(Cycle.year == year)):
+        raise Conflict(_("%(year)d 年度的评议周期已存在", year=year))
+    cycle = Cycle(year=year, starts_on=starts_on, ends_on=ends_on, status=CycleStatus.OPEN, method=settings.to_dict())
+    db.session.add(cycle)
+    db.session.flush()
+    audit.record(actor, "cycle.create", "cycle", cycle.id, after=snapshot(cycle))
+    return cycle
+
+
+def current_cycle() -> Cycle | None:
+    """The open cycle if there is one, else the most recent cycle."""
+    return db.session.scalar(
+        select(Cycle).order_by((Cycle.status == CycleStatus.OPEN).desc(), Cycle.year.desc()).limit(1)
+    )

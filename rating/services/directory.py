@@ -1,0 +1,51 @@
+"""Reading the post directory (岗位名录): the one query behind the public list, the API and the back office."""
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import aliased, contains_eager
+
+from rating.models.posts import Holder, Post, Tenure
+from rating.models.units import Unit
+
+
+def posts_query(q: str = "", unit_code: str = "", include_inactive: bool = False, unit_id: int | None = None) -> Select:
+    """Posts with their unit and current holder loaded in the same query, ordered by post code.
+
+    ``q`` matches the holder's name, the post title or code, the unit name or any responsibility line.
+    """
+    tenure, holder = aliased(Tenure), aliased(Holder)
+    stmt = (
+        select(Post)
+        .join(Post.unit)
+        .outerjoin(tenure, Post.current_tenure.of_type(tenure))
+        .outerjoin(holder, tenure.holder.of_type(holder))
+        .options(contains_eager(Post.unit), contains_eager(Post.current_tenure.of_type(tenure)).contains_eager(
+            tenure.holder.of_type(holder)
+        ))
+        .order_by(Post.code)
+    )
+    if not include_inactive:
+        stmt = stmt.where(Post.active.is_(True))
+    if unit_code:
+        stmt = stmt.where(Unit.code == unit_code)
+    if unit_id is not None:
+        stmt = stmt.where(Post.unit_id == unit_id)
+    for word in q.split()[:5]:
+        stmt = stmt.where(
+            or_(
+                holder.name.icontains(word, autoescape=True),
+                Post.title.icontains(word, autoescape=True),
+                Post.code.icontains(word, autoescape=True),
+                Unit.name.icontains(word, autoescape=True),
+                Post.responsibilities.icontains(word, autoescape=True),
+            )
+        )
+    return stmt
+
+
+def units_with_posts() -> Select:
+    """Units that have at least one active post, for the directory's unit filter."""
+    return (
+        select(Unit)
+        .where(Unit.id.in_(select(Post.unit_id).where(Post.active.is_(True))))
+        .order_by(Unit.kind, Unit.code)
+    )
