@@ -87,9 +87,10 @@ def configure_i18n(app: Flask) -> None:
 def configure_security(app: Flask) -> None:
     from rating import security
 
+    # Access first: a stranger's POST is sent to login and a wrong role gets 403 before the CSRF check.
+    app.before_request(security.enforce_access)
     csrf.init_app(app)
     limiter.init_app(app)
-    app.before_request(security.enforce_access)
     app.after_request(security.set_security_headers)
 
 
