@@ -118,13 +118,15 @@ def app(engine_name, request, tmp_path, monkeypatch):
         transaction = connection.begin()
     # Every session of this test joins the outer transaction; their commits become savepoints.
     monkeypatch.setattr(FlaskSession, "get_bind", lambda self, *a, **k: connection)
+    saved = dict(db.session.session_factory.kw)
     with app.app_context():
         db.session.remove()
-        db.session.configure(join_transaction_mode="create_savepoint")
+    db.session.session_factory.kw["join_transaction_mode"] = "create_savepoint"
     yield app
     with app.app_context():
         db.session.remove()
-        db.session.configure(join_transaction_mode="conservative_savepoint")
+    db.session.session_factory.kw.clear()
+    db.session.session_factory.kw.update(saved)
     transaction.rollback()
     connection.close()
     with app.app_context():

@@ -5,6 +5,7 @@ Rows are numbered as the spreadsheet numbers them: the header is line 1, the fir
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -66,7 +67,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
 def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise ImportFailed([RowError(0, _("无法读取 XLSX 文件,请确认文件未损坏。"))]) from exc
     sheet = workbook.worksheets[0]
     rows, errors = [], []
