@@ -1,0 +1,75 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app served on a loopback port.
+
+Required in CI (REQUIRE_BROWSER=1, set by .ci/run); skipped with a message locally when /usr/bin/chromium is absent.
+Playwright never downloads a browser here.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from rating.extensions import db
+from tests.conftest import build_database, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"browser tests skipped: {CHROMIUM} not found (apt-get install chromium; CI requires them)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The seeded demo site on a free loopback port; yields its base URL."""
+    path = tmp_path_factory.mktemp("browser") / "site.db"
+    url = f"sqlite:///{path}"
+    build_database(url)
+    app = make_app(url, TESTING=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh phone-sized page; fails the test if the page logs any error (a CSP violation, a broken asset)."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN", **PHONE)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    assert not [e for e in errors if "403" not in e and "404" not in e], errors
