@@ -44,8 +44,10 @@ def register(app) -> None:
         from rating import seed as seeding
 
         if current_app.config["RATING_ENV"] == "production" and not allow_production:
-            _fail("seed creates demo accounts with published passwords; refused with RATING_ENV=production "
-                  "(set RATING_ENV=development, or pass --allow-production for a demo server).")
+            _fail(
+                "seed creates demo accounts with published passwords; refused with RATING_ENV=production "
+                "(set RATING_ENV=development, or pass --allow-production for a demo server)."
+            )
         if if_empty and not seeding.database_is_empty():
             click.echo("database already holds data; seed skipped")
             return
@@ -122,8 +124,11 @@ def register(app) -> None:
         if report.ok:
             click.echo(f"audit chain intact: {report.entries} entries")
             return
-        click.echo(f"audit chain BROKEN at entry {report.broken_seq}: {report.reason} "
-                   f"({report.entries} entries verified before it)", err=True)
+        click.echo(
+            f"audit chain BROKEN at entry {report.broken_seq}: {report.reason} "
+            f"({report.entries} entries verified before it)",
+            err=True,
+        )
         sys.exit(1)
 
     @app.cli.command("scheduler")

@@ -173,3 +173,10 @@ def login_as(client):
         return client
 
     return login
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say once, plainly, what did not run here and why."""
+    reasons = {str(report.longrepr[2]) for report in terminalreporter.stats.get("skipped", [])}
+    for reason in sorted(reasons):
+        terminalreporter.write_line(f"NOTE: {reason.removeprefix('Skipped: ')}", yellow=True)

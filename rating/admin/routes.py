@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from rating.admin import uploads
-from rating.admin.menu import ROLE_DUTIES, actions_for
 from rating.admin.forms import CycleForm, HolderForm, ImportConfirmForm, ImportUploadForm, PostForm, UserForm
+from rating.admin.menu import ROLE_DUTIES, actions_for
 from rating.auth.forms import EmptyForm
 from rating.extensions import db
 from rating.i18n import ROLE_LABELS

@@ -15,7 +15,10 @@ SCHEMAS = {
     "Unit": {
         "allOf": [
             {"$ref": "#/components/schemas/UnitRef"},
-            {"type": "object", "properties": {"parent": {"type": ["string", "null"], "description": "parent unit code"}}},
+            {
+                "type": "object",
+                "properties": {"parent": {"type": ["string", "null"], "description": "parent unit code"}},
+            },
         ]
     },
     "Post": {
@@ -73,7 +76,9 @@ def document(server_url: str) -> dict:
                     "operationId": "listPosts",
                     "parameters": [
                         _query("page", {"type": "integer", "minimum": 1, "default": 1}, "page number"),
-                        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "page size"),
+                        _query(
+                            "per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "page size"
+                        ),
                         _query("q", {"type": "string"}, "search holder, title, code, unit or duty"),
                         _query("unit", {"type": "string"}, "unit code"),
                     ],

@@ -42,7 +42,9 @@ def validate_rows(table: Table) -> list[PostRow]:
         before = len(errors)
         code = row["code"].upper()
         if not CODE_PATTERN.match(code):
-            errors.append(RowError(line, _("岗位编号“%(code)s”格式不正确(字母、数字和连字符,最长20位)", code=row["code"])))
+            errors.append(
+                RowError(line, _("岗位编号“%(code)s”格式不正确(字母、数字和连字符,最长20位)", code=row["code"]))
+            )
         elif code in first_line_of_code:
             errors.append(
                 RowError(line, _("岗位编号 %(code)s 与第 %(other)d 行重复", code=code, other=first_line_of_code[code]))
@@ -59,7 +61,11 @@ def validate_rows(table: Table) -> list[PostRow]:
             errors.append(
                 RowError(
                     line,
-                    _("单位“%(unit)s”的类别与第 %(other)d 行不一致", unit=row["unit"], other=kind_of_unit[row["unit"]][1]),
+                    _(
+                        "单位“%(unit)s”的类别与第 %(other)d 行不一致",
+                        unit=row["unit"],
+                        other=kind_of_unit[row["unit"]][1],
+                    ),
                 )
             )
         elif row["unit"]:

@@ -96,9 +96,7 @@ def read_table(
 ) -> Table:
     """Read a CSV or XLSX upload; check size, header and row count. Raises ImportFailed."""
     if len(data) > max_bytes:
-        raise ImportFailed(
-            [RowError(0, _("文件超过 %(mb)d MB 上限,请分批导入。", mb=max_bytes // (1024 * 1024)))]
-        )
+        raise ImportFailed([RowError(0, _("文件超过 %(mb)d MB 上限,请分批导入。", mb=max_bytes // (1024 * 1024)))])
     if not data.strip():
         raise ImportFailed([RowError(0, _("文件是空的。"))])
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""

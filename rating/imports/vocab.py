@@ -1,9 +1,21 @@
 """The import vocabulary of SPEC §7: each value may be given as its Chinese label or its English code."""
 
-UNIT_KINDS = {"市直部门": "municipal", "驻市省属机关": "provincial", "窗口服务单位": "window", "基层站所": "station", "县区": "county"}
+UNIT_KINDS = {
+    "市直部门": "municipal",
+    "驻市省属机关": "provincial",
+    "窗口服务单位": "window",
+    "基层站所": "station",
+    "县区": "county",
+}
 GRADES = {"优秀": "excellent", "称职": "competent", "基本称职": "basically_competent", "不称职": "incompetent"}
 FINDINGS = {"属实": "substantiated", "部分属实": "partly", "不属实": "unsubstantiated"}
-CATEGORIES = {"四难": "access", "四乱": "arbitrary", "不作为乱作为": "inaction", "作风": "conduct", "违规违纪": "discipline"}
+CATEGORIES = {
+    "四难": "access",
+    "四乱": "arbitrary",
+    "不作为乱作为": "inaction",
+    "作风": "conduct",
+    "违规违纪": "discipline",
+}
 CHANNELS = {
     "网上": "web",
     "窗口": "window",

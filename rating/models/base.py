@@ -1,8 +1,7 @@
 """Declarative base shared by every model: naming convention and the UTC timestamp type."""
 
-from datetime import UTC, datetime
-
 import enum
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase

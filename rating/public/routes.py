@@ -47,7 +47,9 @@ def post(code: str):
     post = db.session.scalar(
         select(Post)
         .where(Post.code == code.upper())
-        .options(selectinload(Post.unit).selectinload(Unit.parent), selectinload(Post.tenures).selectinload(Tenure.holder))
+        .options(
+            selectinload(Post.unit).selectinload(Unit.parent), selectinload(Post.tenures).selectinload(Tenure.holder)
+        )
     )
     if post is None or not post.active:
         abort(404)

@@ -18,9 +18,10 @@ def posts_query(q: str = "", unit_code: str = "", include_inactive: bool = False
         .join(Post.unit)
         .outerjoin(tenure, Post.current_tenure.of_type(tenure))
         .outerjoin(holder, tenure.holder.of_type(holder))
-        .options(contains_eager(Post.unit), contains_eager(Post.current_tenure.of_type(tenure)).contains_eager(
-            tenure.holder.of_type(holder)
-        ))
+        .options(
+            contains_eager(Post.unit),
+            contains_eager(Post.current_tenure.of_type(tenure)).contains_eager(tenure.holder.of_type(holder)),
+        )
         .order_by(Post.code)
     )
     if not include_inactive:

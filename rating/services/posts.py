@@ -84,7 +84,8 @@ class ImportSummary:
     def __str__(self) -> str:
         c = self.counts
         return _(
-            "新增岗位 %(created)d 个,更新 %(updated)d 个,未变 %(unchanged)d 个;新增单位 %(units)d 个;责任人变更 %(holders)d 人。",
+            "新增岗位 %(created)d 个,更新 %(updated)d 个,未变 %(unchanged)d 个;"  # noqa: E501
+            "新增单位 %(units)d 个;责任人变更 %(holders)d 人。",
             created=c["created"],
             updated=c["updated"],
             unchanged=c["unchanged"],

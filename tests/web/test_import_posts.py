@@ -12,7 +12,15 @@ from rating.models import AuditEntry, Post, Tenure, Unit
 from tests.conftest import csrf_token
 
 HEADER = ["code", "unit", "unit_kind", "title", "holder", "responsibilities", "commitments"]
-GOOD = ["NEW-001", "市测试服务中心", "窗口服务单位", "综合受理窗口岗", "林晓岚", "受理申请；审核材料；出具回执", "当场受理；5个工作日办结"]
+GOOD = [
+    "NEW-001",
+    "市测试服务中心",
+    "窗口服务单位",
+    "综合受理窗口岗",
+    "林晓岚",
+    "受理申请；审核材料；出具回执",
+    "当场受理；5个工作日办结",
+]
 
 
 def csv_bytes(rows, header=HEADER) -> bytes:

@@ -30,7 +30,9 @@ def test_every_endpoint_declares_who_may_use_it(app):
 
 def test_back_office_is_never_public(app):
     with app.test_request_context():
-        public_admin = [r.rule for r, _ in _rules(app) if r.rule.startswith("/admin") and access_of(r.endpoint) == "public"]
+        public_admin = [
+            r.rule for r, _ in _rules(app) if r.rule.startswith("/admin") and access_of(r.endpoint) == "public"
+        ]
     assert public_admin == []
 
 
