@@ -1,5 +1,7 @@
 """Reading the post directory (岗位名录): the one query behind the public list, the API and the back office."""
 
+from functools import lru_cache
+
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
@@ -7,10 +9,12 @@ from rating.models.posts import Holder, Post, Tenure
 from rating.models.units import Unit
 
 
+@lru_cache(maxsize=512)
 def posts_query(q: str = "", unit_code: str = "", include_inactive: bool = False, unit_id: int | None = None) -> Select:
     """Posts with their unit and current holder loaded in the same query, ordered by post code.
 
     ``q`` matches the holder's name, the post title or code, the unit name or any responsibility line.
+    Statements are immutable, so the built statement is memoised: building it costs more than running it.
     """
     tenure, holder = aliased(Tenure), aliased(Holder)
     stmt = (

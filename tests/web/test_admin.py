@@ -46,7 +46,12 @@ def test_admin_edits_a_post_and_can_hide_it(app, client, login_as):
     token = csrf_token(client, "/admin/posts/DT-004/edit")
     response = client.post(
         "/admin/posts/DT-004/edit",
-        data={"csrf_token": token, "title": "行政处罚案件审核岗", "responsibilities": "审核案件\n提出意见", "commitments": ""},
+        data={
+            "csrf_token": token,
+            "title": "行政处罚案件审核岗",
+            "responsibilities": "审核案件\n提出意见",
+            "commitments": "",
+        },
     )
     assert response.status_code == 302
     assert _audit_actions(app, "DT-004")[0] == "post.update"
@@ -60,7 +65,13 @@ def test_admin_creates_a_user_bound_to_a_unit(app, client, login_as):
     token = csrf_token(client, "/admin/users/new")
     response = client.post(
         "/admin/users/new",
-        data={"csrf_token": token, "username": "hr-civil", "role": "hr_officer", "unit": "M03", "password": "long-enough-pw"},
+        data={
+            "csrf_token": token,
+            "username": "hr-civil",
+            "role": "hr_officer",
+            "unit": "M03",
+            "password": "long-enough-pw",
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -109,7 +120,9 @@ def test_cli_create_user_reads_password_from_stdin(app, runner):
 
 def test_cli_create_user_refuses_short_password_and_unknown_unit(runner):
     assert "至少 10 位" in runner.invoke(args=["create-user", "x-user", "--role", "admin"], input="short\n").output
-    result = runner.invoke(args=["create-user", "hr2", "--role", "hr_officer", "--unit", "ZZZ"], input="long-password\n")
+    result = runner.invoke(
+        args=["create-user", "hr2", "--role", "hr_officer", "--unit", "ZZZ"], input="long-password\n"
+    )
     assert result.exit_code == 1 and "ZZZ" in result.output
 
 

@@ -1,0 +1,63 @@
+"""Benchmark: the public post directory and the posts API under load, beside a bare Flask endpoint.
+
+    .venv/bin/python -m bench.directory [--clients 32] [--seconds 10]
+
+Serves the seeded demo database with gunicorn (2 workers) on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is
+set, then prints requests/s, p50 and p99 for each page and the ratio to the bare endpoint measured in the same run.
+This is not a test and has no pass/fail: it prints figures.
+"""
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from bench._load import gunicorn, run_load
+
+PAGES = [
+    ("directory page 1", "/posts"),
+    ("directory search", "/posts?q=%E6%88%B7%E7%B1%8D"),
+    ("post page", "/posts/DT-001"),
+    ("API /api/v1/posts", "/api/v1/posts"),
+]
+
+
+def seeded_database(url: str) -> None:
+    from flask_migrate import upgrade
+
+    from rating import create_app
+    from rating import seed as seeding
+    from rating.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        if seeding.database_is_empty():
+            seeding.run()
+            db.session.commit()
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    engines = [("sqlite", f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        engines.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
+    print(f"{args.clients} concurrent clients, {args.seconds:g} s per measurement, gunicorn -w 2, loopback")
+    with gunicorn("bench.bare_app:app", {}) as port:
+        bare = run_load(port, "/", args.clients, args.seconds)
+    print(bare.line("bare Flask endpoint"))
+    for name, url in engines:
+        seeded_database(url)
+        env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "RATING_ENV": "production", "RATELIMIT_ENABLED": "0"}
+        with gunicorn("rating:create_app()", env) as port:
+            for label, path in PAGES:
+                result = run_load(port, path, args.clients, args.seconds)
+                print(result.line(f"{name}: {label}") + f"   ratio to bare {result.rps / bare.rps:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
