@@ -50,13 +50,13 @@ def register(app) -> None:
             )
         if if_empty and not seeding.database_is_empty():
             click.echo("database already holds data; seed skipped")
-            return
-        report = seeding.run()
-        db.session.commit()
-        for line in report.lines:
-            click.echo(line)
+        else:
+            report = seeding.run()
+            db.session.commit()
+            for line in report.lines:
+                click.echo(line)
         click.echo("demo logins (username / password / role):")
-        for username, password, role in report.logins:
+        for username, password, role in seeding.demo_logins():
             click.echo(f"  {username:<14} {password:<22} {role}")
 
     @app.cli.command("create-user")

@@ -28,7 +28,6 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 @dataclass
 class SeedReport:
     lines: list[str] = field(default_factory=list)
-    logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -60,9 +59,12 @@ def load_posts(actor, today: date):
     return import_posts(actor, rows, started_on=date(today.year - 2, 1, 1))
 
 
-def load_users(actor, report: SeedReport) -> None:
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [(row["username"], row["password"], row["role"]) for row in _rows("users.csv")]
+
+
+def load_users(actor) -> None:
     for row in _rows("users.csv"):
-        report.logins.append((row["username"], row["password"], row["role"]))
         if db.session.scalar(select(User.id).where(User.username == row["username"])):
             continue
         create_user(
@@ -90,6 +92,6 @@ def run() -> SeedReport:
     actor, today, report = audit.Actor("seed"), local_today(), SeedReport()
     report.lines.append(f"units changed: {load_units(actor)}")
     report.lines.append(f"posts: {load_posts(actor, today)}")
-    load_users(actor, report)
+    load_users(actor)
     report.lines.append(f"cycles created: {', '.join(load_cycles(actor, today)) or 'none'}")
     return report

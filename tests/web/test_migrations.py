@@ -36,7 +36,7 @@ def test_fresh_database_can_be_seeded_through_the_cli(engine_name, tmp_path, req
     again = runner.invoke(args=["seed"])
     assert "未变 100 个" in again.output and "cycles created: none" in again.output
     skipped = runner.invoke(args=["seed", "--if-empty"])
-    assert "seed skipped" in skipped.output
+    assert "seed skipped" in skipped.output and "demo-admin-2026" in skipped.output
     with app.app_context():
         db.engine.dispose()
 
