@@ -95,7 +95,7 @@ def configure_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from rating.admin.routes import bp as admin_bp
+    from rating.admin import bp as admin_bp
     from rating.api.routes import bp as api_bp
     from rating.auth.routes import bp as auth_bp
     from rating.public.routes import bp as public_bp

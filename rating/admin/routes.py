@@ -1,12 +1,12 @@
 """The back office (后台): each role's landing page, posts and holders, post import, users, cycles."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from rating.admin import uploads
+from rating.admin import bp, uploads
 from rating.admin.forms import CycleForm, HolderForm, ImportConfirmForm, ImportUploadForm, PostForm, UserForm
 from rating.admin.menu import ROLE_DUTIES, actions_for
 from rating.auth.forms import EmptyForm
@@ -27,8 +27,6 @@ from rating.services.directory import posts_query
 from rating.services.errors import DomainError
 from rating.services.posts import change_holder, import_posts, update_post
 from rating.services.users import create_user
-
-bp = Blueprint("admin", __name__)
 
 ADMIN = Role.ADMIN
 READERS = (Role.ADMIN, Role.AUDITOR)

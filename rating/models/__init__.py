@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see every table."""
 
+from rating.models.assessments import Assessment, Grade, InspectionFinding, InspectionKind, InspectionScore
 from rating.models.audit import AuditEntry, AuditHead
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Holder, Post, Tenure
@@ -7,6 +8,11 @@ from rating.models.units import Unit, UnitKind
 from rating.models.users import Role, User
 
 __all__ = [
+    "Assessment",
+    "Grade",
+    "InspectionFinding",
+    "InspectionKind",
+    "InspectionScore",
     "AuditEntry",
     "AuditHead",
     "Cycle",

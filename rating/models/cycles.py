@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, Integer
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
@@ -29,6 +29,8 @@ class Cycle(Base):
     status: Mapped[CycleStatus] = mapped_column(enum_type(CycleStatus, "cycle_status"), default=CycleStatus.OPEN)
     #: MethodSettings as a dict; frozen (never changed again) once the cycle is computed.
     method: Mapped[dict] = mapped_column(JSON, default=lambda: MethodSettings().to_dict())
+    #: Set when a score-feeding record changes after computation: the draft or notice must be recomputed.
+    result_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
@@ -38,6 +40,11 @@ class Cycle(Base):
     @property
     def method_frozen(self) -> bool:
         return self.status not in (CycleStatus.OPEN, CycleStatus.CLOSED)
+
+    @property
+    def takes_entries(self) -> bool:
+        """Officials' entries and imports are taken freely until the result goes to public notice (SPEC §7)."""
+        return self.status in (CycleStatus.OPEN, CycleStatus.CLOSED, CycleStatus.COMPUTED)
 
     def __repr__(self) -> str:
         return f"<Cycle {self.year} {self.status}>"
