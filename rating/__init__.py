@@ -98,11 +98,15 @@ def register_blueprints(app: Flask) -> None:
     from rating.admin import bp as admin_bp
     from rating.api.routes import bp as api_bp
     from rating.auth.routes import bp as auth_bp
+    from rating.hr.routes import bp as hr_bp
+    from rating.inspect.routes import bp as inspect_bp
     from rating.public.routes import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(hr_bp, url_prefix="/hr")
+    app.register_blueprint(inspect_bp, url_prefix="/inspect")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

@@ -115,6 +115,64 @@ def register(app) -> None:
         db.session.commit()
         click.echo(f"imported {len(rows)} row(s): {summary}")
 
+    def officials_import(file: str, year: int, columns, optional, validate, write) -> None:
+        from rating.services import officials
+
+        data = _read_file(file)
+        try:
+            cycle = officials.cycle_by_year(year)
+            officials.check_open_for_entries(cycle, officials.Amendment())
+            table = read_table(
+                data, Path(file).name, columns, optional, max_bytes=current_app.config["IMPORT_MAX_BYTES"]
+            )
+            rows = validate(table, officials.import_context(cycle))
+            result = write(audit.CLI, cycle, rows)
+        except ImportFailed as exc:
+            _report_import_failure(exc)
+        except DomainError as exc:
+            _fail(f"导入失败,未写入任何数据 / import refused, nothing written: {exc}")
+        db.session.commit()
+        click.echo(f"imported {len(rows)} row(s) into cycle {year}: {result}")
+
+    @app.cli.command("import-assessments")
+    @click.option("--cycle", "year", type=int, required=True)
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def import_assessments_command(year: int, file: str):
+        """Import annual assessments (post_code, grade_or_score) into a cycle."""
+        from rating.imports import officials as rows_
+        from rating.services.officials import record_assessments
+
+        officials_import(
+            file,
+            year,
+            rows_.ASSESSMENT_COLUMNS,
+            rows_.ASSESSMENT_INFO_COLUMNS,
+            rows_.validate_assessments,
+            record_assessments,
+        )
+
+    @app.cli.command("import-inspections")
+    @click.option("--cycle", "year", type=int, required=True)
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def import_inspections_command(year: int, file: str):
+        """Import inspection findings (post_code, date, kind, finding, deduction) into a cycle."""
+        from rating.imports import officials as rows_
+        from rating.services.officials import record_findings
+
+        officials_import(file, year, rows_.FINDING_COLUMNS, (), rows_.validate_findings, record_findings)
+
+    @app.cli.command("import-inspection-scores")
+    @click.option("--cycle", "year", type=int, required=True)
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def import_inspection_scores_command(year: int, file: str):
+        """Import comprehensive-inspection scores (post_code, score, round) into a cycle."""
+        from rating.imports import officials as rows_
+        from rating.services.officials import record_scores
+
+        officials_import(
+            file, year, rows_.SCORE_COLUMNS, rows_.ASSESSMENT_INFO_COLUMNS, rows_.validate_scores, record_scores
+        )
+
     @app.cli.command("audit-verify")
     def audit_verify():
         """Check the audit log's hash chain; names the first broken entry."""

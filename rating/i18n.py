@@ -33,12 +33,40 @@ CYCLE_STATUS_LABELS = {
 }
 
 
+#: Labels of the default standard deductions (keys of MethodSettings.inspection_deductions).
+DEDUCTION_LABELS = {
+    "absent": _l("脱岗、离岗"),
+    "rude": _l("态度生硬、粗暴"),
+    "irregular_fee": _l("违规收费"),
+    "delay": _l("办事拖拉、推诿"),
+    "no_commitment_shown": _l("未公示岗位职责和服务承诺"),
+}
+
+INSPECTION_KIND_LABELS = {"open": _l("明查"), "undercover": _l("暗访")}
+
+GRADE_LABELS = {
+    "excellent": _l("优秀"),
+    "competent": _l("称职"),
+    "basically_competent": _l("基本称职"),
+    "incompetent": _l("不称职"),
+}
+
+
+def deduction_label(code: str | None) -> str:
+    if not code:
+        return str(_l("自定扣分"))
+    return str(DEDUCTION_LABELS.get(code, code))
+
+
 def template_globals() -> dict:
     return {
         "get_locale": get_locale,
         "UNIT_KIND_LABELS": UNIT_KIND_LABELS,
         "ROLE_LABELS": ROLE_LABELS,
         "CYCLE_STATUS_LABELS": CYCLE_STATUS_LABELS,
+        "INSPECTION_KIND_LABELS": INSPECTION_KIND_LABELS,
+        "GRADE_LABELS": GRADE_LABELS,
+        "deduction_label": deduction_label,
     }
 
 

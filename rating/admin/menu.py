@@ -15,10 +15,14 @@ ROLE_DUTIES = {
 
 #: (label, endpoint, roles that see it)
 ACTIONS = [
+    (_l("年度考核录入"), "hr.grid", (Role.HR_OFFICER, Role.ADMIN, Role.AUDITOR)),
+    (_l("明查暗访"), "inspect.findings", (Role.INSPECTOR, Role.ADMIN, Role.AUDITOR)),
+    (_l("综合检查评议"), "inspect.scores", (Role.INSPECTOR, Role.ADMIN, Role.AUDITOR)),
     (_l("岗位与责任人"), "admin.posts", tuple(Role)),
     (_l("导入岗位(CSV/XLSX)"), "admin.import_posts_upload", (Role.ADMIN,)),
     (_l("用户"), "admin.users", (Role.ADMIN, Role.AUDITOR)),
-    (_l("评议周期"), "admin.cycles", (Role.ADMIN, Role.AUDITOR)),
+    (_l("评议周期与录入进度"), "admin.cycles", (Role.ADMIN, Role.AUDITOR)),
+    (_l("审计日志"), "admin.audit_log", (Role.ADMIN, Role.AUDITOR)),
 ]
 
 

@@ -5,11 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
-from rating.admin import bp, uploads
+from rating import uploads
+from rating.admin import bp
 from rating.admin.forms import CycleForm, HolderForm, ImportConfirmForm, ImportUploadForm, PostForm, UserForm
 from rating.admin.menu import ROLE_DUTIES, actions_for
 from rating.auth.forms import EmptyForm
+from rating.exports import csv_response, xlsx_response
 from rating.extensions import db
 from rating.i18n import ROLE_LABELS
 from rating.imports import posts as post_rows
@@ -22,6 +25,7 @@ from rating.models.units import Unit
 from rating.models.users import Role, User
 from rating.security import STAFF, require_unit_access, roles
 from rating.services import audit
+from rating.services import progress as progress_service
 from rating.services.cycles import create_cycle
 from rating.services.directory import posts_query
 from rating.services.errors import DomainError
@@ -166,9 +170,9 @@ def users():
 @roles(ADMIN)
 def new_user():
     form = UserForm()
-    form.role.choices = [(role.value, str(ROLE_LABELS[role])) for role in Role]
-    form.unit.choices = [("", "—")] + [
-        (u.code, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))
+    form.role.choices = [SelectChoice(role.value, str(ROLE_LABELS[role])) for role in Role]
+    form.unit.choices = [SelectChoice("", "—")] + [
+        SelectChoice(u.code, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))
     ]
     if form.validate_on_submit():
         try:
@@ -213,3 +217,43 @@ def new_cycle():
     db.session.commit()
     flash(_("%(year)d 年度评议周期已创建。", year=cycle.year), "success")
     return redirect(url_for("admin.cycles"))
+
+
+@bp.get("/cycles/<int:year>/progress")
+@roles(*READERS)
+def progress(year: int):
+    cycle = db.first_or_404(select(Cycle).where(Cycle.year == year))
+    posts = progress_service.post_progress(cycle)
+    return render_template(
+        "admin/progress.html",
+        cycle=cycle,
+        units=progress_service.unit_progress(posts),
+        missing=progress_service.missing(posts),
+        total=len(posts),
+    )
+
+
+@bp.get("/cycles/<int:year>/missing.<fmt>")
+@roles(*READERS)
+def missing_export(year: int, fmt: str):
+    cycle = db.first_or_404(select(Cycle).where(Cycle.year == year))
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    header = ["post_code", "title", "holder", "unit_code", "unit", "missing"]
+    rows = [
+        (
+            p.code,
+            p.title,
+            p.holder or "",
+            p.unit_code,
+            p.unit_name,
+            "; ".join(
+                label
+                for label, gap in ((_("年度考核"), not p.assessed), (_("综合检查评议"), not p.score_rounds))
+                if gap
+            ),
+        )
+        for p in progress_service.missing(progress_service.post_progress(cycle))
+    ]
+    make = csv_response if fmt == "csv" else xlsx_response
+    return make(f"missing-{year}.{fmt}", header, rows)

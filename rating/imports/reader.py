@@ -7,6 +7,7 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
@@ -51,6 +52,10 @@ def _decode(data: bytes) -> str:
 def _cell_text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

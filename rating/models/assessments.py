@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.models.cycles import Cycle
 from rating.models.posts import Holder, Post
 from rating.models.units import Unit
 
@@ -75,6 +76,7 @@ class InspectionFinding(Base):
     recorded_by: Mapped[str] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    cycle: Mapped[Cycle] = relationship()
     post: Mapped[Post | None] = relationship()
     unit: Mapped[Unit] = relationship()
     holder: Mapped[Holder | None] = relationship()

@@ -2,9 +2,10 @@
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from rating.extensions import db
+from rating.models.assessments import InspectionFinding
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
 from rating.security import is_safe_next, public
@@ -54,6 +55,33 @@ def post(code: str):
     if post is None or not post.active:
         abort(404)
     return render_template("public/post.html", post=post)
+
+
+@bp.get("/notices")
+@public
+def notices():
+    """通报: findings the inspectors marked for public notification. Never who inspected."""
+    unit_code = request.args.get("unit", "").strip()[:20]
+    stmt = (
+        select(InspectionFinding)
+        .join(InspectionFinding.unit)
+        .where(InspectionFinding.notified.is_(True), InspectionFinding.withdrawn.is_(False))
+        .options(
+            contains_eager(InspectionFinding.unit),
+            selectinload(InspectionFinding.post),
+            selectinload(InspectionFinding.holder),
+        )
+        .order_by(InspectionFinding.found_on.desc(), Unit.code, InspectionFinding.id)
+    )
+    if unit_code:
+        stmt = stmt.where(Unit.code == unit_code)
+    pagination = db.paginate(stmt, per_page=30, error_out=False)
+    units = db.session.scalars(
+        select(Unit)
+        .where(Unit.id.in_(select(InspectionFinding.unit_id).where(InspectionFinding.notified.is_(True))))
+        .order_by(Unit.code)
+    ).all()
+    return render_template("public/notices.html", pagination=pagination, units=units, unit_code=unit_code)
 
 
 @bp.get("/lang/<code>")

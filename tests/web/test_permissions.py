@@ -8,7 +8,7 @@ from rating.security import access_of
 from tests.conftest import DEMO_USERS, csrf_token
 
 #: Sample values for URL parameters, so that every rule can be requested.
-URL_VALUES = {"code": "DT-001", "filename": "css/site.css"}
+URL_VALUES = {"code": "DT-001", "filename": "css/site.css", "year": 2026, "fmt": "csv", "kind": "scores", "finding_id": 1}
 ROLES = [role.value for role in Role]
 
 

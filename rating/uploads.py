@@ -16,6 +16,7 @@ MAX_AGE_SECONDS = 3600
 class Kept:
     data: bytes
     filename: str
+    meta: dict
 
 
 def _folder() -> Path:
@@ -31,12 +32,12 @@ def _sweep(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def keep(data: bytes, filename: str) -> str:
+def keep(data: bytes, filename: str, **meta) -> str:
     folder = _folder()
     _sweep(folder)
     token = secrets.token_urlsafe(24)
     (folder / f"{token}.data").write_bytes(data)
-    (folder / f"{token}.json").write_text(json.dumps({"filename": filename, "user_id": current_user.id}))
+    (folder / f"{token}.json").write_text(json.dumps({"filename": filename, "user_id": current_user.id, "meta": meta}))
     return token
 
 
@@ -51,7 +52,7 @@ def take(token: str) -> Kept | None:
     meta = json.loads(meta_path.read_text())
     if meta.get("user_id") != current_user.id or meta_path.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
         return None
-    kept = Kept(data_path.read_bytes(), meta["filename"])
+    kept = Kept(data_path.read_bytes(), meta["filename"], meta.get("meta", {}))
     meta_path.unlink(missing_ok=True)
     data_path.unlink(missing_ok=True)
     return kept

@@ -1,0 +1,211 @@
+"""Validating the officials' files (SPEC §7): assessments (``post_code, grade_or_score``), inspection findings
+(``post_code, date, kind, finding, deduction``) and comprehensive-inspection scores (``post_code, score, round``).
+
+Checks that need the database (does the post exist, is it the HR officer's unit, is the date inside the cycle) are
+made here too, against lookups passed in, so that one pass reports every bad row before anything is written.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+
+from rating.imports.reader import ImportFailed, RowError, Table
+from rating.imports.vocab import GRADES, INSPECTION_KINDS, to_code
+
+ASSESSMENT_COLUMNS = ["post_code", "grade_or_score"]
+ASSESSMENT_INFO_COLUMNS = ("title", "holder", "unit")  # in our templates for the reader's sake; ignored
+FINDING_COLUMNS = ["post_code", "date", "kind", "finding", "deduction"]
+SCORE_COLUMNS = ["post_code", "score", "round"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a code in a file names: a post (with its unit) or, for findings only, a whole unit."""
+
+    post_id: int | None
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class Context:
+    cycle_starts_on: date
+    cycle_ends_on: date
+    posts: dict[str, Target]  #: post code → target
+    units: dict[str, Target]  #: unit code → target (findings about a whole unit)
+    only_unit_id: int | None = None  #: an HR officer may only touch their own unit
+    standard_deductions: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    line: int
+    code: str
+    post_id: int
+    grade: str | None
+    score: float | None
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    line: int
+    code: str
+    post_id: int | None
+    unit_id: int
+    found_on: date
+    kind: str
+    description: str
+    deduction: float
+    deduction_code: str | None
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    line: int
+    code: str
+    post_id: int
+    score: float
+    round: int
+
+
+def parse_score(text: str) -> float | None:
+    """A number 0–100 with at most two decimals, or None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not 0 <= value <= 100 or round(value, 2) != value:
+        return None
+    return value
+
+
+def parse_grade_or_score(text: str) -> tuple[str | None, float | None] | None:
+    """优秀/称职/基本称职/不称職 or their codes, or a score 0–100; None when it is neither."""
+    grade = to_code(text, GRADES)
+    if grade:
+        return grade, None
+    score = parse_score(text.strip())
+    return (None, score) if score is not None else None
+
+
+def _post(ctx: Context, code: str, line: int, errors: list[RowError]) -> Target | None:
+    target = ctx.posts.get(code.strip().upper())
+    if target is None:
+        errors.append(RowError(line, _("岗位编号“%(code)s”不存在", code=code)))
+        return None
+    if ctx.only_unit_id is not None and target.unit_id != ctx.only_unit_id:
+        errors.append(RowError(line, _("岗位 %(code)s 不属于本单位", code=code)))
+        return None
+    return target
+
+
+def _finish(errors: list[RowError], rows: list):
+    if errors:
+        raise ImportFailed(errors)
+    return rows
+
+
+def validate_assessments(table: Table, ctx: Context) -> list[AssessmentRow]:
+    errors: list[RowError] = []
+    rows, seen = [], {}
+    for line, row in table.rows:
+        before = len(errors)
+        target = _post(ctx, row["post_code"], line, errors)
+        value = parse_grade_or_score(row["grade_or_score"])
+        if not row["grade_or_score"]:
+            errors.append(RowError(line, _("考核结果不能为空")))
+        elif value is None:
+            errors.append(
+                RowError(
+                    line,
+                    _("考核结果“%(v)s”无效:应为优秀、称职、基本称职、不称职或 0–100 的分数", v=row["grade_or_score"]),
+                )
+            )
+        code = row["post_code"].strip().upper()
+        if target and code in seen:
+            errors.append(RowError(line, _("岗位 %(code)s 与第 %(other)d 行重复", code=code, other=seen[code])))
+        seen.setdefault(code, line)
+        if len(errors) == before:
+            rows.append(AssessmentRow(line, code, target.post_id, *value))
+    return _finish(errors, rows)
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()[:10].replace("/", "-"))
+    except ValueError:
+        return None
+
+
+def validate_findings(table: Table, ctx: Context) -> list[FindingRow]:
+    errors: list[RowError] = []
+    rows, seen = [], {}
+    standard = ctx.standard_deductions or {}
+    for line, row in table.rows:
+        before = len(errors)
+        code = row["post_code"].strip().upper()
+        target = ctx.posts.get(code) or ctx.units.get(code)
+        if target is None:
+            errors.append(RowError(line, _("岗位或单位编号“%(code)s”不存在", code=row["post_code"])))
+        found_on = _parse_date(row["date"])
+        if found_on is None:
+            errors.append(RowError(line, _("日期“%(d)s”无效,应为 YYYY-MM-DD", d=row["date"])))
+        elif not ctx.cycle_starts_on <= found_on <= ctx.cycle_ends_on:
+            errors.append(RowError(line, _("日期 %(d)s 不在本评议周期内", d=found_on.isoformat())))
+        kind = to_code(row["kind"], INSPECTION_KINDS)
+        if kind is None:
+            errors.append(RowError(line, _("检查方式“%(k)s”无效,应为明查或暗访", k=row["kind"])))
+        description = row["finding"].strip()
+        if not description:
+            errors.append(RowError(line, _("发现的问题不能为空")))
+        elif len(description) > 2000:
+            errors.append(RowError(line, _("发现的问题超过 2000 个字符")))
+        deduction_code = row["deduction"].strip() if row["deduction"].strip() in standard else None
+        deduction = standard[deduction_code] if deduction_code else parse_score(row["deduction"].strip() or "0")
+        if deduction is None:
+            errors.append(RowError(line, _("扣分“%(d)s”无效,应为 0–100 的数字或标准扣分项", d=row["deduction"])))
+        key = (code, row["date"], kind, description)
+        if key in seen:
+            errors.append(RowError(line, _("与第 %(other)d 行重复", other=seen[key])))
+        seen.setdefault(key, line)
+        if len(errors) == before:
+            rows.append(
+                FindingRow(
+                    line, code, target.post_id, target.unit_id, found_on, kind, description, deduction, deduction_code
+                )
+            )
+    return _finish(errors, rows)
+
+
+def validate_scores(table: Table, ctx: Context) -> list[ScoreRow]:
+    errors: list[RowError] = []
+    rows, seen = [], {}
+    for line, row in table.rows:
+        before = len(errors)
+        target = _post(ctx, row["post_code"], line, errors)
+        score = parse_score(row["score"].strip())
+        if score is None:
+            errors.append(RowError(line, _("分数“%(s)s”无效,应为 0–100 的数字(最多两位小数)", s=row["score"])))
+        try:
+            round_ = int(row["round"].strip())
+        except ValueError:
+            round_ = 0
+        if not 1 <= round_ <= 99:
+            errors.append(RowError(line, _("轮次“%(r)s”无效,应为 1–99 的整数", r=row["round"])))
+        code = row["post_code"].strip().upper()
+        if (code, round_) in seen:
+            errors.append(
+                RowError(
+                    line,
+                    _(
+                        "岗位 %(code)s 第 %(r)d 轮与第 %(other)d 行重复",
+                        code=code,
+                        r=round_,
+                        other=seen[(code, round_)],
+                    ),
+                )
+            )
+        seen.setdefault((code, round_), line)
+        if len(errors) == before:
+            rows.append(ScoreRow(line, code, target.post_id, score, round_))
+    return _finish(errors, rows)

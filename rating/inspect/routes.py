@@ -1,0 +1,286 @@
+"""Inspectors (督查组) record open and undercover inspections (明查暗访), mark them for public notification (通报),
+and enter comprehensive-inspection scores (综合检查评议) by round; both also by spreadsheet."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from rating import uploads
+from rating.auth.forms import EmptyForm
+from rating.exports import xlsx_response
+from rating.extensions import db
+from rating.i18n import deduction_label
+from rating.imports import officials as rows_
+from rating.imports.reader import ImportFailed, Table, read_table
+from rating.inspect.forms import FindingForm
+from rating.models.assessments import InspectionFinding, InspectionScore
+from rating.models.users import Role
+from rating.security import roles
+from rating.services import officials
+from rating.services.directory import posts_query
+from rating.services.errors import DomainError
+from rating.views import actor, all_cycles, grid_table, requested_cycle, uploaded_table
+
+bp = Blueprint("inspect", __name__)
+
+EDITORS = (Role.INSPECTOR, Role.ADMIN)
+READERS = (*EDITORS, Role.AUDITOR)
+FREE = "__free__"
+KINDS = {
+    "findings": (rows_.FINDING_COLUMNS, (), rows_.validate_findings, officials.record_findings),
+    "scores": (rows_.SCORE_COLUMNS, rows_.ASSESSMENT_INFO_COLUMNS, rows_.validate_scores, officials.record_scores),
+}
+
+
+def _amendment() -> officials.Amendment:
+    return officials.Amendment(current_user.role == Role.ADMIN, request.form.get("reason", ""))
+
+
+def _finding_or_404(finding_id: int) -> InspectionFinding:
+    return db.get_or_404(InspectionFinding, finding_id)
+
+
+@bp.get("/")
+@roles(*READERS)
+def findings():
+    cycle = requested_cycle()
+    stmt = (
+        select(InspectionFinding)
+        .where(InspectionFinding.cycle_id == cycle.id)
+        .options(selectinload(InspectionFinding.post), selectinload(InspectionFinding.unit))
+        .order_by(InspectionFinding.found_on.desc(), InspectionFinding.id.desc())
+    )
+    pagination = db.paginate(stmt, per_page=50)
+    return render_template(
+        "inspect/findings.html",
+        cycle=cycle,
+        cycles=all_cycles(),
+        pagination=pagination,
+        form=EmptyForm(),
+        can_edit=current_user.role in EDITORS,
+    )
+
+
+@bp.route("/findings/new", methods=["GET", "POST"])
+@roles(*EDITORS)
+def new_finding():
+    cycle = requested_cycle()
+    form = FindingForm()
+    table = cycle.settings.inspection_deductions
+    form.deduction_code.choices = [
+        SelectChoice(code, f"{deduction_label(code)}(-{points:g})") for code, points in table.items()
+    ] + [SelectChoice(FREE, deduction_label(None))]
+    if form.validate_on_submit():
+        code = form.deduction_code.data
+        row = {
+            "post_code": form.target.data,
+            "date": form.found_on.data.isoformat(),
+            "kind": form.kind.data,
+            "finding": form.description.data,
+            "deduction": (form.deduction.data or "0") if code == FREE else code,
+        }
+        try:
+            rows = rows_.validate_findings(Table(rows_.FINDING_COLUMNS, [(1, row)]), officials.import_context(cycle))
+            officials.record_findings(actor(), cycle, rows, _amendment(), notify=form.notify.data)
+        except ImportFailed as exc:
+            db.session.rollback()
+            for error in exc.errors:
+                flash(error.message, "error")
+            return render_template("inspect/finding_new.html", form=form, cycle=cycle), 422
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return render_template("inspect/finding_new.html", form=form, cycle=cycle), exc.status_code
+        db.session.commit()
+        flash(_("已记录检查发现的问题。"), "success")
+        return redirect(url_for("inspect.findings", cycle=cycle.year))
+    return render_template("inspect/finding_new.html", form=form, cycle=cycle)
+
+
+@bp.post("/findings/<int:finding_id>/notify")
+@roles(*EDITORS)
+def notify(finding_id: int):
+    finding = _finding_or_404(finding_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            officials.set_notified(actor(), finding, request.form.get("notified") == "1")
+            db.session.commit()
+            flash(_("通报状态已更新。"), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("inspect.findings", cycle=finding.cycle.year))
+
+
+@bp.post("/findings/<int:finding_id>/withdraw")
+@roles(*EDITORS)
+def withdraw(finding_id: int):
+    finding = _finding_or_404(finding_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            officials.withdraw_finding(actor(), finding, request.form.get("reason", ""), _amendment())
+            db.session.commit()
+            flash(_("已撤销该问题;记录保留,不再扣分。"), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("inspect.findings", cycle=finding.cycle.year))
+
+
+def _score_rows(cycle, round_: int):
+    posts = db.session.scalars(posts_query()).all()
+    scores = dict(
+        db.session.execute(
+            select(InspectionScore.post_id, InspectionScore.score).where(
+                InspectionScore.cycle_id == cycle.id, InspectionScore.round == round_
+            )
+        ).all()
+    )
+    return [(post, "" if scores.get(post.id) is None else f"{scores[post.id]:g}") for post in posts]
+
+
+def _rounds(cycle) -> list[int]:
+    last = db.session.scalar(select(func.max(InspectionScore.round)).where(InspectionScore.cycle_id == cycle.id))
+    return list(range(1, (last or 0) + 2))
+
+
+def _render_scores(cycle, round_, errors=None, status=200):
+    rows = _score_rows(cycle, round_)
+    return (
+        render_template(
+            "inspect/scores.html",
+            cycle=cycle,
+            cycles=all_cycles(),
+            round=round_,
+            rounds=_rounds(cycle),
+            rows=rows,
+            missing=sum(1 for _post, value in rows if not value),
+            errors=errors or {},
+            form=EmptyForm(),
+            can_edit=current_user.role in EDITORS,
+        ),
+        status,
+    )
+
+
+@bp.get("/scores")
+@roles(*READERS)
+def scores():
+    return _render_scores(requested_cycle(), max(1, request.args.get("round", 1, type=int)))
+
+
+@bp.post("/scores")
+@roles(*EDITORS)
+def save_scores():
+    cycle, round_ = requested_cycle(), max(1, request.form.get("round", 1, type=int))
+    if not EmptyForm().validate_on_submit():
+        return _render_scores(cycle, round_, status=400)
+    table, codes = grid_table("s-", "score")
+    for _line, row in table.rows:
+        row["round"] = str(round_)
+    try:
+        rows = rows_.validate_scores(table, officials.import_context(cycle))
+        counts = officials.record_scores(actor(), cycle, rows, _amendment())
+    except ImportFailed as exc:
+        db.session.rollback()
+        return _render_scores(cycle, round_, {codes.get(e.line, ""): e.message for e in exc.errors}, 422)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _render_scores(cycle, round_, status=exc.status_code)
+    db.session.commit()
+    flash(_("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]), "success")
+    return redirect(url_for("inspect.scores", cycle=cycle.year, round=round_))
+
+
+@bp.get("/<kind>/template.xlsx")
+@roles(*READERS)
+def template(kind: str):
+    cycle = requested_cycle()
+    if kind == "scores":
+        round_ = max(1, request.args.get("round", 1, type=int))
+        rows = [
+            (p.code, value, round_, p.title, p.holder_name or "", p.unit.name)
+            for p, value in _score_rows(cycle, round_)
+        ]
+        header = [*rows_.SCORE_COLUMNS, "title", "holder", "unit"]
+        notes = [_("score 列填写 0–100 的分数;round 为检查轮次。title、holder、unit 仅供核对,导入时不读取。")]
+    elif kind == "findings":
+        rows, header = [], rows_.FINDING_COLUMNS
+        standard = ", ".join(f"{code}={points:g}" for code, points in cycle.settings.inspection_deductions.items())
+        notes = [
+            _("post_code 填岗位编号(如 DT-001),针对整个单位的问题填单位编号(如 M05)。"),
+            _("date 为 YYYY-MM-DD,须在本评议周期内;kind 为 明查 或 暗访。"),
+            _("deduction 填扣分数字,或标准扣分项代码:%(codes)s", codes=standard),
+        ]
+    else:
+        abort(404)
+    return xlsx_response(f"{kind}-{cycle.year}.xlsx", header, rows, notes)
+
+
+@bp.post("/<kind>/import")
+@roles(*EDITORS)
+def upload(kind: str):
+    if kind not in KINDS:
+        abort(404)
+    columns, optional, validate, _write = KINDS[kind]
+    cycle = requested_cycle()
+    back = url_for("inspect.scores" if kind == "scores" else "inspect.findings", cycle=cycle.year)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        officials.check_open_for_entries(cycle, officials.Amendment())
+        data, filename, table = uploaded_table(request.files.get("file"), columns, optional)
+        rows = validate(table, officials.import_context(cycle))
+    except ImportFailed as exc:
+        return render_template("imports/errors.html", errors=exc.errors, back=back), 422
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    if kind == "scores":
+        header = [_("行"), _("岗位编号"), _("轮次"), _("分数")]
+        preview = [(r.line, r.code, r.round, f"{r.score:g}") for r in rows]
+    else:
+        header = [_("行"), _("编号"), _("日期"), _("方式"), _("问题"), _("扣分")]
+        preview = [(r.line, r.code, r.found_on, r.kind, r.description, f"{r.deduction:g}") for r in rows]
+    token = uploads.keep(data, filename, kind=kind, cycle=cycle.year)
+    return render_template(
+        "imports/preview.html",
+        title=_("导入预览"),
+        header=header,
+        rows=preview,
+        token=token,
+        confirm_url=url_for("inspect.confirm"),
+        back=back,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/import/confirm")
+@roles(*EDITORS)
+def confirm():
+    kept = uploads.take(request.form.get("token", "")) if EmptyForm().validate_on_submit() else None
+    if kept is None or kept.meta.get("kind") not in KINDS:
+        flash(_("上传的文件已过期,请重新上传。"), "error")
+        return redirect(url_for("inspect.findings"))
+    kind = kept.meta["kind"]
+    columns, optional, validate, write = KINDS[kind]
+    cycle = officials.cycle_by_year(kept.meta["cycle"])
+    back = url_for("inspect.scores" if kind == "scores" else "inspect.findings", cycle=cycle.year)
+    try:
+        rows = validate(read_table(kept.data, kept.filename, columns, optional), officials.import_context(cycle))
+        write(actor(), cycle, rows)
+    except ImportFailed as exc:
+        db.session.rollback()
+        return render_template("imports/errors.html", errors=exc.errors, back=back), 422
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("导入完成:%(n)d 行已写入。", n=len(rows)), "success")
+    current_app.logger.info("%s imported %d %s rows into %d", current_user.username, len(rows), kind, cycle.year)
+    return redirect(back)

@@ -1,0 +1,65 @@
+"""Small helpers shared by the back-office blueprints: which cycle and unit a page is about, import uploads."""
+
+from flask import abort, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from rating.extensions import db
+from rating.imports.reader import ImportFailed, RowError, Table, read_table
+from rating.models.cycles import Cycle
+from rating.models.units import Unit
+from rating.services import audit
+from rating.services.cycles import current_cycle
+
+
+def actor() -> audit.Actor:
+    return audit.Actor.of(current_user)
+
+
+def requested_cycle() -> Cycle:
+    """The cycle named by ``?cycle=YEAR``, else the current one; 404 when there is none."""
+    year = request.args.get("cycle", type=int) or request.form.get("cycle", type=int)
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year)) if year else current_cycle()
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def all_cycles() -> list[Cycle]:
+    return db.session.scalars(select(Cycle).order_by(Cycle.year.desc())).all()
+
+
+def requested_unit() -> Unit:
+    """Unit-bound roles get their own unit whatever they ask; others pick with ``?unit=CODE``."""
+    if current_user.role.unit_bound:
+        return current_user.unit
+    code = request.args.get("unit") or request.form.get("unit")
+    stmt = select(Unit).where(Unit.code == code) if code else select(Unit).order_by(Unit.kind, Unit.code).limit(1)
+    unit = db.session.scalar(stmt)
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def grid_table(field_prefix: str, column: str) -> tuple[Table, dict[int, str]]:
+    """Turn a grid form (one input per post, named PREFIX + code) into a table the file validators accept.
+
+    Only filled inputs become rows; returns the table and the post code of each row number.
+    """
+    table, codes = Table(["post_code", column]), {}
+    for name, value in request.form.items():
+        if name.startswith(field_prefix) and value.strip():
+            line = len(table.rows) + 1
+            code = name.removeprefix(field_prefix)
+            table.rows.append((line, {"post_code": code, column: value.strip()}))
+            codes[line] = code
+    return table, codes
+
+
+def uploaded_table(file_storage, columns, optional=()) -> tuple[bytes, str, Table]:
+    """Read an uploaded file (raises ImportFailed); returns its bytes and name too, to keep for confirmation."""
+    if file_storage is None or not file_storage.filename:
+        raise ImportFailed([RowError(0, _("请选择要上传的文件。"))])
+    data = file_storage.read()
+    return data, file_storage.filename, read_table(data, file_storage.filename, columns, optional)
