@@ -29,6 +29,7 @@ from rating.services import progress as progress_service
 from rating.services.cycles import create_cycle
 from rating.services.directory import posts_query
 from rating.services.errors import DomainError
+from rating.services.officials import records_of_post
 from rating.services.posts import change_holder, import_posts, update_post
 from rating.services.users import create_user
 
@@ -80,7 +81,12 @@ def post(code: str):
         select(AuditEntry).where(AuditEntry.post_id == post.id).order_by(AuditEntry.seq.desc()).limit(50)
     ).all()
     return render_template(
-        "admin/post.html", post=post, entries=entries, holder_form=HolderForm(), can_edit=current_user.role == ADMIN
+        "admin/post.html",
+        post=post,
+        entries=entries,
+        records=records_of_post(post),
+        holder_form=HolderForm(),
+        can_edit=current_user.role == ADMIN,
     )
 
 

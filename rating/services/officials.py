@@ -235,3 +235,35 @@ def parse_finding_date(value: date | None, cycle: Cycle) -> date:
     if value is None or not cycle.starts_on <= value <= cycle.ends_on:
         raise InvalidInput(_("日期必须在本评议周期内(%(a)s 至 %(b)s)。", a=cycle.starts_on, b=cycle.ends_on))
     return value
+
+
+@dataclass(frozen=True)
+class PostRecords:
+    """The officials' records of one post in one cycle, for its back-office page."""
+
+    cycle: Cycle | None
+    assessment: Assessment | None
+    scores: list[InspectionScore]
+    findings: list[InspectionFinding]
+
+
+def records_of_post(post: Post, cycle: Cycle | None = None) -> PostRecords:
+    from rating.services.cycles import current_cycle
+
+    cycle = cycle or current_cycle()
+    if cycle is None:
+        return PostRecords(None, None, [], [])
+    assessment = db.session.scalar(
+        select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.post_id == post.id)
+    )
+    scores = db.session.scalars(
+        select(InspectionScore)
+        .where(InspectionScore.cycle_id == cycle.id, InspectionScore.post_id == post.id)
+        .order_by(InspectionScore.round)
+    ).all()
+    findings = db.session.scalars(
+        select(InspectionFinding)
+        .where(InspectionFinding.cycle_id == cycle.id, InspectionFinding.post_id == post.id)
+        .order_by(InspectionFinding.found_on)
+    ).all()
+    return PostRecords(cycle, assessment, scores, findings)
