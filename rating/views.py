@@ -11,6 +11,7 @@ from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.services import audit
 from rating.services.cycles import current_cycle
+from rating.services.directory import units_with_posts
 
 
 def actor() -> audit.Actor:
@@ -35,7 +36,7 @@ def requested_unit() -> Unit:
     if current_user.role.unit_bound:
         return current_user.unit
     code = request.args.get("unit") or request.form.get("unit")
-    stmt = select(Unit).where(Unit.code == code) if code else select(Unit).order_by(Unit.kind, Unit.code).limit(1)
+    stmt = select(Unit).where(Unit.code == code) if code else units_with_posts().limit(1)
     unit = db.session.scalar(stmt)
     if unit is None:
         abort(404)
