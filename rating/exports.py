@@ -17,7 +17,7 @@ def _disposition(filename: str) -> str:
 
 def _safe_cell(value):
     """Text that a spreadsheet would run as a formula is prefixed, so a download can never execute anything."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit():
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not value[1:2].isdigit():
         return "'" + value
     return value
 

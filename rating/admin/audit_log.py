@@ -2,22 +2,22 @@
 
 The filters live in the query string, so a filtered view can be bookmarked, paged and exported with the same
 arguments. A page costs one count and one SELECT that joins each entry's post code (plus one look-up of the post
-when filtering by post); the CSV export is one count and one SELECT of every matching row.
+when filtering by post); the CSV export is one count and one SELECT of every matching row, built whole rather
+than streamed (a streamed body would hold the request's database session open until the client had read it).
 """
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Response, flash, render_template, request
+from flask import flash, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import Bundle
 
 from rating.admin import bp
 from rating.clock import LOCAL_TZ
+from rating.exports import csv_response
 from rating.extensions import db
 from rating.models.audit import AuditEntry
 from rating.models.posts import Post
@@ -28,8 +28,6 @@ PER_PAGE = 50
 #: A larger export keeps the newest rows and says so in an ``X-Truncated: 1`` header.
 EXPORT_CAP = 100_000
 FILTERS = ("actor", "action", "post", "from", "to")
-#: Excel runs a cell starting with one of these as a formula; such cells are exported with a leading apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(eq=False)  # compared by identity: db.paginate de-duplicates rows, and JSON dicts cannot be hashed
@@ -64,6 +62,8 @@ ROWS = _AuditRows(
 
 @dataclass
 class AuditFilters:
+    """The query-string filters, read once and shared by the page and the export."""
+
     #: The usable filters as typed, to refill the form and to carry into the pager and export links.
     values: dict[str, str] = field(default_factory=dict)
     conditions: list = field(default_factory=list)
@@ -98,7 +98,7 @@ def read_filters(args) -> AuditFilters:
     if code := typed["post"]:
         post_id = db.session.scalar(select(Post.id).where(Post.code == code.upper()))
         if post_id is None:
-            filters.problems.append(_("没有编号为 %(code)s 的岗位。", code=code))
+            filters.problems.append(_("没有编号为 %(code)s 的岗位。", code=code.upper()))
         filters.conditions.append(false() if post_id is None else AuditEntry.post_id == post_id)
     if start := _date_bound(filters, typed, "from", _("开始日期")):
         filters.conditions.append(AuditEntry.at >= start)
@@ -136,25 +136,15 @@ def audit_log():
 def audit_log_export():
     stmt = read_filters(request.args).statement()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    response = Response(_csv_text(stmt.limit(EXPORT_CAP)).encode("utf-8-sig"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
+    rows = (_csv_cells(row) for row in db.session.scalars(stmt.limit(EXPORT_CAP).execution_options(yield_per=1000)))
+    response = csv_response("audit-log.csv", CSV_COLUMNS, rows)
     if total > EXPORT_CAP:
         response.headers["X-Truncated"] = "1"
     return response
 
 
-def _csv_text(stmt) -> str:
-    # Built whole rather than streamed: a streamed body holds the request's database session open until the client
-    # has read it all. At the cap this is some tens of megabytes, once, for an auditor's download.
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_cells(row) for row in db.session.scalars(stmt.execution_options(yield_per=1000)))
-    return buffer.getvalue()
-
-
 def _csv_cells(row: AuditRow) -> list:
-    cells = [
+    return [
         row.seq,
         row.at.astimezone(LOCAL_TZ).isoformat(),
         row.actor,
@@ -167,7 +157,6 @@ def _csv_cells(row: AuditRow) -> list:
         row.prev_hash,
         row.hash,
     ]
-    return [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell for cell in cells]
 
 
 def _compact_json(value) -> str:

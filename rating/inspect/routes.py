@@ -64,6 +64,46 @@ def findings():
     )
 
 
+@bp.get("/findings.xlsx")
+@roles(*READERS)
+def findings_export():
+    cycle = requested_cycle()
+    findings = db.session.scalars(
+        select(InspectionFinding)
+        .where(InspectionFinding.cycle_id == cycle.id)
+        .options(selectinload(InspectionFinding.post), selectinload(InspectionFinding.unit))
+        .order_by(InspectionFinding.found_on, InspectionFinding.id)
+    ).all()
+    rows = [
+        (
+            f.found_on.isoformat(),
+            str(f.kind),
+            f.post.code if f.post else f.unit.code,
+            f.unit.name,
+            f.description,
+            f.deduction,
+            f.deduction_code or "",
+            int(f.notified),
+            int(f.withdrawn),
+            f.recorded_by,
+        )
+        for f in findings
+    ]
+    header = [
+        "date",
+        "kind",
+        "code",
+        "unit",
+        "finding",
+        "deduction",
+        "deduction_code",
+        "notified",
+        "withdrawn",
+        "recorded_by",
+    ]
+    return xlsx_response(f"findings-{cycle.year}.xlsx", header, rows)
+
+
 @bp.route("/findings/new", methods=["GET", "POST"])
 @roles(*EDITORS)
 def new_finding():

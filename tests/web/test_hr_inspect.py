@@ -239,7 +239,7 @@ def test_inspector_enters_a_round_of_scores(app, client, login_as):
 def test_inspector_uploads_scores_through_preview(app, client, login_as):
     login_as("inspector")
     token = csrf_token(client, "/inspect/scores")
-    data = "post_code,score,round\nDT-010,77,8\n".encode()
+    data = b"post_code,score,round\nDT-010,77,8\n"
     preview = client.post(
         f"/inspect/scores/import?cycle={YEAR}",
         data={"csrf_token": token, "file": (io.BytesIO(data), "s.csv")},
@@ -289,3 +289,15 @@ def test_progress_names_missing_posts_and_exports_them(app, client, login_as, ru
 def test_notices_page_has_an_empty_state(client):
     page = client.get("/notices?unit=ZZZ").get_data(as_text=True)
     assert "目前没有通报" in page
+
+
+def test_findings_export_lists_the_cycles_findings(app, client, login_as, runner, tmp_path):
+    path = tmp_path / "f.csv"
+    day = local_today().isoformat()
+    path.write_text(f"post_code,date,kind,finding,deduction\nDT-007,{day},暗访,导出测试问题,delay\n", encoding="utf-8")
+    assert runner.invoke(args=["import-inspections", "--cycle", str(YEAR), str(path)]).exit_code == 0
+    login_as("auditor")
+    response = client.get(f"/inspect/findings.xlsx?cycle={YEAR}")
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("date", "kind", "code")
+    assert any(row[2] == "DT-007" and row[4] == "导出测试问题" and row[5] == 3 for row in rows[1:])

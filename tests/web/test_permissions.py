@@ -3,12 +3,20 @@ use it (tested per route and role), sends strangers to the login page, and keeps
 
 import pytest
 
+from rating.clock import local_today
 from rating.models.users import Role
 from rating.security import access_of
 from tests.conftest import DEMO_USERS, csrf_token
 
 #: Sample values for URL parameters, so that every rule can be requested.
-URL_VALUES = {"code": "DT-001", "filename": "css/site.css", "year": 2026, "fmt": "csv", "kind": "scores", "finding_id": 1}
+URL_VALUES = {
+    "code": "DT-001",
+    "filename": "css/site.css",
+    "year": local_today().year,
+    "fmt": "csv",
+    "kind": "scores",
+    "finding_id": 1,
+}
 ROLES = [role.value for role in Role]
 
 
