@@ -10,13 +10,15 @@ from sqlalchemy import func, select
 
 from rating.clock import local_today
 from rating.extensions import db
+from rating.imports import officials as official_rows
 from rating.imports import posts as post_rows
-from rating.imports.reader import read_table
+from rating.imports.reader import Table, read_table
+from rating.models.assessments import InspectionFinding
 from rating.models.cycles import Cycle
 from rating.models.posts import Post
 from rating.models.units import Unit
 from rating.models.users import User
-from rating.services import audit
+from rating.services import audit, officials
 from rating.services.cycles import create_cycle
 from rating.services.posts import import_posts
 from rating.services.units import upsert_unit
@@ -87,6 +89,86 @@ def load_cycles(actor, today: date) -> list[str]:
     return created
 
 
+#: Days before today of the five inspection rounds in seeds/inspections.csv ("since August", five times).
+INSPECTION_ROUND_DAYS_AGO = (120, 95, 70, 45, 20)
+
+
+def _official_table(columns: list[str], rows: list[dict[str, str]], known) -> Table:
+    """Seed rows as the importers' Table (line numbers as in the file); rows naming a post or unit not ``known``
+    (a demo post deactivated since) are left out rather than failing the whole seed."""
+    return Table(
+        columns,
+        [
+            (line, {column: row[column].strip() for column in columns})
+            for line, row in enumerate(rows, start=2)
+            if row[columns[0]].strip().upper() in known
+        ],
+    )
+
+
+def _open_cycle(today: date) -> Cycle | None:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == today.year))
+    return cycle if cycle is not None and cycle.takes_entries else None
+
+
+def load_assessments(actor, cycle: Cycle) -> dict:
+    ctx = officials.import_context(cycle)
+    table = _official_table(official_rows.ASSESSMENT_COLUMNS, _rows("assessments.csv"), ctx.posts)
+    return officials.record_assessments(actor, cycle, official_rows.validate_assessments(table, ctx))
+
+
+def load_inspection_scores(actor, cycle: Cycle) -> dict:
+    ctx = officials.import_context(cycle)
+    table = _official_table(official_rows.SCORE_COLUMNS, _rows("inspection_scores.csv"), ctx.posts)
+    return officials.record_scores(actor, cycle, official_rows.validate_scores(table, ctx))
+
+
+def inspection_round_date(round_: int, cycle: Cycle, today: date) -> date:
+    """Round r of the demo inspections, dated relative to today and kept inside the cycle, never in the future."""
+    day = today - timedelta(days=INSPECTION_ROUND_DAYS_AGO[round_ - 1])
+    return min(max(day, cycle.starts_on), today, cycle.ends_on)
+
+
+def load_findings(actor, cycle: Cycle, today: date) -> tuple[int, int]:
+    """The five rounds of 明查暗访 once per cycle (recording always inserts); returns (findings, notified)."""
+    seeded = db.session.scalar(
+        select(func.count(InspectionFinding.id)).where(
+            InspectionFinding.cycle_id == cycle.id, InspectionFinding.recorded_by == actor.name
+        )
+    )
+    if seeded or today < cycle.starts_on:
+        return 0, 0
+    ctx = officials.import_context(cycle)
+    raw = _rows("inspections.csv")
+    # The file names rounds, not dates: fill in the importers' own columns (SPEC §7) from today.
+    for row in raw:
+        row["post_code"] = row["code"]
+        row["date"] = inspection_round_date(int(row["round"]), cycle, today).isoformat()
+    notified_lines = {line for line, row in enumerate(raw, start=2) if row["notified"].strip() == "1"}
+    table = _official_table(official_rows.FINDING_COLUMNS, raw, ctx.posts.keys() | ctx.units.keys())
+    rows = official_rows.validate_findings(table, ctx)
+    loud = [row for row in rows if row.line in notified_lines]
+    officials.record_findings(actor, cycle, [row for row in rows if row.line not in notified_lines], notify=False)
+    officials.record_findings(actor, cycle, loud, notify=True)
+    return len(rows), len(loud)
+
+
+def load_officials(actor, today: date) -> list[str]:
+    """Assessments, comprehensive-inspection scores and inspection findings for the current year's cycle."""
+    cycle = _open_cycle(today)
+    if cycle is None:
+        return [f"officials: the {today.year} cycle takes no more entries; skipped"]
+
+    def counts(c: dict) -> str:
+        return ", ".join(f"{key} {value}" for key, value in c.items())
+
+    lines = [f"assessments: {counts(load_assessments(actor, cycle))}"]
+    lines.append(f"inspection scores: {counts(load_inspection_scores(actor, cycle))}")
+    findings, notified = load_findings(actor, cycle, today)
+    lines.append(f"inspection findings: {findings} (notified {notified})")
+    return lines
+
+
 def run() -> SeedReport:
     """Load every seed file; flushes, the caller commits."""
     actor, today, report = audit.Actor("seed"), local_today(), SeedReport()
@@ -94,4 +176,5 @@ def run() -> SeedReport:
     report.lines.append(f"posts: {load_posts(actor, today)}")
     load_users(actor)
     report.lines.append(f"cycles created: {', '.join(load_cycles(actor, today)) or 'none'}")
+    report.lines.extend(load_officials(actor, today))
     return report
