@@ -98,12 +98,18 @@ def register_blueprints(app: Flask) -> None:
     from rating.admin import bp as admin_bp
     from rating.api.routes import bp as api_bp
     from rating.auth.routes import bp as auth_bp
+    from rating.codes.routes import bp as codes_bp
+    from rating.followups.routes import bp as followups_bp
     from rating.hr.routes import bp as hr_bp
     from rating.inspect.routes import bp as inspect_bp
     from rating.public.routes import bp as public_bp
+    from rating.rate.routes import bp as rate_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(rate_bp)
+    app.register_blueprint(codes_bp, url_prefix="/codes")
+    app.register_blueprint(followups_bp, url_prefix="/followups")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(hr_bp, url_prefix="/hr")
     app.register_blueprint(inspect_bp, url_prefix="/inspect")

@@ -80,6 +80,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        #: A service hall's Wi-Fi is one network for many honest citizens: the network limit is generous,
+        #: the per-device limit tight.
+        "RATING_NETWORK_LIMIT": os.environ.get("RATING_NETWORK_LIMIT", "120 per minute;2000 per day"),
+        "RATING_DEVICE_LIMIT": os.environ.get("RATING_DEVICE_LIMIT", "6 per minute;60 per day"),
         "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
         "POSTS_PER_PAGE": 20,
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,

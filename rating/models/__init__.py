@@ -4,6 +4,7 @@ from rating.models.assessments import Assessment, Grade, InspectionFinding, Insp
 from rating.models.audit import AuditEntry, AuditHead
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Holder, Post, Tenure
+from rating.models.ratings import Channel, FollowUp, FollowUpStatus, Rating, RatingCode, RatingStatus
 from rating.models.units import Unit, UnitKind
 from rating.models.users import Role, User
 
@@ -19,6 +20,12 @@ __all__ = [
     "CycleStatus",
     "Holder",
     "Post",
+    "Rating",
+    "RatingCode",
+    "RatingStatus",
+    "Channel",
+    "FollowUp",
+    "FollowUpStatus",
     "Role",
     "Tenure",
     "Unit",

@@ -11,6 +11,7 @@ from rating.models.units import Unit
 from rating.security import is_safe_next, public
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
+from rating.services.ratings import public_tally
 
 bp = Blueprint("public", __name__)
 
@@ -54,7 +55,8 @@ def post(code: str):
     )
     if post is None or not post.active:
         abort(404)
-    return render_template("public/post.html", post=post)
+    cycle = current_cycle()
+    return render_template("public/post.html", post=post, cycle=cycle, tally=public_tally(post, cycle))
 
 
 @bp.get("/notices")

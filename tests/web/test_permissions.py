@@ -16,6 +16,11 @@ URL_VALUES = {
     "fmt": "csv",
     "kind": "scores",
     "finding_id": 1,
+    "rating_id": 1,
+    "follow_up_id": 1,
+    "batch": "0000000000000000",
+    "token": "no-such-token",
+    "receipt": "R000000XXXXXXX",
 }
 ROLES = [role.value for role in Role]
 

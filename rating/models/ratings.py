@@ -1,0 +1,123 @@
+"""Service-object ratings (服务对象评议), one-time rating codes (评价码) and bad-review follow-ups (差评整改).
+
+A rating records the holder at the time; it is never deleted: a suspicious one is held, an improper one
+excluded, each with a reason and who decided.
+"""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.models.posts import Post
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"  #: 网上
+    WINDOW = "window"  #: 窗口 (scanned a rating code)
+    HOTLINE = "hotline"  #: 热线
+    PAPER = "paper"  #: 问卷
+
+
+class RatingStatus(enum.StrEnum):
+    COUNTED = "counted"  #: 计入
+    HELD = "held"  #: 待审核 (burst rules)
+    EXCLUDED = "excluded"  #: 不计入 (moderation or upheld appeal)
+
+
+class FollowUpStatus(enum.StrEnum):
+    OPEN = "open"  #: awaiting the unit's rectification
+    RECTIFIED = "rectified"  #: the unit recorded what it did
+    APPEALED = "appealed"  #: the unit says the rating is mistaken or malicious (申诉复核)
+    CLOSED = "closed"  #: the citizen rated the rectification, or the appeal was decided
+
+
+class RatingCode(Base):
+    """A single-use code printed on a QR card and handed out after a service (一次一评)."""
+
+    __tablename__ = "rating_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
+    batch: Mapped[str] = mapped_column(String(32), index=True)
+    created_by: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    post: Mapped[Post] = relationship()
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
+        CheckConstraint("attitude IS NULL OR attitude BETWEEN 1 AND 5", name="attitude_range"),
+        CheckConstraint("efficiency IS NULL OR efficiency BETWEEN 1 AND 5", name="efficiency_range"),
+        CheckConstraint("integrity IS NULL OR integrity BETWEEN 1 AND 5", name="integrity_range"),
+        CheckConstraint("competence IS NULL OR competence BETWEEN 1 AND 5", name="competence_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Shown to the citizen as the receipt number (回执号).
+    receipt: Mapped[str] = mapped_column(String(20), unique=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id", ondelete="RESTRICT"))
+    #: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意
+    level: Mapped[int] = mapped_column(SmallInteger)
+    attitude: Mapped[int | None] = mapped_column(SmallInteger)
+    efficiency: Mapped[int | None] = mapped_column(SmallInteger)
+    integrity: Mapped[int | None] = mapped_column(SmallInteger)
+    competence: Mapped[int | None] = mapped_column(SmallInteger)
+    #: Phone and ID numbers are masked before the comment is stored; the raw text is never kept.
+    comment: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "rating_channel"))
+    #: Came with a valid one-time code: weight 1.0 instead of 0.5.
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("rating_codes.id", ondelete="RESTRICT"), unique=True)
+    status: Mapped[RatingStatus] = mapped_column(enum_type(RatingStatus, "rating_status"), index=True)
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    decided_by: Mapped[str | None] = mapped_column(String(50))
+    #: Salted hash of network + device; private, for the one-rating-a-day rule and burst detection.
+    rater_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: Hash of the network alone, for the burst rule.
+    network_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Who keyed it in, for hotline and paper ratings.
+    entered_by: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    post: Mapped[Post] = relationship()
+
+
+class FollowUp(Base):
+    """差评整改: a level 1–2 rating that left a contact; the unit must act before the deadline (working days)."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id", ondelete="RESTRICT"), unique=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    #: Private: seen only by the unit's staff handling the follow-up and by administrators and auditors.
+    contact: Mapped[str] = mapped_column(String(100))
+    #: The citizen's private key to read the follow-up and rate the rectification.
+    citizen_token: Mapped[str] = mapped_column(String(64), unique=True)
+    deadline: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[FollowUpStatus] = mapped_column(enum_type(FollowUpStatus, "follow_up_status"), index=True)
+    action_taken: Mapped[str] = mapped_column(Text, default="")
+    rectified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rectified_by: Mapped[str | None] = mapped_column(String(50))
+    #: The citizen's rating of the rectification, 1–5.
+    citizen_level: Mapped[int | None] = mapped_column(SmallInteger)
+    appeal_kind: Mapped[str | None] = mapped_column(String(20))  #: mistaken / malicious
+    appeal_text: Mapped[str] = mapped_column(Text, default="")
+    appeal_decision: Mapped[str | None] = mapped_column(String(20))  #: upheld / rejected
+    appeal_decided_by: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rating: Mapped[Rating] = relationship()
+    post: Mapped[Post] = relationship()

@@ -1,0 +1,38 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+LEVEL_CHOICES = [
+    SelectChoice(5, _l("非常满意")),
+    SelectChoice(4, _l("满意")),
+    SelectChoice(3, _l("基本满意")),
+    SelectChoice(2, _l("不满意")),
+    SelectChoice(1, _l("非常不满意")),
+]
+
+
+def _aspect(label):
+    return RadioField(label, choices=LEVEL_CHOICES, coerce=int, validators=[Optional()])
+
+
+class RatingForm(FlaskForm):
+    level = RadioField(
+        _l("总体评价"), choices=LEVEL_CHOICES, coerce=int, validators=[InputRequired(_l("请选择总体评价。"))]
+    )
+    attitude = _aspect(_l("服务态度"))
+    efficiency = _aspect(_l("办事效率"))
+    integrity = _aspect(_l("廉洁自律"))
+    competence = _aspect(_l("业务能力"))
+    comment = TextAreaField(_l("意见建议(选填,500字以内)"), validators=[Optional(), Length(max=500)])
+    code = StringField(_l("评价码(选填,卡片上的10位码)"), validators=[Optional(), Length(max=20)])
+    contact = StringField(
+        _l("联系方式(选填,仅在不满意时用于回访整改,不会公开)"), validators=[Optional(), Length(max=100)]
+    )
+
+
+class FeedbackForm(FlaskForm):
+    level = RadioField(
+        _l("您对整改情况是否满意"), choices=LEVEL_CHOICES, coerce=int, validators=[InputRequired(_l("请选择一项。"))]
+    )

@@ -1,0 +1,313 @@
+"""Citizens rate key posts (服务对象评议): submission with one-time codes, stuffing resistance, staff keying,
+moderation. Follow-ups of bad reviews live in services.followups.
+
+Rules, in the order a submission meets them:
+1. the post's cycle must be open and today inside its dates;
+2. a code, if given, must exist, belong to this post, be unused and unexpired — the rating is then verified;
+   a bad code is refused with its reason and the citizen may submit again without it;
+3. an unverified rating: one device (salted hash of network + device) rates one post at most once a day;
+4. burst rule: many unverified ratings of one post from one network within minutes are held for review.
+   A rating with a valid code is never held for a network burst (a service hall's Wi-Fi is one network).
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, select, update
+
+from rating.clock import LOCAL_TZ, local_today
+from rating.extensions import db
+from rating.models.base import utcnow
+from rating.models.cycles import Cycle, CycleStatus
+from rating.models.posts import Post, Tenure
+from rating.models.ratings import Channel, Rating, RatingCode, RatingStatus
+from rating.privacy import mask_personal_numbers
+from rating.services import audit
+from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
+
+LEVELS = (1, 2, 3, 4, 5)
+ASPECTS = ("attitude", "efficiency", "integrity", "competence")
+#: Burst rule: this many unverified ratings of one post from one network within the window put the next on hold.
+BURST_LIMIT = 5
+BURST_WINDOW = timedelta(minutes=10)
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class CycleClosed(DomainError):
+    status_code = 409
+
+
+class CodeRefused(DomainError):
+    """A one-time code that cannot be used: the rating can still be given without it."""
+
+    status_code = 409
+
+
+class AlreadyRatedToday(Conflict):
+    pass
+
+
+@dataclass(frozen=True)
+class Submission:
+    level: int
+    comment: str = ""
+    code: str = ""
+    contact: str = ""
+    attitude: int | None = None
+    efficiency: int | None = None
+    integrity: int | None = None
+    competence: int | None = None
+
+
+@dataclass(frozen=True)
+class Rater:
+    """Where a web rating came from; only salted hashes of it are stored."""
+
+    network: str
+    device: str
+
+
+def rater_hashes(rater: Rater, salt: str) -> tuple[str, str]:
+    network = hashlib.sha256(f"{salt}|net|{rater.network}".encode()).hexdigest()
+    device = hashlib.sha256(f"{salt}|dev|{rater.network}|{rater.device}".encode()).hexdigest()
+    return device, network
+
+
+def open_cycle() -> Cycle | None:
+    return db.session.scalar(select(Cycle).where(Cycle.status == CycleStatus.OPEN).order_by(Cycle.year.desc()))
+
+
+def check_cycle_open(cycle: Cycle | None) -> Cycle:
+    today = local_today()
+    if cycle is None or cycle.status != CycleStatus.OPEN or today > cycle.ends_on:
+        raise CycleClosed(_("本年度评议已经结束,下一评议周期开始后即可重新评价。感谢您的关注。"))
+    if today < cycle.starts_on:
+        raise CycleClosed(_("评议将于 %(d)s 开始,届时欢迎评价。", d=cycle.starts_on.isoformat()))
+    return cycle
+
+
+def _validate(sub: Submission) -> None:
+    if sub.level not in LEVELS:
+        raise InvalidInput(_("请选择总体评价(非常满意至非常不满意)。"))
+    for aspect in ASPECTS:
+        value = getattr(sub, aspect)
+        if value is not None and value not in LEVELS:
+            raise InvalidInput(_("分项评价无效。"))
+    if len(sub.comment) > 500:
+        raise InvalidInput(_("意见建议不能超过 500 字。"))
+    if len(sub.contact) > 100:
+        raise InvalidInput(_("联系方式过长。"))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())[:16]
+
+
+def _take_code(post: Post, code_text: str) -> RatingCode:
+    """Check a code and mark it used in one conditional UPDATE, so two citizens can never both use it."""
+    code = db.session.scalar(select(RatingCode).where(RatingCode.code == normalise_code(code_text)))
+    if code is None:
+        raise CodeRefused(_("评价码无效,请核对后重新输入,或不使用评价码直接提交。"))
+    if code.post_id != post.id:
+        raise CodeRefused(_("该评价码不属于这个岗位,请核对,或不使用评价码直接提交。"))
+    if code.used_at is not None:
+        raise CodeRefused(_("该评价码已经使用过(一次一评),您可以不使用评价码直接提交。"))
+    now = utcnow()
+    if code.expires_at <= now:
+        raise CodeRefused(_("该评价码已过期,您可以不使用评价码直接提交。"))
+    taken = db.session.execute(
+        update(RatingCode)
+        .where(RatingCode.id == code.id, RatingCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise CodeRefused(_("该评价码已经使用过(一次一评),您可以不使用评价码直接提交。"))
+    return code
+
+
+def _local_day_start() -> datetime:
+    return datetime.combine(local_today(), datetime.min.time(), LOCAL_TZ)
+
+
+def _rated_today(post: Post, device_hash: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Rating.id)
+            .where(
+                Rating.post_id == post.id,
+                Rating.rater_hash == device_hash,
+                Rating.verified.is_(False),
+                Rating.created_at >= _local_day_start(),
+            )
+            .limit(1)
+        )
+    )
+
+
+def _network_burst(post: Post, network_hash: str) -> bool:
+    since = utcnow() - BURST_WINDOW
+    recent = db.session.scalar(
+        select(func.count(Rating.id)).where(
+            Rating.post_id == post.id,
+            Rating.network_hash == network_hash,
+            Rating.verified.is_(False),
+            Rating.created_at >= since,
+        )
+    )
+    return recent >= BURST_LIMIT
+
+
+def new_receipt() -> str:
+    return "R" + local_today().strftime("%y%m%d") + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(7))
+
+
+def current_holder_id(post: Post) -> int | None:
+    return db.session.scalar(select(Tenure.holder_id).where(Tenure.post_id == post.id, Tenure.ended_on.is_(None)))
+
+
+def rating_snapshot(rating: Rating) -> dict:
+    return {
+        "receipt": rating.receipt,
+        "level": rating.level,
+        "channel": str(rating.channel),
+        "verified": rating.verified,
+        "status": str(rating.status),
+        "reason": rating.status_reason,
+    }
+
+
+def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Rating:
+    """A citizen's web rating. Flushes; the view commits. Raises CycleClosed, CodeRefused, AlreadyRatedToday."""
+    cycle = check_cycle_open(open_cycle())
+    if not post.active:
+        raise NotFound(_("该岗位已停止评价。"))
+    _validate(sub)
+    device_hash, network_hash = rater_hashes(rater, salt)
+    code = _take_code(post, sub.code) if sub.code.strip() else None
+    status, reason = RatingStatus.COUNTED, ""
+    if code is None:
+        if _rated_today(post, device_hash):
+            raise AlreadyRatedToday(_("您今天已经评价过这个岗位了。每台设备每天对同一岗位只能评价一次。"))
+        if _network_burst(post, network_hash):
+            status, reason = RatingStatus.HELD, "burst: same network, same post, within minutes"
+    rating = Rating(
+        receipt=new_receipt(),
+        cycle_id=cycle.id,
+        post_id=post.id,
+        holder_id=current_holder_id(post),
+        level=sub.level,
+        comment=mask_personal_numbers(sub.comment.strip()),
+        channel=Channel.WINDOW if code else Channel.WEB,
+        verified=code is not None,
+        code_id=code.id if code else None,
+        status=status,
+        status_reason=reason,
+        rater_hash=device_hash,
+        network_hash=network_hash,
+        **{aspect: getattr(sub, aspect) for aspect in ASPECTS},
+    )
+    db.session.add(rating)
+    db.session.flush()
+    audit.record(
+        audit.Actor("citizen"), "rating.submit", "rating", rating.id, post_id=post.id, after=rating_snapshot(rating)
+    )
+    if sub.level <= 2 and sub.contact.strip():
+        from rating.services.followups import open_follow_up
+
+        open_follow_up(rating, post, sub.contact.strip(), cycle)
+    return rating
+
+
+def key_in_rating(
+    actor: audit.Actor,
+    post: Post,
+    level: int,
+    channel: str,
+    verified: bool,
+    when: datetime | None = None,
+    comment: str = "",
+) -> Rating:
+    """A hotline or paper rating keyed in by staff: counted as given (no device or burst rules), audited."""
+    cycle = check_cycle_open(open_cycle()) if when is None else None
+    if channel not in (Channel.HOTLINE, Channel.PAPER):
+        raise InvalidInput(_("只能录入热线或问卷渠道的评议。"))
+    if level not in LEVELS:
+        raise InvalidInput(_("请选择总体评价(非常满意至非常不满意)。"))
+    return _insert_keyed(actor, cycle, post, level, Channel(channel), verified, when or utcnow(), comment)
+
+
+def _insert_keyed(actor, cycle, post, level, channel, verified, when, comment="") -> Rating:
+    rating = Rating(
+        receipt=new_receipt(),
+        cycle_id=cycle.id,
+        post_id=post.id,
+        holder_id=current_holder_id(post),
+        level=level,
+        comment=mask_personal_numbers(comment.strip()),
+        channel=channel,
+        verified=verified,
+        status=RatingStatus.COUNTED,
+        entered_by=actor.name,
+        created_at=when,
+    )
+    db.session.add(rating)
+    db.session.flush()
+    audit.record(actor, "rating.key_in", "rating", rating.id, post_id=post.id, after=rating_snapshot(rating))
+    return rating
+
+
+def import_ratings(actor: audit.Actor, cycle: Cycle, rows) -> int:
+    """Validated rows of an import-ratings file; the cycle must take entries (until notice)."""
+    from rating.services.officials import Amendment, check_open_for_entries
+
+    check_open_for_entries(cycle, Amendment())
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_({r.post_id for r in rows})))}
+    for row in rows:
+        _insert_keyed(actor, cycle, posts[row.post_id], row.level, Channel(row.channel), row.verified, row.created_at)
+    return len(rows)
+
+
+def moderate(actor: audit.Actor, rating: Rating, decision: str, reason: str) -> None:
+    """Count or exclude a rating (held or counted), with a reason. Excluded ratings are kept, never deleted."""
+    if decision not in (RatingStatus.COUNTED, RatingStatus.EXCLUDED):
+        raise InvalidInput(_("无效的审核决定。"))
+    if not reason.strip():
+        raise InvalidInput(_("请填写审核理由。"))
+    before = rating_snapshot(rating)
+    rating.status, rating.status_reason, rating.decided_by = RatingStatus(decision), reason.strip()[:500], actor.name
+    db.session.flush()
+    audit.record(
+        actor,
+        "rating.moderate",
+        "rating",
+        rating.id,
+        post_id=rating.post_id,
+        before=before,
+        after=rating_snapshot(rating),
+    )
+
+
+@dataclass(frozen=True)
+class PublicTally:
+    ratings: int
+    satisfied: int
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.satisfied / self.ratings if self.ratings else None
+
+
+def public_tally(post: Post, cycle: Cycle | None) -> PublicTally:
+    """Counted ratings so far and the satisfied share (非常满意 + 满意), for the public post page."""
+    if cycle is None:
+        return PublicTally(0, 0)
+    row = db.session.execute(
+        select(func.count(Rating.id), func.count(Rating.id).filter(Rating.level >= 4)).where(
+            and_(Rating.post_id == post.id, Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
+        )
+    ).one()
+    return PublicTally(row[0], row[1])
