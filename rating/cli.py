@@ -173,6 +173,16 @@ def register(app) -> None:
             file, year, rows_.SCORE_COLUMNS, rows_.ASSESSMENT_INFO_COLUMNS, rows_.validate_scores, record_scores
         )
 
+    @app.cli.command("import-ratings")
+    @click.option("--cycle", "year", type=int, required=True)
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def import_ratings_command(year: int, file: str):
+        """Import hotline and paper ratings (post_code, level, verified, channel, created_at) into a cycle."""
+        from rating.imports import officials as rows_
+        from rating.services.ratings import import_ratings
+
+        officials_import(file, year, rows_.RATING_COLUMNS, (), rows_.validate_ratings, import_ratings)
+
     @app.cli.command("audit-verify")
     def audit_verify():
         """Check the audit log's hash chain; names the first broken entry."""

@@ -180,3 +180,21 @@ def pytest_terminal_summary(terminalreporter):
     reasons = {str(report.longrepr[2]) for report in terminalreporter.stats.get("skipped", [])}
     for reason in sorted(reasons):
         terminalreporter.write_line(f"NOTE: {reason.removeprefix('Skipped: ')}", yellow=True)
+
+
+@pytest.fixture
+def committed_app(engine_name, request, tmp_path):
+    """An app on its own migrated and seeded database whose commits are real, for tests with several threads or
+    connections (the ``app`` fixture's PostgreSQL transaction cannot be shared between threads)."""
+    if engine_name == "sqlite":
+        path = tmp_path / "committed.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_database")()
+        build_database(url)
+    app = make_app(url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -6,17 +6,19 @@ made here too, against lookups passed in, so that one pass reports every bad row
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
 
+from rating.clock import LOCAL_TZ
 from rating.imports.reader import ImportFailed, RowError, Table
-from rating.imports.vocab import GRADES, INSPECTION_KINDS, to_code
+from rating.imports.vocab import CHANNELS, GRADES, INSPECTION_KINDS, to_code
 
 ASSESSMENT_COLUMNS = ["post_code", "grade_or_score"]
 ASSESSMENT_INFO_COLUMNS = ("title", "holder", "unit")  # in our templates for the reader's sake; ignored
 FINDING_COLUMNS = ["post_code", "date", "kind", "finding", "deduction"]
 SCORE_COLUMNS = ["post_code", "score", "round"]
+RATING_COLUMNS = ["post_code", "level", "verified", "channel", "created_at"]
 
 
 @dataclass(frozen=True)
@@ -208,4 +210,56 @@ def validate_scores(table: Table, ctx: Context) -> list[ScoreRow]:
         seen.setdefault((code, round_), line)
         if len(errors) == before:
             rows.append(ScoreRow(line, code, target.post_id, score, round_))
+    return _finish(errors, rows)
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    line: int
+    code: str
+    post_id: int
+    level: int
+    verified: bool
+    channel: str
+    created_at: datetime
+
+
+def _parse_when(text: str) -> datetime | None:
+    """A local (Asia/Shanghai) date or date-time, as UTC-aware; None when unreadable."""
+    text = text.strip().replace("/", "-").replace("T", " ")
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def validate_ratings(table: Table, ctx: Context) -> list[RatingRow]:
+    """Hotline and paper ratings keyed in by staff (SPEC §7): they count as given, so no device or burst rules."""
+    errors: list[RowError] = []
+    rows = []
+    for line, row in table.rows:
+        before = len(errors)
+        target = _post(ctx, row["post_code"], line, errors)
+        level = row["level"].strip()
+        if level not in ("1", "2", "3", "4", "5"):
+            errors.append(RowError(line, _("评价等级“%(v)s”无效,应为 1–5", v=row["level"])))
+        verified = row["verified"].strip()
+        if verified not in ("0", "1"):
+            errors.append(RowError(line, _("verified 应为 1 或 0,而不是“%(v)s”", v=row["verified"])))
+        channel = to_code(row["channel"], CHANNELS)
+        if channel not in ("hotline", "paper"):
+            errors.append(RowError(line, _("渠道“%(v)s”无效:导入的评议只能是热线或问卷", v=row["channel"])))
+        when = _parse_when(row["created_at"])
+        if when is None:
+            errors.append(RowError(line, _("时间“%(v)s”无效,应为 YYYY-MM-DD HH:MM", v=row["created_at"])))
+        elif not ctx.cycle_starts_on <= when.astimezone(LOCAL_TZ).date() <= ctx.cycle_ends_on:
+            errors.append(RowError(line, _("时间 %(v)s 不在本评议周期内", v=row["created_at"])))
+        if len(errors) == before:
+            rows.append(
+                RatingRow(
+                    line, row["post_code"].strip().upper(), target.post_id, int(level), verified == "1", channel, when
+                )
+            )
     return _finish(errors, rows)
