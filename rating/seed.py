@@ -166,6 +166,10 @@ def load_officials(actor, today: date) -> list[str]:
     lines.append(f"inspection scores: {counts(load_inspection_scores(actor, cycle))}")
     findings, notified = load_findings(actor, cycle, today)
     lines.append(f"inspection findings: {findings} (notified {notified})")
+    if today >= cycle.starts_on:
+        from rating.seed_ratings import load_ratings
+
+        lines.append(load_ratings(actor, cycle, today, _rows("ratings.csv")))
     return lines
 
 
