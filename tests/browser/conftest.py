@@ -47,8 +47,19 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The seeded demo site on a free loopback port; yields its base URL."""
+def live_server(live_site):
+    return live_site[1]
+
+
+@pytest.fixture(scope="session")
+def live_app(live_site):
+    """The app behind the live server, to prepare data (committed) from a test."""
+    return live_site[0]
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """The seeded demo site on a free loopback port; yields (app, base URL)."""
     path = tmp_path_factory.mktemp("browser") / "site.db"
     url = f"sqlite:///{path}"
     build_database(url)
@@ -56,7 +67,7 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
     with app.app_context():
