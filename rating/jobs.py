@@ -27,9 +27,24 @@ def verify_audit_chain(app) -> bool:
     return report.ok
 
 
+def expire_rating_codes(app) -> int:
+    """Daily: unused rating codes long past their expiry are removed (nothing refers to an unused code)."""
+    from rating.extensions import db
+    from rating.services.codes import expire_unused
+
+    with app.app_context():
+        removed = expire_unused()
+        db.session.commit()
+    log.info("expired rating codes removed: %d", removed)
+    return removed
+
+
 def add_jobs(scheduler, app) -> None:
     scheduler.add_job(
         verify_audit_chain, "cron", hour=2, minute=30, args=[app], id="verify_audit_chain", replace_existing=True
+    )
+    scheduler.add_job(
+        expire_rating_codes, "cron", hour=3, minute=0, args=[app], id="expire_rating_codes", replace_existing=True
     )
 
 

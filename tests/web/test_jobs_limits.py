@@ -1,0 +1,73 @@
+"""Scheduled jobs run as plain functions, and rate limits can be shared through Redis."""
+
+import socket
+from datetime import timedelta
+
+import pytest
+
+from rating import jobs
+from rating.extensions import db
+from rating.models import Post, RatingCode
+from rating.models.base import utcnow
+from rating.services import audit
+from rating.services.codes import issue_codes
+from tests.conftest import csrf_token, make_app
+
+
+def test_expiry_job_removes_only_long_expired_unused_codes(app):
+    with app.app_context():
+        post = db.session.scalar(db.select(Post).where(Post.code == "DT-001"))
+        batch = issue_codes(audit.Actor("staff-police"), post, 3, 1)
+        codes = db.session.scalars(db.select(RatingCode).where(RatingCode.batch == batch)).all()
+        codes[0].expires_at = utcnow() - timedelta(days=40)  # long expired, unused: removed
+        codes[1].expires_at = utcnow() - timedelta(days=40)
+        codes[1].used_at = utcnow() - timedelta(days=45)  # used: kept, a rating may refer to it
+        db.session.commit()
+        kept_ids = {codes[1].id, codes[2].id}
+    assert jobs.expire_rating_codes(app) == 1
+    with app.app_context():
+        left = set(db.session.scalars(db.select(RatingCode.id).where(RatingCode.batch == batch)))
+    assert left == kept_ids
+
+
+def test_audit_job_reports_an_intact_chain(app):
+    assert jobs.verify_audit_chain(app) is True
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_login_limit_is_shared_through_redis(tmp_path, sqlite_template):
+    if not _redis_up():
+        pytest.skip("Redis tests skipped: nothing listens on 127.0.0.1:6379")
+    import shutil
+    import uuid
+
+    path = tmp_path / "r.db"
+    shutil.copyfile(sqlite_template, path)
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "LOGIN_RATE_LIMIT": "2 per minute",
+    }
+
+    def attempt(app):
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        data = {"username": "admin", "password": "wrong-password", "csrf_token": token}
+        return client.post("/login", data=data).status_code
+
+    first = make_app(f"sqlite:///{path}", **settings)
+    assert [attempt(first), attempt(first)] == [200, 200]
+    # A second worker starts with fresh in-process state: only a shared store remembers the two attempts.
+    second = make_app(f"sqlite:///{path}", **settings)
+    assert attempt(second) == 429
+    for app in (first, second):
+        with app.app_context():
+            db.engine.dispose()
