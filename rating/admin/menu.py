@@ -15,6 +15,7 @@ ROLE_DUTIES = {
 
 #: (label, endpoint, roles that see it)
 ACTIONS = [
+    (_l("打印评价码"), "codes.index", (Role.UNIT_STAFF, Role.ADMIN)),
     (_l("年度考核录入"), "hr.grid", (Role.HR_OFFICER, Role.ADMIN, Role.AUDITOR)),
     (_l("明查暗访"), "inspect.findings", (Role.INSPECTOR, Role.ADMIN, Role.AUDITOR)),
     (_l("综合检查评议"), "inspect.scores", (Role.INSPECTOR, Role.ADMIN, Role.AUDITOR)),
