@@ -5,10 +5,10 @@ from flask_babel import lazy_gettext as _l
 from rating.models.users import Role
 
 ROLE_DUTIES = {
-    Role.UNIT_STAFF: _l("为本单位的关键岗位打印一次性评价码(评价码),交给办完事的群众。"),
+    Role.UNIT_STAFF: _l("为本单位的关键岗位打印一次性评价码,交给办完事的群众;办理本单位的差评整改。"),
     Role.HR_OFFICER: _l("录入和导入本单位关键岗位的年度考核结果;只能查看和修改本单位的岗位。"),
     Role.INSPECTOR: _l("记录明查暗访发现的问题和扣分,录入综合检查评议得分。"),
-    Role.COMPLAINT_HANDLER: _l("受理电话、来访、来信和网上投诉,转办、办结并答复群众。"),
+    Role.COMPLAINT_HANDLER: _l("受理电话、来访、来信和网上投诉,转办、办结并答复群众;录入热线评价。"),
     Role.ADMIN: _l("管理单位、岗位、责任人、用户和评议周期,设置权重与名额,审核评议,计算并公布结果。"),
     Role.AUDITOR: _l("查阅全部记录和审计日志,不能修改任何数据。"),
 }
@@ -16,6 +16,9 @@ ROLE_DUTIES = {
 #: (label, endpoint, roles that see it)
 ACTIONS = [
     (_l("打印评价码"), "codes.index", (Role.UNIT_STAFF, Role.ADMIN)),
+    (_l("差评整改"), "followups.index", (Role.UNIT_STAFF, Role.ADMIN, Role.AUDITOR)),
+    (_l("评议审核"), "admin.ratings", (Role.ADMIN, Role.AUDITOR)),
+    (_l("录入热线、问卷评价"), "admin.new_rating", (Role.ADMIN, Role.COMPLAINT_HANDLER)),
     (_l("年度考核录入"), "hr.grid", (Role.HR_OFFICER, Role.ADMIN, Role.AUDITOR)),
     (_l("明查暗访"), "inspect.findings", (Role.INSPECTOR, Role.ADMIN, Role.AUDITOR)),
     (_l("综合检查评议"), "inspect.scores", (Role.INSPECTOR, Role.ADMIN, Role.AUDITOR)),
