@@ -219,6 +219,8 @@ def bench_engine(name: str, url: str, clients: int, seconds: float) -> None:
         "RATING_ENV": "development",
         "RATING_NETWORK_LIMIT": HIGH_LIMIT,
         "RATING_DEVICE_LIMIT": HIGH_LIMIT,
+        # As in production with several workers: one shared limiter store (memory:// would count per worker).
+        "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/14"),
     }
     before, statuses_before, audited_before = stored_ratings(url)
     with gunicorn("rating:create_app()", env) as port:
@@ -259,7 +261,7 @@ def main() -> None:
         f"{args.clients} concurrent clients, {args.seconds:g} s per measurement after 1 s warm-up, gunicorn -w 2, "
         f"loopback; rating server: RATING_ENV=development, fixed SECRET_KEY,\n"
         f'RATING_NETWORK_LIMIT and RATING_DEVICE_LIMIT raised to "{HIGH_LIMIT}" (all load comes from 127.0.0.1); '
-        f"a fresh device cookie per rating; burst-held ratings count as successes"
+        f"a fresh device cookie per rating; burst-held ratings count as successes; limiter store: Redis"
     )
     engines: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [("sqlite", scratch_sqlite)]
     if os.environ.get("BENCH_DATABASE_URL"):

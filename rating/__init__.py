@@ -80,6 +80,7 @@ def configure_i18n(app: Flask) -> None:
     from rating import i18n
 
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(i18n.cache_form_translations)
     app.jinja_env.globals.update(i18n.template_globals())
     app.jinja_env.filters.update(i18n.template_filters())
 

@@ -1,7 +1,12 @@
 """Labels of the domain's enums in the reader's language, and date filters shown in Asia/Shanghai."""
 
+from functools import lru_cache
+
+from babel import support
+from flask import request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from wtforms.i18n import messages_path
 
 from rating.models.cycles import CycleStatus
 from rating.models.units import UnitKind
@@ -56,6 +61,17 @@ def deduction_label(code: str | None) -> str:
     if not code:
         return str(_l("自定扣分"))
     return str(DEDUCTION_LABELS.get(code, code))
+
+
+@lru_cache(maxsize=4)
+def _form_translations(locale: str):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def cache_form_translations() -> None:
+    """``before_request``: hand Flask-WTF its validator messages from memory instead of reading the catalogue
+    file again on every request (it looks for ``request.wtforms_translations`` first)."""
+    request.wtforms_translations = _form_translations(str(get_locale()))
 
 
 def template_globals() -> dict:

@@ -107,7 +107,7 @@ def submit(code: str):
     )
     rater = ratings.Rater(_network(), _device_key())
     try:
-        rating = ratings.submit_rating(post, submission, rater, current_app.config["SECRET_KEY"])
+        submitted = ratings.submit_rating(post, submission, rater, current_app.config["SECRET_KEY"])
     except ratings.CodeRefused as exc:
         db.session.rollback()
         form.code.data = ""
@@ -117,10 +117,9 @@ def submit(code: str):
         flash(str(exc), "error")
         return _form_page(post, form, exc.status_code)
     db.session.commit()
-    follow_up = db.session.scalar(select(FollowUp.citizen_token).where(FollowUp.rating_id == rating.id))
-    if follow_up:
-        session["follow_up"] = {"receipt": rating.receipt, "token": follow_up}
-    return redirect(url_for("rate.receipt", receipt=rating.receipt))
+    if submitted.follow_up_token:
+        session["follow_up"] = {"receipt": submitted.receipt, "token": submitted.follow_up_token}
+    return redirect(url_for("rate.receipt", receipt=submitted.receipt))
 
 
 @bp.get("/receipt/<receipt>")

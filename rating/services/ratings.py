@@ -180,7 +180,15 @@ def rating_snapshot(rating: Rating) -> dict:
     }
 
 
-def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Rating:
+@dataclass(frozen=True)
+class Submitted:
+    """What the citizen is told after committing: the receipt, and the private follow-up key for a bad review."""
+
+    receipt: str
+    follow_up_token: str | None
+
+
+def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submitted:
     """A citizen's web rating. Flushes; the view commits. Raises CycleClosed, CodeRefused, AlreadyRatedToday."""
     cycle = check_cycle_open(open_cycle())
     if not post.active:
@@ -215,11 +223,12 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Ratin
     audit.record(
         audit.Actor("citizen"), "rating.submit", "rating", rating.id, post_id=post.id, after=rating_snapshot(rating)
     )
+    token = None
     if sub.level <= 2 and sub.contact.strip():
         from rating.services.followups import open_follow_up
 
-        open_follow_up(rating, post, sub.contact.strip(), cycle)
-    return rating
+        token = open_follow_up(rating, post, sub.contact.strip(), cycle).citizen_token
+    return Submitted(rating.receipt, token)
 
 
 def key_in_rating(
