@@ -183,6 +183,16 @@ def register(app) -> None:
 
         officials_import(file, year, rows_.RATING_COLUMNS, (), rows_.validate_ratings, import_ratings)
 
+    @app.cli.command("import-complaints")
+    @click.option("--cycle", "year", type=int, required=True)
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def import_complaints_command(year: int, file: str):
+        """Import concluded complaints (post_code, channel, category, finding, concluded_at) into a cycle."""
+        from rating.imports import officials as rows_
+        from rating.services.complaints import import_concluded
+
+        officials_import(file, year, rows_.COMPLAINT_COLUMNS, (), rows_.validate_complaints, import_concluded)
+
     @app.cli.command("audit-verify")
     def audit_verify():
         """Check the audit log's hash chain; names the first broken entry."""

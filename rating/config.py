@@ -86,6 +86,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATING_DEVICE_LIMIT": os.environ.get("RATING_DEVICE_LIMIT", "6 per minute;60 per day"),
         "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
         "POSTS_PER_PAGE": 20,
+        #: Personal contact data of concluded complaints is erased after this many days (default 2 years).
+        "COMPLAINT_RETENTION_DAYS": int(os.environ.get("COMPLAINT_RETENTION_DAYS", "730")),
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
         "IMPORT_MAX_ROWS": 100_000,
     }

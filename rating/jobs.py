@@ -39,9 +39,47 @@ def expire_rating_codes(app) -> int:
     return removed
 
 
+def mark_overdue_complaints(app) -> int:
+    """Hourly: overdue complaints are marked once and reminders sent (idempotent)."""
+    from rating.extensions import db
+    from rating.services.complaints import mark_overdue
+
+    with app.app_context():
+        marked = mark_overdue()
+        db.session.commit()
+    log.info("complaints marked overdue: %d", marked)
+    return marked
+
+
+def erase_complaint_contacts(app) -> int:
+    """Daily: contacts of cases concluded longer ago than COMPLAINT_RETENTION_DAYS are erased."""
+    from datetime import timedelta
+
+    from rating.extensions import db
+    from rating.services.complaints import erase_contacts
+
+    with app.app_context():
+        erased = erase_contacts(timedelta(days=app.config["COMPLAINT_RETENTION_DAYS"]))
+        db.session.commit()
+    log.info("complaint contacts erased: %d", erased)
+    return erased
+
+
 def add_jobs(scheduler, app) -> None:
     scheduler.add_job(
         verify_audit_chain, "cron", hour=2, minute=30, args=[app], id="verify_audit_chain", replace_existing=True
+    )
+    scheduler.add_job(
+        mark_overdue_complaints, "cron", minute=5, args=[app], id="mark_overdue_complaints", replace_existing=True
+    )
+    scheduler.add_job(
+        erase_complaint_contacts,
+        "cron",
+        hour=3,
+        minute=30,
+        args=[app],
+        id="erase_complaint_contacts",
+        replace_existing=True,
     )
     scheduler.add_job(
         expire_rating_codes, "cron", hour=3, minute=0, args=[app], id="expire_rating_codes", replace_existing=True

@@ -12,13 +12,14 @@ from flask_babel import gettext as _
 
 from rating.clock import LOCAL_TZ
 from rating.imports.reader import ImportFailed, RowError, Table
-from rating.imports.vocab import CHANNELS, GRADES, INSPECTION_KINDS, to_code
+from rating.imports.vocab import CATEGORIES, CHANNELS, FINDINGS, GRADES, INSPECTION_KINDS, to_code
 
 ASSESSMENT_COLUMNS = ["post_code", "grade_or_score"]
 ASSESSMENT_INFO_COLUMNS = ("title", "holder", "unit")  # in our templates for the reader's sake; ignored
 FINDING_COLUMNS = ["post_code", "date", "kind", "finding", "deduction"]
 SCORE_COLUMNS = ["post_code", "score", "round"]
 RATING_COLUMNS = ["post_code", "level", "verified", "channel", "created_at"]
+COMPLAINT_COLUMNS = ["post_code", "channel", "category", "finding", "concluded_at"]
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,55 @@ def validate_ratings(table: Table, ctx: Context) -> list[RatingRow]:
             rows.append(
                 RatingRow(
                     line, row["post_code"].strip().upper(), target.post_id, int(level), verified == "1", channel, when
+                )
+            )
+    return _finish(errors, rows)
+
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    line: int
+    code: str
+    post_id: int
+    unit_id: int
+    channel: str
+    category: str
+    finding: str
+    concluded_at: datetime
+
+
+def validate_complaints(table: Table, ctx: Context) -> list[ComplaintRow]:
+    """Concluded complaints from other systems (SPEC §7); each must be concluded inside the cycle."""
+    errors: list[RowError] = []
+    rows = []
+    for line, row in table.rows:
+        before = len(errors)
+        target = _post(ctx, row["post_code"], line, errors)
+        channel = to_code(row["channel"], CHANNELS)
+        if channel not in ("phone", "visit", "letter", "web"):
+            errors.append(RowError(line, _("渠道“%(v)s”无效,应为电话、来访、来信或网上", v=row["channel"])))
+        category = to_code(row["category"], CATEGORIES)
+        if category is None:
+            errors.append(RowError(line, _("问题类别“%(v)s”无效", v=row["category"])))
+        finding = to_code(row["finding"], FINDINGS)
+        if finding is None:
+            errors.append(RowError(line, _("核查结论“%(v)s”无效,应为属实、部分属实或不属实", v=row["finding"])))
+        when = _parse_when(row["concluded_at"])
+        if when is None:
+            errors.append(RowError(line, _("时间“%(v)s”无效,应为 YYYY-MM-DD HH:MM", v=row["concluded_at"])))
+        elif not ctx.cycle_starts_on <= when.astimezone(LOCAL_TZ).date() <= ctx.cycle_ends_on:
+            errors.append(RowError(line, _("时间 %(v)s 不在本评议周期内", v=row["concluded_at"])))
+        if len(errors) == before:
+            rows.append(
+                ComplaintRow(
+                    line,
+                    row["post_code"].strip().upper(),
+                    target.post_id,
+                    target.unit_id,
+                    channel,
+                    category,
+                    finding,
+                    when,
                 )
             )
     return _finish(errors, rows)

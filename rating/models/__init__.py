@@ -2,6 +2,15 @@
 
 from rating.models.assessments import Assessment, Grade, InspectionFinding, InspectionKind, InspectionScore
 from rating.models.audit import AuditEntry, AuditHead
+from rating.models.complaints import (
+    Category,
+    Complaint,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintStatus,
+    Finding,
+    Notification,
+)
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Holder, Post, Tenure
 from rating.models.ratings import Channel, FollowUp, FollowUpStatus, Rating, RatingCode, RatingStatus
@@ -16,7 +25,14 @@ __all__ = [
     "InspectionScore",
     "AuditEntry",
     "AuditHead",
+    "Category",
+    "Complaint",
+    "ComplaintChannel",
+    "ComplaintEvent",
+    "ComplaintStatus",
     "Cycle",
+    "Finding",
+    "Notification",
     "CycleStatus",
     "Holder",
     "Post",

@@ -1,0 +1,121 @@
+"""Complaints (投诉举报) and their events, run as the 12345 hotline's closed loop: received → referred →
+in progress → concluded, with a deadline in working days, overdue supervision (督办) and a return visit (回访).
+
+The complainant's name and phone are private: only complaint handlers and auditors see them, and a scheduled job
+erases them after the retention period, keeping the anonymous record.
+"""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.models.posts import Post
+from rating.models.units import Unit
+
+
+class ComplaintChannel(enum.StrEnum):
+    PHONE = "phone"  #: 电话
+    VISIT = "visit"  #: 来访
+    LETTER = "letter"  #: 来信
+    ONLINE = "web"  #: 网上
+
+
+class Category(enum.StrEnum):
+    ACCESS = "access"  #: 四难
+    ARBITRARY = "arbitrary"  #: 四乱
+    INACTION = "inaction"  #: 不作为乱作为
+    CONDUCT = "conduct"  #: 作风
+    DISCIPLINE = "discipline"  #: 违规违纪
+
+
+class ComplaintStatus(enum.StrEnum):
+    RECEIVED = "received"  #: 已受理
+    REFERRED = "referred"  #: 已转办
+    IN_PROGRESS = "in_progress"  #: 办理中
+    CONCLUDED = "concluded"  #: 已办结
+
+
+class Finding(enum.StrEnum):
+    SUBSTANTIATED = "substantiated"  #: 属实
+    PARTLY = "partly"  #: 部分属实
+    UNSUBSTANTIATED = "unsubstantiated"  #: 不属实
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Public case number, e.g. ``TS2026-00042``.
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    #: SHA-256 of the private query code given to the complainant; the code itself is never stored.
+    query_code_hash: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[ComplaintChannel] = mapped_column(enum_type(ComplaintChannel, "complaint_channel"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    #: The post's holder when the complaint was made, so a transfer never moves it to another person.
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id", ondelete="RESTRICT"))
+    category: Mapped[Category] = mapped_column(enum_type(Category, "complaint_category"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    #: Private contact: complaint handlers and auditors only; erased after the retention period.
+    complainant_name: Mapped[str | None] = mapped_column(String(50))
+    complainant_phone: Mapped[str | None] = mapped_column(String(30))
+    contact_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[ComplaintStatus] = mapped_column(enum_type(ComplaintStatus, "complaint_status"), index=True)
+    #: Set at referral: the unit must reply by then (working days).
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    #: Marked by the hourly job; the case is listed for supervision (督办).
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    finding: Mapped[Finding | None] = mapped_column(enum_type(Finding, "complaint_finding"))
+    reply: Mapped[str] = mapped_column(Text, default="")
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    concluded_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    #: The cycle the conclusion counts in (SPEC §3: complaints concluded in the cycle).
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"), index=True)
+    #: Return visit (回访): satisfied or not; an unsatisfied answer may reopen the case once.
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    reopened: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
+    #: Concluded cases imported from other systems carry no workflow.
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    post: Mapped[Post | None] = relationship()
+    unit: Mapped[Unit] = relationship()
+    events: Mapped[list["ComplaintEvent"]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id", cascade="save-update"
+    )
+
+
+class ComplaintEvent(Base):
+    """Every step of a case: who, when, what."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(50))
+    #: received, referred, progress, concluded, satisfaction, reopened, merged, overdue, erased
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: Shown to the complainant on the tracking page (steps and the reply); internal notes are not.
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+
+class Notification(Base):
+    """In-app notices to a unit's officers or to the complaint centre (overdue reminders, referrals)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A unit's staff, or the complaint centre when empty.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

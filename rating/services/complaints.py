@@ -1,0 +1,358 @@
+"""The complaint centre's closed loop (件件有着落,事事有回音): intake from every channel, referral to the unit with a
+deadline in working days, the unit's handling, conclusion with a finding and a reply, overdue supervision, the
+return visit, merging of duplicates, and erasure of contacts after the retention period.
+
+Concluded cases feed the conduct component of the verdict (SPEC §3), so conclusions are audited.
+"""
+
+import difflib
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from rating.clock import local_today
+from rating.extensions import db
+from rating.models.base import utcnow
+from rating.models.complaints import (
+    Category,
+    Complaint,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintStatus,
+    Finding,
+    Notification,
+)
+from rating.models.cycles import Cycle
+from rating.models.posts import Post, Tenure
+from rating.models.units import Unit
+from rating.privacy import mask_personal_numbers
+from rating.services import audit
+from rating.services.errors import Conflict, InvalidInput, NotFound
+from rating.workdays import add_working_days
+
+QUERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+DEFAULT_WORKING_DAYS = 15
+DUPLICATE_WINDOW = timedelta(days=7)
+DUPLICATE_SIMILARITY = 0.6
+
+
+def hash_query_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Intake:
+    channel: str
+    category: str
+    text: str
+    post_code: str = ""
+    unit_code: str = ""
+    name: str = ""
+    phone: str = ""
+
+
+def _event(complaint: Complaint, actor: str, kind: str, note: str = "", public: bool = True) -> None:
+    db.session.add(ComplaintEvent(complaint=complaint, actor=actor, kind=kind, note=note, public=public))
+
+
+def _snapshot(complaint: Complaint) -> dict:
+    return {
+        "case": complaint.case_number,
+        "status": str(complaint.status),
+        "category": str(complaint.category),
+        "finding": complaint.finding and str(complaint.finding),
+        "deadline": complaint.deadline and complaint.deadline.isoformat(),
+        "reopened": complaint.reopened,
+    }
+
+
+def file_complaint(actor: audit.Actor, intake: Intake) -> tuple[Complaint, str]:
+    """Take in a complaint; returns it and the private query code (shown once to the complainant)."""
+    try:
+        channel, category = ComplaintChannel(intake.channel), Category(intake.category)
+    except ValueError:
+        raise InvalidInput(_("请选择投诉渠道和问题类别。")) from None
+    text = intake.text.strip()
+    if not 10 <= len(text) <= 2000:
+        raise InvalidInput(_("请用 10–2000 字说明发生了什么。"))
+    post = unit = None
+    if intake.post_code.strip():
+        post = db.session.scalar(select(Post).where(Post.code == intake.post_code.strip().upper()))
+        if post is None:
+            raise InvalidInput(_("岗位编号“%(code)s”不存在。", code=intake.post_code))
+        unit = post.unit
+    elif intake.unit_code.strip():
+        unit = db.session.scalar(select(Unit).where(Unit.code == intake.unit_code.strip().upper()))
+    if unit is None:
+        raise InvalidInput(_("请选择被投诉的岗位或单位。"))
+    if len(intake.name) > 50 or len(intake.phone) > 30:
+        raise InvalidInput(_("姓名或电话过长。"))
+    code = "".join(secrets.choice(QUERY_ALPHABET) for _i in range(8))
+    holder = None
+    if post is not None:
+        holder = db.session.scalar(select(Tenure.holder_id).where(Tenure.post_id == post.id, Tenure.ended_on.is_(None)))
+    complaint = Complaint(
+        case_number=secrets.token_hex(8),  # replaced below once the id is known
+        query_code_hash=hash_query_code(code),
+        channel=channel,
+        post_id=post.id if post else None,
+        unit_id=unit.id,
+        holder_id=holder,
+        category=category,
+        text=mask_personal_numbers(text),
+        complainant_name=intake.name.strip() or None,
+        complainant_phone=intake.phone.strip() or None,
+        status=ComplaintStatus.RECEIVED,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    complaint.case_number = f"TS{local_today().year}-{complaint.id:05d}"
+    _event(complaint, actor.name, "received")
+    db.session.flush()
+    audit.record(
+        actor, "complaint.receive", "complaint", complaint.id, post_id=complaint.post_id, after=_snapshot(complaint)
+    )
+    return complaint, code
+
+
+def find_for_complainant(case_number: str, query_code: str) -> Complaint | None:
+    """The case if both the case number and the query code match; compared in constant time."""
+    complaint = db.session.scalar(select(Complaint).where(Complaint.case_number == case_number.strip().upper()))
+    if complaint is None or not hmac.compare_digest(complaint.query_code_hash, hash_query_code(query_code)):
+        return None
+    return complaint
+
+
+def possible_duplicates(complaint: Complaint) -> list[Complaint]:
+    """Same post (or unit), close in time, similar text: suggested to the handler, who decides."""
+    same_target = (
+        Complaint.post_id == complaint.post_id if complaint.post_id else Complaint.unit_id == complaint.unit_id
+    )
+    candidates = db.session.scalars(
+        select(Complaint).where(
+            same_target,
+            Complaint.id != complaint.id,
+            Complaint.merged_into_id.is_(None),
+            Complaint.created_at >= complaint.created_at - DUPLICATE_WINDOW,
+            Complaint.created_at <= complaint.created_at + DUPLICATE_WINDOW,
+        )
+    ).all()
+    return [
+        other
+        for other in candidates
+        if difflib.SequenceMatcher(None, complaint.text, other.text).ratio() >= DUPLICATE_SIMILARITY
+    ]
+
+
+def merge(actor: audit.Actor, duplicate: Complaint, into: Complaint) -> None:
+    if duplicate.id == into.id or into.merged_into_id is not None:
+        raise InvalidInput(_("不能合并到该案件。"))
+    if duplicate.status == ComplaintStatus.CONCLUDED:
+        raise Conflict(_("已办结的案件不能合并。"))
+    duplicate.merged_into_id = into.id
+    _event(duplicate, actor.name, "merged", _("已并入 %(case)s 一并办理", case=into.case_number))
+    _event(into, actor.name, "merged", _("并入重复投诉 %(case)s", case=duplicate.case_number), public=False)
+    db.session.flush()
+    audit.record(actor, "complaint.merge", "complaint", duplicate.id, after={"into": into.case_number})
+
+
+def _notify(unit_id: int | None, complaint: Complaint, text: str) -> None:
+    db.session.add(Notification(unit_id=unit_id, complaint_id=complaint.id, text=text[:500]))
+
+
+def _working_days() -> int:
+    cycle = db.session.scalar(select(Cycle).order_by(Cycle.year.desc()).limit(1))
+    return cycle.settings.complaint_working_days if cycle else DEFAULT_WORKING_DAYS
+
+
+def refer(actor: audit.Actor, complaint: Complaint, note: str = "") -> None:
+    """转办: to the post's unit, with a deadline in working days."""
+    if complaint.status != ComplaintStatus.RECEIVED:
+        raise Conflict(_("只有已受理的案件可以转办。"))
+    before = _snapshot(complaint)
+    complaint.status = ComplaintStatus.REFERRED
+    complaint.deadline = add_working_days(local_today(), _working_days())
+    _event(complaint, actor.name, "referred", note.strip())
+    _notify(
+        complaint.unit_id,
+        complaint,
+        _(
+            "投诉 %(case)s 已转交本单位办理,请于 %(d)s 前答复。",
+            case=complaint.case_number,
+            d=complaint.deadline.isoformat(),
+        ),
+    )
+    db.session.flush()
+    audit.record(
+        actor,
+        "complaint.refer",
+        "complaint",
+        complaint.id,
+        post_id=complaint.post_id,
+        before=before,
+        after=_snapshot(complaint),
+    )
+
+
+def record_progress(actor: audit.Actor, complaint: Complaint, note: str) -> None:
+    """The unit's officer records what was done (internal; the complainant sees the status change)."""
+    if complaint.status not in (ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS):
+        raise Conflict(_("该案件当前不在办理阶段。"))
+    if not note.strip():
+        raise InvalidInput(_("请填写办理情况。"))
+    complaint.status = ComplaintStatus.IN_PROGRESS
+    _event(complaint, actor.name, "progress", note.strip()[:2000], public=False)
+    db.session.flush()
+
+
+def _cycle_for(day) -> Cycle | None:
+    return db.session.scalar(select(Cycle).where(Cycle.starts_on <= day, Cycle.ends_on >= day))
+
+
+def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str) -> None:
+    """办结: the finding (属实 / 部分属实 / 不属实) and the reply to the complainant. Feeds the verdict."""
+    if complaint.status not in (ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS):
+        raise Conflict(_("只有转办后的案件可以办结。"))
+    try:
+        finding = Finding(finding)
+    except ValueError:
+        raise InvalidInput(_("请选择核查结论。")) from None
+    if len(reply.strip()) < 5:
+        raise InvalidInput(_("请填写给投诉人的答复。"))
+    before = _snapshot(complaint)
+    today = local_today()
+    complaint.status, complaint.finding, complaint.reply = ComplaintStatus.CONCLUDED, finding, reply.strip()[:4000]
+    complaint.concluded_at = utcnow()
+    complaint.concluded_on_time = complaint.deadline is None or today <= complaint.deadline
+    cycle = _cycle_for(today)
+    complaint.cycle_id = cycle.id if cycle else None
+    _event(complaint, actor.name, "concluded", complaint.reply)
+    db.session.flush()
+    audit.record(
+        actor,
+        "complaint.conclude",
+        "complaint",
+        complaint.id,
+        post_id=complaint.post_id,
+        before=before,
+        after=_snapshot(complaint),
+    )
+
+
+def return_visit(complaint: Complaint, satisfied: bool) -> None:
+    """回访: the complainant says whether they are satisfied; an unsatisfied answer reopens the case once."""
+    if complaint.status != ComplaintStatus.CONCLUDED or complaint.satisfied is not None:
+        raise Conflict(_("该案件现在不能评价。"))
+    before = _snapshot(complaint)
+    complaint.satisfied = satisfied
+    _event(complaint, "complainant", "satisfaction", _("满意") if satisfied else _("不满意"))
+    if not satisfied and not complaint.reopened:
+        complaint.reopened, complaint.satisfied = True, None
+        complaint.status, complaint.finding, complaint.concluded_at, complaint.cycle_id = (
+            ComplaintStatus.IN_PROGRESS,
+            None,
+            None,
+            None,
+        )
+        complaint.deadline, complaint.overdue = add_working_days(local_today(), _working_days()), False
+        _event(complaint, "complainant", "reopened", _("投诉人对答复不满意,案件重新办理。"))
+        _notify(complaint.unit_id, complaint, _("投诉 %(case)s 经回访不满意,已重新交办。", case=complaint.case_number))
+    db.session.flush()
+    audit.record(
+        audit.Actor("complainant"),
+        "complaint.return_visit",
+        "complaint",
+        complaint.id,
+        post_id=complaint.post_id,
+        before=before,
+        after=_snapshot(complaint),
+    )
+
+
+def mark_overdue(today=None) -> int:
+    """Hourly: referred or in-progress cases past their deadline are marked once, with reminders to the unit and the
+    centre. Idempotent: a case already marked is not marked or reminded again."""
+    today = today or local_today()
+    cases = db.session.scalars(
+        select(Complaint).where(
+            Complaint.status.in_([ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS]),
+            Complaint.deadline < today,
+            Complaint.overdue.is_(False),
+            Complaint.merged_into_id.is_(None),
+        )
+    ).all()
+    for complaint in cases:
+        complaint.overdue = True
+        _event(complaint, "system", "overdue", _("已超过办理期限,列入督办。"), public=False)
+        text = _(
+            "投诉 %(case)s 已超过办理期限(%(d)s),请尽快办结。",
+            case=complaint.case_number,
+            d=complaint.deadline.isoformat(),
+        )
+        _notify(complaint.unit_id, complaint, text)
+        _notify(None, complaint, text)
+    db.session.flush()
+    return len(cases)
+
+
+def erase_contacts(retention: timedelta, now: datetime | None = None) -> int:
+    """Personal contact data of cases concluded longer ago than ``retention`` is erased; the record stays."""
+    cutoff = (now or utcnow()) - retention
+    result = db.session.execute(
+        update(Complaint)
+        .where(
+            Complaint.status == ComplaintStatus.CONCLUDED,
+            Complaint.concluded_at < cutoff,
+            Complaint.contact_erased_at.is_(None),
+        )
+        .values(complainant_name=None, complainant_phone=None, contact_erased_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def get_or_404(case_number: str) -> Complaint:
+    complaint = db.session.scalar(select(Complaint).where(Complaint.case_number == case_number.upper()))
+    if complaint is None:
+        raise NotFound(_("案件不存在。"))
+    return complaint
+
+
+def import_concluded(actor: audit.Actor, cycle: Cycle, rows) -> int:
+    """Concluded cases from other systems: anonymous, no workflow, counted in ``cycle``. All or nothing."""
+    from rating.services.officials import Amendment, check_open_for_entries
+
+    check_open_for_entries(cycle, Amendment())
+    holders = dict(db.session.execute(select(Tenure.post_id, Tenure.holder_id).where(Tenure.ended_on.is_(None))).all())
+    for row in rows:
+        complaint = Complaint(
+            case_number=secrets.token_hex(8),
+            query_code_hash=hash_query_code(secrets.token_hex(8)),
+            channel=ComplaintChannel(row.channel),
+            post_id=row.post_id,
+            unit_id=row.unit_id,
+            holder_id=holders.get(row.post_id),
+            category=Category(row.category),
+            text=_("(由其他系统导入的已办结案件)"),
+            status=ComplaintStatus.CONCLUDED,
+            finding=Finding(row.finding),
+            concluded_at=row.concluded_at,
+            concluded_on_time=True,
+            cycle_id=cycle.id,
+            imported=True,
+            created_at=row.concluded_at,
+        )
+        db.session.add(complaint)
+        db.session.flush()
+        complaint.case_number = f"IM{cycle.year}-{complaint.id:05d}"
+        _event(complaint, actor.name, "concluded", public=False)
+        db.session.flush()
+        audit.record(
+            actor, "complaint.import", "complaint", complaint.id, post_id=complaint.post_id, after=_snapshot(complaint)
+        )
+    return len(rows)
