@@ -99,7 +99,9 @@ def register_blueprints(app: Flask) -> None:
     from rating.admin import bp as admin_bp
     from rating.api.routes import bp as api_bp
     from rating.auth.routes import bp as auth_bp
+    from rating.api.open311 import bp as open311_bp
     from rating.codes.routes import bp as codes_bp
+    from rating.complaints import bp as complaints_bp
     from rating.followups.routes import bp as followups_bp
     from rating.hr.routes import bp as hr_bp
     from rating.inspect.routes import bp as inspect_bp
@@ -115,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(hr_bp, url_prefix="/hr")
     app.register_blueprint(inspect_bp, url_prefix="/inspect")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(complaints_bp, url_prefix="/complaints")
+    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
 
 
 def register_error_pages(app: Flask) -> None:

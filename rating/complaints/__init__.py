@@ -1,0 +1,7 @@
+"""The complaint centre blueprint (投诉中心): public intake and tracking, casework, public figures."""
+
+from flask import Blueprint
+
+bp = Blueprint("complaints", __name__)
+
+from rating.complaints import casework, routes, stats  # noqa: E402,F401  (register the routes on bp)
