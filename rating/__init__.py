@@ -97,9 +97,9 @@ def configure_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from rating.admin import bp as admin_bp
+    from rating.api.open311 import bp as open311_bp
     from rating.api.routes import bp as api_bp
     from rating.auth.routes import bp as auth_bp
-    from rating.api.open311 import bp as open311_bp
     from rating.codes.routes import bp as codes_bp
     from rating.complaints import bp as complaints_bp
     from rating.followups.routes import bp as followups_bp
