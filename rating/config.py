@@ -84,6 +84,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         #: the per-device limit tight.
         "RATING_NETWORK_LIMIT": os.environ.get("RATING_NETWORK_LIMIT", "120 per minute;2000 per day"),
         "RATING_DEVICE_LIMIT": os.environ.get("RATING_DEVICE_LIMIT", "6 per minute;60 per day"),
+        "COMPLAINT_RATE_LIMIT": os.environ.get("COMPLAINT_RATE_LIMIT", "10 per hour"),
+        "COMPLAINT_TRACK_RATE_LIMIT": os.environ.get("COMPLAINT_TRACK_RATE_LIMIT", "10 per minute"),
         "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
         "POSTS_PER_PAGE": 20,
         #: Personal contact data of concluded complaints is erased after this many days (default 2 years).

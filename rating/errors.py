@@ -8,7 +8,7 @@ from rating.services.errors import DomainError
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/open311/"))
 
 
 def _page(status: int, title: str, message: str):

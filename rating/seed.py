@@ -170,6 +170,9 @@ def load_officials(actor, today: date) -> list[str]:
         from rating.seed_ratings import load_ratings
 
         lines.append(load_ratings(actor, cycle, today, _rows("ratings.csv")))
+        from rating.seed_complaints import load_complaints
+
+        lines.append(load_complaints(actor, cycle, today))
     return lines
 
 

@@ -15,6 +15,8 @@ ROLE_DUTIES = {
 
 #: (label, endpoint, roles that see it)
 ACTIONS = [
+    (_l("投诉案件"), "complaints.cases", (Role.COMPLAINT_HANDLER, Role.UNIT_STAFF, Role.ADMIN, Role.AUDITOR)),
+    (_l("登记电话、来访、来信投诉"), "complaints.intake", (Role.COMPLAINT_HANDLER,)),
     (_l("打印评价码"), "codes.index", (Role.UNIT_STAFF, Role.ADMIN)),
     (_l("差评整改"), "followups.index", (Role.UNIT_STAFF, Role.ADMIN, Role.AUDITOR)),
     (_l("评议审核"), "admin.ratings", (Role.ADMIN, Role.AUDITOR)),

@@ -102,6 +102,7 @@ def document(server_url: str) -> dict:
                     },
                 }
             },
+            **open311_paths(),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -110,5 +111,125 @@ def document(server_url: str) -> dict:
                 }
             },
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **OPEN311_SCHEMAS}},
+    }
+
+
+OPEN311_SCHEMAS = {
+    "Open311Service": {
+        "type": "object",
+        "required": ["service_code", "service_name", "metadata", "type"],
+        "properties": {
+            "service_code": {"type": "string", "enum": ["access", "arbitrary", "inaction", "conduct", "discipline"]},
+            "service_name": {"type": "string"},
+            "description": {"type": "string"},
+            "metadata": {"type": "boolean"},
+            "type": {"type": "string"},
+            "keywords": {"type": "string"},
+            "group": {"type": "string"},
+        },
+    },
+    "Open311Request": {
+        "type": "object",
+        "required": ["service_request_id", "status", "service_code", "requested_datetime"],
+        "properties": {
+            "service_request_id": {"type": "string"},
+            "status": {"type": "string", "enum": ["open", "closed"]},
+            "status_notes": {"type": "string"},
+            "service_name": {"type": "string"},
+            "service_code": {"type": "string"},
+            "description": {"type": "string"},
+            "agency_responsible": {"type": "string"},
+            "service_notice": {"type": "string"},
+            "requested_datetime": {"type": "string", "format": "date-time"},
+            "updated_datetime": {"type": "string", "format": "date-time"},
+            "expected_datetime": {"type": ["string", "null"], "format": "date-time"},
+            "address": {"type": "string"},
+            "lat": {"type": ["number", "null"]},
+            "long": {"type": ["number", "null"]},
+            "media_url": {"type": ["string", "null"]},
+        },
+    },
+    "Open311Error": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}},
+    },
+}
+
+
+def _json(schema_ref: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema_ref}}}
+
+
+def open311_paths() -> dict:
+    """Open311 GeoReport v2 endpoints; they live under /open311/v2, not /api/v1."""
+    server = [{"url": "/open311/v2"}]
+    request_list = {"type": "array", "items": {"$ref": "#/components/schemas/Open311Request"}}
+    error = {"$ref": "#/components/schemas/Open311Error"}
+    return {
+        "/services.json": {
+            "servers": server,
+            "get": {
+                "summary": "Complaint categories as Open311 services",
+                "operationId": "open311Services",
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Open311Service"}}, "services"
+                    )
+                },
+            },
+        },
+        "/requests.json": {
+            "servers": server,
+            "get": {
+                "summary": "Public view of complaint cases, newest first (at most 1000)",
+                "operationId": "open311Requests",
+                "parameters": [
+                    _query("service_code", {"type": "string"}, "category code"),
+                    _query("status", {"type": "string", "enum": ["open", "closed"]}, "open or closed"),
+                    _query("start_date", {"type": "string", "format": "date-time"}, "received on or after"),
+                    _query("end_date", {"type": "string", "format": "date-time"}, "received before"),
+                    _query("service_request_id", {"type": "string"}, "comma-separated case numbers"),
+                ],
+                "responses": {"200": _json(request_list, "cases"), "400": _json(error, "bad parameter")},
+            },
+            "post": {
+                "summary": "File a complaint (channel: online)",
+                "operationId": "open311CreateRequest",
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["service_code", "description"],
+                                "properties": {
+                                    "service_code": {"type": "string"},
+                                    "description": {"type": "string"},
+                                    "first_name": {"type": "string"},
+                                    "last_name": {"type": "string"},
+                                    "phone": {"type": "string"},
+                                    "email": {"type": "string"},
+                                    "post_code": {"type": "string", "description": "extension: the key post"},
+                                    "unit_code": {"type": "string", "description": "extension: the unit"},
+                                },
+                            }
+                        }
+                    }
+                },
+                "responses": {
+                    "201": _json({"type": "array", "items": {"type": "object"}}, "the new case number"),
+                    "400": _json(error, "invalid"),
+                    "429": _json(error, "too many requests"),
+                },
+            },
+        },
+        "/requests/{case_number}.json": {
+            "servers": server,
+            "get": {
+                "summary": "One case",
+                "operationId": "open311Request",
+                "parameters": [{"name": "case_number", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json(request_list, "one case"), "404": _json(error, "unknown case")},
+            },
+        },
     }

@@ -1,1 +1,206 @@
-"""(filled in below)"""
+"""Casework of the complaint centre (投诉案件办理) in the back office.
+
+Handlers key in phone, visit and letter complaints, refer cases to the unit, merge duplicates and conclude with a
+finding and a reply; the unit's staff see the cases referred to their unit and record what they did; administrators
+and auditors read. The complainant's name and phone are shown to handlers and auditors only. The rules live in
+``rating.services.complaints``.
+"""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from rating.auth.forms import EmptyForm
+from rating.complaints import bp
+from rating.complaints.casework_forms import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    EVENT_LABELS,
+    FINDING_LABELS,
+    STATUS_LABELS,
+    ConclusionForm,
+    IntakeForm,
+    ProgressForm,
+    ReferForm,
+)
+from rating.extensions import db
+from rating.models.complaints import Complaint, ComplaintStatus
+from rating.models.users import Role
+from rating.security import roles
+from rating.services import complaints
+from rating.services.errors import DomainError
+from rating.views import actor
+
+PER_PAGE = 50
+HANDLERS = (Role.COMPLAINT_HANDLER,)
+READERS = (Role.COMPLAINT_HANDLER, Role.AUDITOR, Role.ADMIN, Role.UNIT_STAFF)
+#: Who may see the complainant's name and phone (SPEC §2: never shown publicly).
+CONTACT_READERS = (Role.COMPLAINT_HANDLER, Role.AUDITOR)
+#: A case is with the unit in these states: it may record progress, the centre may conclude.
+IN_HAND = (ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS)
+
+
+def _labels() -> dict:
+    return {
+        "channel_labels": CHANNEL_LABELS,
+        "category_labels": CATEGORY_LABELS,
+        "status_labels": STATUS_LABELS,
+        "finding_labels": FINDING_LABELS,
+        "event_labels": EVENT_LABELS,
+    }
+
+
+def _case_or_404(case_number: str) -> Complaint:
+    """The case; a unit's staff only see their own unit's cases, and only once referred to it."""
+    complaint = complaints.get_or_404(case_number)
+    if current_user.role.unit_bound and (
+        complaint.unit_id != current_user.unit_id or complaint.status == ComplaintStatus.RECEIVED
+    ):
+        abort(403)
+    return complaint
+
+
+@bp.get("/cases")
+@roles(*READERS)
+def cases():
+    status = request.args.get("status", "")
+    overdue_only = request.args.get("overdue") == "1"
+    stmt = select(Complaint).where(Complaint.merged_into_id.is_(None))
+    if current_user.role.unit_bound:
+        stmt = stmt.where(Complaint.unit_id == current_user.unit_id, Complaint.status != ComplaintStatus.RECEIVED)
+    if status in set(ComplaintStatus):
+        stmt = stmt.where(Complaint.status == status)
+    if overdue_only:  # 督办: marked overdue by the hourly job and still not concluded
+        stmt = stmt.where(Complaint.overdue.is_(True), Complaint.status.in_(IN_HAND))
+    stmt = stmt.options(joinedload(Complaint.post), joinedload(Complaint.unit)).order_by(
+        Complaint.created_at.desc(), Complaint.id.desc()
+    )
+    return render_template(
+        "complaints/cases.html",
+        pagination=db.paginate(stmt, per_page=PER_PAGE),
+        status=status if status in set(ComplaintStatus) else "",
+        overdue_only=overdue_only,
+        statuses=list(ComplaintStatus),
+        **_labels(),
+    )
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@roles(*HANDLERS)
+def intake():
+    form = IntakeForm()
+    if form.validate_on_submit():
+        data = {name: form[name].data or "" for name in ("channel", "category", "text", "post_code", "unit_code")}
+        try:
+            complaint, code = complaints.file_complaint(
+                actor(), complaints.Intake(**data, name=form.name.data or "", phone=form.phone.data or "")
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return render_template("complaints/case_new.html", form=form), exc.status_code
+        db.session.commit()
+        flash(
+            _(
+                "已登记,案件编号 %(case)s,查询码 %(code)s。请告知投诉人:查询码只显示这一次。",
+                case=complaint.case_number,
+                code=code,
+            ),
+            "success",
+        )
+        return redirect(url_for("complaints.case", case_number=complaint.case_number))
+    return render_template("complaints/case_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/cases/<case_number>")
+@roles(*READERS)
+def case(case_number: str):
+    complaint = _case_or_404(case_number)
+    role, open_ = current_user.role, complaint.merged_into_id is None
+    handler = role == Role.COMPLAINT_HANDLER and open_
+    merged_into = db.session.get(Complaint, complaint.merged_into_id) if complaint.merged_into_id else None
+    duplicates = (
+        complaints.possible_duplicates(complaint) if handler and complaint.status != ComplaintStatus.CONCLUDED else []
+    )
+    return render_template(
+        "complaints/case_detail.html",
+        complaint=complaint,
+        events=complaint.events,
+        merged_into=merged_into,
+        show_contact=role in CONTACT_READERS,
+        duplicates=duplicates,
+        merge_form=EmptyForm() if duplicates else None,
+        refer_form=ReferForm() if handler and complaint.status == ComplaintStatus.RECEIVED else None,
+        conclusion_form=ConclusionForm() if handler and complaint.status in IN_HAND else None,
+        progress_form=ProgressForm() if role == Role.UNIT_STAFF and open_ and complaint.status in IN_HAND else None,
+        **_labels(),
+    )
+
+
+def _apply(complaint: Complaint, form, change, done: str, back: Complaint | None = None):
+    """Validate the form, make the change through the service, commit, and go back to the case."""
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    else:
+        try:
+            change()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("complaints.case", case_number=(back or complaint).case_number))
+
+
+@bp.post("/cases/<case_number>/refer")
+@roles(*HANDLERS)
+def refer(case_number: str):
+    complaint, form = _case_or_404(case_number), ReferForm()
+    return _apply(
+        complaint,
+        form,
+        lambda: complaints.refer(actor(), complaint, form.note.data or ""),
+        _("已转办至 %(unit)s,并通知该单位。", unit=complaint.unit.name),
+    )
+
+
+@bp.post("/cases/<case_number>/progress")
+@roles(Role.UNIT_STAFF)
+def progress(case_number: str):
+    complaint, form = _case_or_404(case_number), ProgressForm()
+    return _apply(
+        complaint,
+        form,
+        lambda: complaints.record_progress(actor(), complaint, form.note.data or ""),
+        _("已记录办理情况。"),
+    )
+
+
+@bp.post("/cases/<case_number>/conclude")
+@roles(*HANDLERS)
+def conclude(case_number: str):
+    complaint, form = _case_or_404(case_number), ConclusionForm()
+    return _apply(
+        complaint,
+        form,
+        lambda: complaints.conclude(actor(), complaint, form.finding.data or "", form.reply.data or ""),
+        _("案件已办结,投诉人可凭案件编号和查询码查看答复。"),
+    )
+
+
+@bp.post("/cases/<case_number>/merge/<into_case_number>")
+@roles(*HANDLERS)
+def merge(case_number: str, into_case_number: str):
+    duplicate, into = _case_or_404(case_number), _case_or_404(into_case_number)
+    return _apply(
+        duplicate,
+        EmptyForm(),
+        lambda: complaints.merge(actor(), duplicate, into),
+        _("已将 %(dup)s 并入 %(into)s 一并办理。", dup=duplicate.case_number, into=into.case_number),
+        back=into,
+    )

@@ -22,6 +22,8 @@ URL_VALUES = {
     "batch": "0000000000000000",
     "token": "no-such-token",
     "receipt": "R000000XXXXXXX",
+    "case_number": "TS0000-00000",
+    "into_case_number": "TS0000-00001",
 }
 ROLES = [role.value for role in Role]
 

@@ -1,0 +1,145 @@
+"""The public complaint statistics: the article's 196 cases by channel, status and area, the per-unit rates of the
+hotline, the CSV/XLSX downloads, and never a complainant's name or phone."""
+
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from rating.clock import local_today
+from rating.extensions import db
+from rating.models.complaints import Complaint, ComplaintStatus
+from rating.models.units import Unit, UnitKind
+from rating.seed_complaints import load_complaints
+from rating.services import audit
+from rating.services.cycles import current_cycle
+
+CENTRE_KINDS = (UnitKind.MUNICIPAL, UnitKind.PROVINCIAL, UnitKind.WINDOW)
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        cycle = current_cycle()
+        first = load_complaints(audit.Actor("seed"), cycle, local_today())
+        again = load_complaints(audit.Actor("seed"), cycle, local_today())
+        db.session.commit()
+        year = cycle.year
+    return {"first": first, "again": again, "year": year}
+
+
+def _count(*where) -> int:
+    return db.session.scalar(select(func.count(Complaint.id)).join(Unit).where(*where))
+
+
+def test_seed_reproduces_the_article_and_is_idempotent(app, seeded):
+    assert seeded["again"] == "complaints: already loaded"
+    with app.app_context():
+        assert _count() == 196
+        centre = Unit.kind.in_(CENTRE_KINDS)
+        assert _count(centre) == 145
+        assert _count(centre, Complaint.status != ComplaintStatus.RECEIVED) == 97
+        assert _count(centre, Complaint.status == ComplaintStatus.CONCLUDED) == 88
+        assert _count(centre, Complaint.status == ComplaintStatus.IN_PROGRESS) == 9
+        assert _count(Unit.kind.in_((UnitKind.COUNTY, UnitKind.STATION))) == 51
+        # The discipline case found substantiated, and never more than two substantiated findings per post.
+        assert _count(Complaint.category == "discipline", Complaint.finding == "substantiated") >= 1
+        per_post = db.session.execute(
+            select(Complaint.post_id, func.count())
+            .where(Complaint.finding == "substantiated", Complaint.post_id.is_not(None))
+            .group_by(Complaint.post_id)
+        ).all()
+        assert per_post and max(n for _post, n in per_post) <= 2
+
+
+def _bar_count(page: str, label: str) -> int:
+    match = re.search(rf"<th scope=\"row\">{label}</th>.*?<td class=\"count\">(\d+)</td>", page, re.S)
+    assert match, label
+    return int(match.group(1))
+
+
+def test_stats_page_shows_the_article_figures(client, seeded):
+    response = client.get("/complaints/stats")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "共受理群众举报投诉 196 件" in page
+    assert [_bar_count(page, label) for label in ("电话", "来访", "来信", "网上")] == [126, 41, 29, 0]
+    assert _bar_count(page, "已办结") + _bar_count(page, "办理中") + _bar_count(page, "已受理") == 196
+    assert 'width="240"' in page  # the longest bar (phone) is full width
+    assert "<script" not in page and "style=" not in page
+
+
+def test_per_unit_rates(app, client, seeded):
+    page = client.get(f"/complaints/stats?cycle={seeded['year']}").get_data(as_text=True)
+    with app.app_context():
+        unit = db.session.scalar(
+            select(Unit)
+            .join(Complaint, Complaint.unit_id == Unit.id)
+            .group_by(Unit.id)
+            .order_by(func.count(Complaint.id).desc(), Unit.code)
+            .limit(1)
+        )
+        cases = db.session.scalars(select(Complaint).where(Complaint.unit_id == unit.id)).all()
+        name = unit.name
+    concluded = [c for c in cases if c.status == ComplaintStatus.CONCLUDED]
+    referred = [c for c in cases if c.status != ComplaintStatus.RECEIVED]
+    answered = [c for c in cases if c.satisfied is not None]
+
+    def pct(part, whole):
+        return f"{part / whole * 100:.1f}%" if whole else "—"
+
+    expected = [
+        str(len(cases)),
+        str(len(concluded)),
+        pct(sum(bool(c.concluded_on_time) for c in concluded), len(concluded)),
+        pct(len(concluded), len(referred)),
+        pct(sum(bool(c.satisfied) for c in answered), len(answered)),
+    ]
+    row = re.search(rf"<tr><td>{re.escape(name)}</td>(.*?)</tr>", page)
+    assert row, name
+    assert re.findall(r"<td>(.*?)</td>", row.group(1)) == expected
+
+
+def test_no_private_contact_reaches_the_page_or_downloads(app, client, seeded):
+    with app.app_context():
+        names, phones = zip(*db.session.execute(select(Complaint.complainant_name, Complaint.complainant_phone)))
+    for url in ("/complaints/stats", "/complaints/stats.csv"):
+        body = client.get(url).get_data(as_text=True)
+        assert not re.search(r"1[3-9]\d{9}", body)
+        assert not any(phone in body for phone in phones if phone)
+        assert "先生" not in body and "女士" not in body
+
+
+def test_csv_download(client, seeded):
+    response = client.get(f"/complaints/stats.csv?cycle={seeded['year']}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f"complaint-stats-{seeded['year']}.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    channels = {row[2]: int(row[3]) for row in rows[1:] if row[0] == "渠道"}
+    assert channels == {"电话": 126, "来访": 41, "来信": 29, "网上": 0}
+    total = rows[-1]
+    assert total[2] == "全市合计" and total[3] == "196"
+
+
+def test_xlsx_download(client, seeded):
+    response = client.get("/complaints/stats.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][:4] == ["分组", "单位代码", "项目", "件数"]
+    assert ["渠道", None, "电话", 126] in [row[:4] for row in values]
+
+
+def test_unknown_cycle_is_404(client):
+    assert client.get("/complaints/stats?cycle=1999").status_code == 404
+    assert client.get("/complaints/stats.csv?cycle=1999").status_code == 404
+
+
+def test_page_renders_without_the_demo_cases(client):
+    response = client.get("/complaints/stats")
+    assert response.status_code == 200
+    assert _bar_count(response.get_data(as_text=True), "网上") == 0
