@@ -24,7 +24,7 @@ from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
 from rating.models.users import Role, User
 from rating.security import STAFF, require_unit_access, roles
-from rating.services import audit
+from rating.services import audit, notifications
 from rating.services import progress as progress_service
 from rating.services.cycles import create_cycle
 from rating.services.directory import posts_query
@@ -58,8 +58,21 @@ def _post_or_404(code: str) -> Post:
 def index():
     role = current_user.role
     return render_template(
-        "admin/index.html", duties=ROLE_DUTIES[role], actions=actions_for(role), logout_form=EmptyForm()
+        "admin/index.html",
+        duties=ROLE_DUTIES[role],
+        actions=actions_for(role),
+        notifications=notifications.unread_for(current_user),
+        form=EmptyForm(),
     )
+
+
+@bp.post("/notifications/read")
+@roles(Role.UNIT_STAFF, Role.COMPLAINT_HANDLER)
+def notifications_read():
+    if EmptyForm().validate_on_submit():
+        notifications.mark_all_read(current_user)
+        db.session.commit()
+    return redirect(url_for("admin.index"))
 
 
 @bp.get("/posts")

@@ -154,3 +154,23 @@ def test_events_record_every_step(app):
         db.session.commit()
         events = db.session.scalars(db.select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id)).all()
         assert [e.kind for e in events] == ["received", "referred", "concluded"] and all(e.at for e in events)
+
+
+def test_unit_staff_and_handlers_see_their_reminders_on_the_landing_page(app, client, login_as):
+    with app.app_context():
+        complaint, _ = file()
+        svc.refer(HANDLER, complaint)
+        complaint.deadline = local_today() - timedelta(days=1)
+        svc.mark_overdue()
+        db.session.commit()
+        case = complaint.case_number
+    login_as("unit_staff")  # M05, the unit of DT-001
+    page = client.get("/admin/").get_data(as_text=True)
+    assert f"投诉 {case} 已超过办理期限" in page and f"投诉 {case} 已转交本单位办理" in page
+    from tests.conftest import csrf_token
+
+    client.post("/admin/notifications/read", data={"csrf_token": csrf_token(client, "/admin/")})
+    assert case not in client.get("/admin/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
+    login_as("complaint_handler")
+    assert f"投诉 {case} 已超过办理期限" in client.get("/admin/").get_data(as_text=True)
