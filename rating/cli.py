@@ -64,7 +64,8 @@ def register(app) -> None:
     @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
     @click.option("--unit", "unit_code", help="Unit code, required for hr_officer and unit_staff.")
     @click.option("--display-name", default="")
-    def create_user_command(name: str, role: str, unit_code: str | None, display_name: str):
+    @click.option("--email", default="", help="Address for overdue-complaint reminders (optional).")
+    def create_user_command(name: str, role: str, unit_code: str | None, display_name: str, email: str):
         """Create a back-office user; the password is read from stdin or prompted for."""
         from rating.services.users import create_user
 
@@ -74,7 +75,13 @@ def register(app) -> None:
             password = sys.stdin.readline().rstrip("\r\n")
         try:
             user = create_user(
-                audit.CLI, username=name, password=password, role=role, unit_code=unit_code, display_name=display_name
+                audit.CLI,
+                username=name,
+                password=password,
+                role=role,
+                unit_code=unit_code,
+                display_name=display_name,
+                email=email or None,
             )
         except DomainError as exc:
             _fail(str(exc))

@@ -5,6 +5,12 @@ SECRET_KEY              session signing key; without it one is generated once an
 RATING_ENV              production (default) or development: development allows cookies over plain http
 RATELIMIT_STORAGE_URI   memory:// (default) or redis://127.0.0.1:6379/0 for several workers
 SCHEDULER_IN_PROCESS    1 to run the scheduler inside the web process (make run); 0 in production (default)
+MAIL_SERVER             SMTP host for reminder emails; empty (default) turns email off, in-app notifications remain
+MAIL_PORT               SMTP port (default 25)
+MAIL_USE_TLS            1 to upgrade the connection with STARTTLS; 0 (default) for a plain local relay
+MAIL_USERNAME           SMTP login; empty (default) sends without logging in
+MAIL_PASSWORD           SMTP password, used with MAIL_USERNAME
+MAIL_FROM               sender address (default noreply@example.org)
 """
 
 import os
@@ -26,6 +32,16 @@ def _secret_key(instance_path: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _int_setting(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
 def database_url(instance_path: Path) -> str:
@@ -92,6 +108,12 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "COMPLAINT_RETENTION_DAYS": int(os.environ.get("COMPLAINT_RETENTION_DAYS", "730")),
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
         "IMPORT_MAX_ROWS": 100_000,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": _int_setting("MAIL_PORT", 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "") or "noreply@example.org",
     }
     config.update(overrides)
     return config

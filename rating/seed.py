@@ -76,6 +76,7 @@ def load_users(actor) -> None:
             role=row["role"],
             unit_code=row["unit_code"] or None,
             display_name=row["display_name"],
+            email=(row.get("email") or "").strip() or None,
         )
 
 

@@ -22,7 +22,8 @@ from rating import create_app
 from rating.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_USERS = {row["role"]: row for row in csv.DictReader((ROOT / "seeds" / "users.csv").open(encoding="utf-8"))}
+with (ROOT / "seeds" / "users.csv").open(encoding="utf-8") as _users:
+    DEMO_USERS = {row["role"]: row for row in csv.DictReader(_users)}
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",

@@ -35,6 +35,8 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
+    #: For overdue-complaint reminders by email; optional.
+    email: Mapped[str | None] = mapped_column(String(254))
     #: argon2id hash; never the password.
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))

@@ -15,6 +15,9 @@ from rating.services.errors import Conflict, InvalidInput
 
 USERNAME = re.compile(r"^[a-z0-9_.-]{3,50}$")
 MIN_PASSWORD = 10
+#: Loose on purpose: one @, a dot somewhere after it, no spaces. The mail server has the last word.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 254
 #: A hash to verify against when the user does not exist, so both cases take the same time.
 _DUMMY_HASH = hash_password("not-a-real-password")
 
@@ -26,11 +29,29 @@ def snapshot(user: User) -> dict:
         "role": str(user.role),
         "unit": user.unit.code if user.unit else None,
         "enabled": user.is_enabled,
+        "email": user.email,
     }
 
 
+def clean_email(email: str | None) -> str | None:
+    """The address stripped, or None when empty; refuses what is plainly not an address."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    if len(email) > MAX_EMAIL or not EMAIL.match(email):
+        raise InvalidInput(_("邮箱地址“%(email)s”无效", email=email[:60]))
+    return email
+
+
 def create_user(
-    actor: audit.Actor, *, username: str, password: str, role: str, unit_code: str | None = None, display_name=""
+    actor: audit.Actor,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    unit_code: str | None = None,
+    display_name="",
+    email: str | None = None,
 ) -> User:
     username = username.strip().lower()
     if not USERNAME.match(username):
@@ -41,6 +62,7 @@ def create_user(
         raise InvalidInput(_("未知角色:%(role)s", role=role)) from None
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(_("密码至少 %(n)d 位", n=MIN_PASSWORD))
+    email = clean_email(email)
     unit = None
     if unit_code:
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
@@ -58,6 +80,7 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         unit=unit,
+        email=email,
     )
     db.session.add(user)
     db.session.flush()
