@@ -1,6 +1,6 @@
 """Small helpers shared by the back-office blueprints: which cycle and unit a page is about, import uploads."""
 
-from flask import abort, request
+from flask import abort, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from rating.models.units import Unit
 from rating.services import audit
 from rating.services.cycles import current_cycle
 from rating.services.directory import units_with_posts
+from rating.services.errors import DomainError
 
 
 def actor() -> audit.Actor:
@@ -64,3 +65,24 @@ def uploaded_table(file_storage, columns, optional=()) -> tuple[bytes, str, Tabl
         raise ImportFailed([RowError(0, _("请选择要上传的文件。"))])
     data = file_storage.read()
     return data, file_storage.filename, read_table(data, file_storage.filename, columns, optional)
+
+
+def apply_form(form, change, done: str, back: str):
+    """A POST-only action: validate the form, make the change through one service call, commit, say so, go back.
+
+    Form errors and domain errors are flashed; a domain error rolls back. ``back`` is the URL to return to.
+    """
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    else:
+        try:
+            change()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(back)

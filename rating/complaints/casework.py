@@ -31,7 +31,7 @@ from rating.models.users import Role
 from rating.security import roles
 from rating.services import complaints
 from rating.services.errors import DomainError
-from rating.views import actor
+from rating.views import actor, apply_form
 
 PER_PAGE = 50
 HANDLERS = (Role.COMPLAINT_HANDLER,)
@@ -140,21 +140,7 @@ def case(case_number: str):
 
 
 def _apply(complaint: Complaint, form, change, done: str, back: Complaint | None = None):
-    """Validate the form, make the change through the service, commit, and go back to the case."""
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-    else:
-        try:
-            change()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
-    return redirect(url_for("complaints.case", case_number=(back or complaint).case_number))
+    return apply_form(form, change, done, url_for("complaints.case", case_number=(back or complaint).case_number))
 
 
 @bp.post("/cases/<case_number>/refer")

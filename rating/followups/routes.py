@@ -7,7 +7,7 @@ auditors read. The rules live in ``rating.services.followups``.
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,8 +23,7 @@ from rating.models.ratings import FollowUp, FollowUpStatus
 from rating.models.users import Role
 from rating.security import require_unit_access, roles
 from rating.services import followups
-from rating.services.errors import DomainError
-from rating.views import actor
+from rating.views import actor, apply_form
 
 bp = Blueprint("followups", __name__)
 
@@ -101,21 +100,7 @@ def detail(follow_up_id: int):
 
 
 def _apply(follow_up: FollowUp, form, change, done: str):
-    """Validate the form, make the change through the service, commit, and go back to the follow-up."""
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-    else:
-        try:
-            change()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
-    return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
+    return apply_form(form, change, done, url_for("followups.detail", follow_up_id=follow_up.id))
 
 
 @bp.post("/<int:follow_up_id>/rectify")
