@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from rating.inspect.routes import bp as inspect_bp
     from rating.public.routes import bp as public_bp
     from rating.rate.routes import bp as rate_bp
+    from rating.results import bp as results_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(complaints_bp, url_prefix="/complaints")
     app.register_blueprint(open311_bp, url_prefix="/open311/v2")
+    app.register_blueprint(results_bp, url_prefix="/results")
 
 
 def register_error_pages(app: Flask) -> None:

@@ -22,14 +22,20 @@ def _safe_cell(value):
     return value
 
 
-def csv_response(filename: str, header: list[str], rows) -> Response:
+def csv_text(header: list[str], rows) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
         writer.writerow([_safe_cell(v) for v in row])
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": _disposition(filename)})
+    return buffer.getvalue()
+
+
+def csv_response(filename: str, header: list[str], rows) -> Response:
+    return Response(
+        csv_text(header, rows), mimetype="text/csv", headers={"Content-Disposition": _disposition(filename)}
+    )
 
 
 def xlsx_bytes(header: list[str], rows, notes: list[str] | None = None) -> bytes:

@@ -28,6 +28,8 @@ ACTIONS = [
     (_l("导入岗位(CSV/XLSX)"), "admin.import_posts_upload", (Role.ADMIN,)),
     (_l("用户"), "admin.users", (Role.ADMIN, Role.AUDITOR)),
     (_l("评议周期与录入进度"), "admin.cycles", (Role.ADMIN, Role.AUDITOR)),
+    (_l("评议结果:计算、公示与公布"), "admin.verdict", (Role.ADMIN, Role.AUDITOR)),
+    (_l("定时任务记录"), "admin.runs", (Role.ADMIN, Role.AUDITOR)),
     (_l("审计日志"), "admin.audit_log", (Role.ADMIN, Role.AUDITOR)),
 ]
 

@@ -14,6 +14,8 @@ from rating.models.complaints import (
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Holder, Post, Tenure
 from rating.models.ratings import Channel, FollowUp, FollowUpStatus, Rating, RatingCode, RatingStatus
+from rating.models.results import Objection, ObjectionKind, Result, ResultKind, ResultSet
+from rating.models.scheduler import JobRun, RunOutcome, SchedulerLease
 from rating.models.units import Unit, UnitKind
 from rating.models.users import Role, User
 
@@ -43,6 +45,14 @@ __all__ = [
     "FollowUp",
     "FollowUpStatus",
     "Role",
+    "Objection",
+    "ObjectionKind",
+    "Result",
+    "ResultKind",
+    "ResultSet",
+    "JobRun",
+    "RunOutcome",
+    "SchedulerLease",
     "Tenure",
     "Unit",
     "UnitKind",

@@ -31,6 +31,9 @@ class Cycle(Base):
     method: Mapped[dict] = mapped_column(JSON, default=lambda: MethodSettings().to_dict())
     #: Set when a score-feeding record changes after computation: the draft or notice must be recomputed.
     result_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    #: 公示: the notice runs from the day it starts to the end of notice_ends_on (local dates).
+    notice_starts_on: Mapped[date | None] = mapped_column(Date)
+    notice_ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

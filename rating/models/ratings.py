@@ -7,7 +7,7 @@ excluded, each with a reason and who decided.
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
@@ -54,6 +54,8 @@ class RatingCode(Base):
 class Rating(Base):
     __tablename__ = "ratings"
     __table_args__ = (
+        #: Covers the verdict's grouped query (and the public tally), so it reads the index alone.
+        Index("ix_ratings_tally", "cycle_id", "post_id", "status", "verified", "level"),
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         CheckConstraint("attitude IS NULL OR attitude BETWEEN 1 AND 5", name="attitude_range"),
         CheckConstraint("efficiency IS NULL OR efficiency BETWEEN 1 AND 5", name="efficiency_range"),

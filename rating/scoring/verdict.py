@@ -95,12 +95,18 @@ def _tie_key(result: dict) -> tuple:
     )
 
 
-def compute(posts: list[PostInput], method: MethodSettings) -> list[PostResult]:
-    """Rank the posts and give titles and warnings. Input order does not matter."""
+def compute(posts: list[PostInput], method: MethodSettings, mu: float | None = None) -> list[PostResult]:
+    """Rank the posts and give titles and warnings. Input order does not matter.
+
+    ``mu`` is the cycle's weighted mean service value; by default it is taken over the given posts' ratings. The
+    caller passes it when the cycle holds counted ratings of posts that are not ranked (SPEC §3: "over all counted
+    ratings of all posts in the cycle").
+    """
     problems = method.problems()
     if problems:
         raise ValueError("; ".join(problems))
-    mu = cycle_mean(posts, method)
+    if mu is None:
+        mu = cycle_mean(posts, method)
     weights = method.weights
     rows = []
     for post in posts:
@@ -160,3 +166,28 @@ def compute(posts: list[PostInput], method: MethodSettings) -> list[PostResult]:
             )
         )
     return results
+
+
+#: z for a 95 % band.
+BAND_Z = 1.96
+
+
+def service_band(service: float, spread: float, rating_weight: float, m: float) -> tuple[float, float]:
+    """An approximate 95 % confidence band of S: S ± 1.96·σ/√(Σw + m), clipped to 0–100.
+
+    σ is the spread (standard deviation) of v among the post's ratings. The prior weight m counts as that many
+    ratings' worth of certainty, so a post with few ratings gets a wide band around a score pulled towards μ.
+    """
+    denominator = rating_weight + m
+    if denominator <= 0:
+        return (0.0, 100.0)
+    half = BAND_Z * spread / denominator**0.5
+    return (max(0.0, service - half), min(100.0, service + half))
+
+
+def weighted_spread(weight: float, weighted_sum: float, weighted_squares: float) -> float:
+    """Standard deviation of v with weights: √(Σw·v²/Σw − (Σw·v/Σw)²), 0 without ratings."""
+    if weight <= 0:
+        return 0.0
+    mean = weighted_sum / weight
+    return max(0.0, weighted_squares / weight - mean * mean) ** 0.5

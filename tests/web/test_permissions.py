@@ -24,6 +24,8 @@ URL_VALUES = {
     "receipt": "R000000XXXXXXX",
     "case_number": "TS0000-00000",
     "into_case_number": "TS0000-00001",
+    "version": 1,
+    "objection_id": 1,
 }
 ROLES = [role.value for role in Role]
 
