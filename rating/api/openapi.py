@@ -44,6 +44,81 @@ SCHEMAS = {
             "pages": {"type": "integer"},
         },
     },
+    "Cycle": {
+        "type": "object",
+        "required": ["year", "status", "starts_on", "ends_on", "published_version"],
+        "properties": {
+            "year": {"type": "integer", "example": 2025},
+            "status": {"type": "string", "enum": ["open", "closed", "computed", "notice", "published"]},
+            "starts_on": {"type": "string", "format": "date"},
+            "ends_on": {"type": "string", "format": "date"},
+            "published_version": {"type": ["integer", "null"], "description": "newest published version"},
+        },
+    },
+    "CycleList": {
+        "type": "object",
+        "required": ["items", "total"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Cycle"}},
+            "total": {"type": "integer"},
+        },
+    },
+    "ResultLine": {
+        "type": "object",
+        "description": "One post's line; scores on 0–100 rounded to 2 decimals (SPEC §3).",
+        "required": [
+            "rank",
+            "post_code",
+            "post_title",
+            "unit",
+            "holder",
+            "service",
+            "assessment",
+            "conduct",
+            "inspection",
+            "composite",
+            "ratings",
+            "title",
+        ],
+        "properties": {
+            "rank": {"type": "integer", "minimum": 1},
+            "post_code": {"type": "string", "example": "DT-001"},
+            "post_title": {"type": "string"},
+            "unit": {"type": "string", "description": "unit name"},
+            "holder": {"type": "string", "description": "the holder named in the result"},
+            "service": {"type": "number", "description": "S, service-object rating (服务对象评议)"},
+            "assessment": {"type": "number", "description": "A, annual assessment (年度考核)"},
+            "conduct": {"type": "number", "description": "C, undercover visits and complaints (暗访投诉考核)"},
+            "inspection": {"type": "number", "description": "I, comprehensive inspection (综合检查评议)"},
+            "composite": {"type": "number", "description": "T = 0.40·S + 0.30·A + 0.20·C + 0.10·I by default"},
+            "ratings": {"type": "integer", "description": "counted ratings"},
+            "title": {
+                "type": ["string", "null"],
+                "enum": ["benchmark", "excellent", "warning", None],
+                "description": "标兵岗位 / 优秀岗位 / 行政告诫, or null",
+            },
+        },
+    },
+    "CycleResult": {
+        "type": "object",
+        "required": ["cycle", "status", "method", "results"],
+        "properties": {
+            "cycle": {"type": "integer", "example": 2025},
+            "status": {"type": "string"},
+            "kind": {"type": "string", "enum": ["published"]},
+            "version": {"type": "integer", "description": "a correction is a new version"},
+            "computed_at": {"type": "string", "format": "date-time"},
+            "published_at": {"type": ["string", "null"], "format": "date-time"},
+            "reason": {"type": "string", "description": "why this version was published (corrections)"},
+            "content_hash": {
+                "type": "string",
+                "description": "sha256 of the canonical JSON of {cycle, kind, version, method, results} "
+                "(sorted keys, no spaces, UTF-8)",
+            },
+            "method": {"type": "object", "description": "the method settings frozen into the result"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/ResultLine"}},
+        },
+    },
     "UnitList": {
         "type": "object",
         "required": ["items", "total"],
@@ -99,6 +174,36 @@ def document(server_url: str) -> dict:
                             "description": "every unit",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UnitList"}}},
                         }
+                    },
+                }
+            },
+            "/cycles": {
+                "get": {
+                    "summary": "Evaluation cycles and their status",
+                    "operationId": "listCycles",
+                    "responses": {
+                        "200": {
+                            "description": "every cycle, newest first",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CycleList"}}},
+                        }
+                    },
+                }
+            },
+            "/cycles/{year}/results": {
+                "get": {
+                    "summary": "The published result of a cycle: ranking, components, titles and warnings",
+                    "operationId": "cycleResults",
+                    "parameters": [
+                        {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}},
+                        _query("version", {"type": "integer", "minimum": 1}, "a published version (default newest)"),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the published snapshot (ETag is its content hash)",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CycleResult"}}},
+                        },
+                        "304": {"description": "not modified (If-None-Match)"},
+                        "404": {"description": "no such cycle, or not published yet"},
                     },
                 }
             },

@@ -1,13 +1,16 @@
 """Open data (开放数据): a read-only JSON API over public records, described by an OpenAPI 3 document."""
 
-from flask import Blueprint, jsonify, request
-from sqlalchemy import select
+from flask import Blueprint, abort, jsonify, request
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from rating.api.openapi import document
 from rating.extensions import csrf, db
+from rating.models.cycles import Cycle
+from rating.models.results import ResultKind, ResultSet
 from rating.models.units import Unit
 from rating.security import public
+from rating.services import results
 from rating.services.directory import posts_query
 
 bp = Blueprint("api", __name__)
@@ -57,6 +60,48 @@ def units():
         for u in rows
     ]
     return jsonify({"items": items, "total": len(items)})
+
+
+@bp.get("/cycles")
+@public
+def cycles():
+    """Every cycle with its status and, once published, its newest published version."""
+    rows = db.session.execute(
+        select(Cycle.year, Cycle.status, Cycle.starts_on, Cycle.ends_on, func.max(ResultSet.version))
+        .outerjoin(ResultSet, (ResultSet.cycle_id == Cycle.id) & (ResultSet.kind == ResultKind.PUBLISHED))
+        .group_by(Cycle.id)
+        .order_by(Cycle.year.desc())
+    ).all()
+    items = [
+        {
+            "year": year,
+            "status": str(status),
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "published_version": version,
+        }
+        for year, status, starts_on, ends_on, version in rows
+    ]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.get("/cycles/<int:year>/results")
+@public
+def cycle_results(year: int):
+    """The published result of a cycle (?version=N for an earlier published version); 404 until published."""
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))
+    if cycle is None:
+        abort(404)
+    version = request.args.get("version", type=int)
+    versions = results.published_versions(cycle)
+    chosen = next((v for v in versions if version is None or v.version == version), None)
+    if chosen is None:
+        abort(404)
+    response = jsonify(results.export_document(cycle, chosen))
+    response.set_etag(chosen.content_hash)
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response.make_conditional(request)
 
 
 @bp.get("/openapi.json")

@@ -332,9 +332,16 @@ def _next_version(cycle: Cycle, kind: ResultKind) -> int:
 
 
 def _write(
-    cycle: Cycle, kind: ResultKind, method: MethodSettings, gathered: Gathered, rows: list[dict], by: str, **extra
+    cycle: Cycle,
+    kind: ResultKind,
+    method: MethodSettings,
+    gathered: Gathered,
+    rows: list[dict],
+    by: str,
+    version: int | None = None,
+    **extra,
 ) -> ResultSet:
-    version = _next_version(cycle, kind)
+    version = version or _next_version(cycle, kind)
     method_dict = method.to_dict()
     ranked = sum(1 for row in rows if row["rank"] is not None)
     result_set = ResultSet(
@@ -378,12 +385,14 @@ def compute_provisional(cycle: Cycle, by: str = "scheduler") -> ResultSet:
     rows = _ranked_rows(gathered, method, complete)
     incomplete = [line for line in gathered.lines if line.missing]
     rows += [_row(line, method, gathered, len(rows) + i + 1) for i, line in enumerate(incomplete)]
+    # Numbered on from the one it replaces, so that "standings no. N" always means one computation.
+    version = _next_version(cycle, ResultKind.PROVISIONAL)
     old = select(ResultSet.id).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == ResultKind.PROVISIONAL)
     old_ids = list(db.session.scalars(old))
     if old_ids:
         db.session.execute(delete(Result).where(Result.result_set_id.in_(old_ids)))
         db.session.execute(delete(ResultSet).where(ResultSet.id.in_(old_ids)))
-    return _write(cycle, ResultKind.PROVISIONAL, method, gathered, rows, by)
+    return _write(cycle, ResultKind.PROVISIONAL, method, gathered, rows, by, version)
 
 
 def _final_rows(cycle: Cycle, method: MethodSettings) -> tuple[Gathered, list[dict]]:

@@ -272,3 +272,33 @@ def test_random_module_is_not_used_by_the_method():
     first = compute(hundred(), METHOD)
     random.seed(2)
     assert compute(hundred(), METHOD) == first
+
+
+def test_a_tie_across_the_benchmark_boundary_is_settled_by_post_code():
+    posts = [post(f"P{i:03d}", levels=[5] * 10) for i in range(1, 19)]  # 18 clearly ahead
+    posts += [post(code, levels=[4] * 10) for code in ("Z-2", "Z-1", "Z-3")]  # three equal for places 19–21
+    posts += [post(f"Q{i:03d}", levels=[2] * 10) for i in range(80)]
+    results = by_code(compute(posts, METHOD))
+    assert [results[c].rank for c in ("Z-1", "Z-2", "Z-3")] == [19, 20, 21]
+    assert [results[c].title for c in ("Z-1", "Z-2", "Z-3")] == [Title.BENCHMARK, Title.BENCHMARK, Title.EXCELLENT]
+
+
+def test_mu_given_by_the_caller_counts_ratings_of_posts_that_are_not_ranked():
+    posts = [post("A", levels=[5] * 4), post("B")]
+    default = by_code(compute(posts, METHOD))
+    wider = by_code(compute(posts, METHOD, mu=0.0))
+    assert default["B"].service == pytest.approx(100.0)  # μ from A alone
+    assert wider["B"].service == 0.0 and wider["A"].service == pytest.approx(400 / 24)
+
+
+def test_weighted_spread_and_service_band():
+    from rating.scoring.verdict import service_band, weighted_spread
+
+    assert weighted_spread(0, 0, 0) == 0.0
+    assert weighted_spread(2.0, 2 * 50, 2 * 2500) == 0.0  # all ratings equal
+    assert weighted_spread(2.0, 0 + 100, 0 + 10000) == pytest.approx(50.0)  # one 0 and one 100
+    low, high = service_band(60.0, 25.0, 0.0, 20.0)
+    assert (low, high) == pytest.approx((60 - 1.96 * 25 / 20**0.5, 60 + 1.96 * 25 / 20**0.5))
+    narrow = service_band(60.0, 25.0, 980.0, 20.0)
+    assert narrow[1] - narrow[0] < (high - low) / 6  # fifty times the weight, a seventh of the width
+    assert service_band(99.0, 50.0, 1.0, 20.0)[1] == 100.0  # clipped to the scale
