@@ -133,33 +133,32 @@ def gather(cycle: Cycle, method: MethodSettings) -> Gathered:
     for post_id, code, title, unit_code, unit_name, holder_id, holder_name in posts:
         lines.setdefault(post_id, _PostLine(post_id, code, title, unit_code, unit_name, holder_id, holder_name or ""))
 
-    # S: integer sums of v = (level − 1) × 25 and of v², apart for verified and unverified ratings.
-    value = (Rating.level - 1) * 25
-    verified, unverified = Rating.verified.is_(True), Rating.verified.is_(False)
+    # S: counts of counted ratings by post, verified flag and level (at most ten groups a post), read from the
+    # covering index ix_ratings_tally; the integer sums of v = (level − 1) × 25 and v² follow from them exactly.
     rating_rows = db.session.execute(
-        select(
-            Rating.post_id,
-            func.sum(case((verified, 1), else_=0)),
-            func.sum(case((verified, value), else_=0)),
-            func.sum(case((verified, value * value), else_=0)),
-            func.sum(case((unverified, 1), else_=0)),
-            func.sum(case((unverified, value), else_=0)),
-            func.sum(case((unverified, value * value), else_=0)),
-        )
+        select(Rating.post_id, Rating.verified, Rating.level, func.count())
         .where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
-        .group_by(Rating.post_id)
+        .group_by(Rating.post_id, Rating.verified, Rating.level)
     ).all()
     total_w = total_wv = total_wv2 = 0.0
-    vw, uw = method.verified_weight, method.unverified_weight
-    for post_id, vc, vs, vq, uc, us, uq in rating_rows:
+    for post_id, is_verified, level, count in rating_rows:
+        v = (level - 1) * 25
+        weight = method.verified_weight if is_verified else method.unverified_weight
         # μ is over all counted ratings of all posts in the cycle, ranked or not (SPEC §3).
-        total_w += vw * vc + uw * uc
-        total_wv += vw * vs + uw * us
-        total_wv2 += vw * vq + uw * uq
+        total_w += weight * count
+        total_wv += weight * count * v
+        total_wv2 += weight * count * v * v
         line = lines.get(post_id)
-        if line is not None:
-            line.verified_count, line.verified_sum, line.verified_squares = int(vc), int(vs), int(vq)
-            line.unverified_count, line.unverified_sum, line.unverified_squares = int(uc), int(us), int(uq)
+        if line is None:
+            continue
+        if is_verified:
+            line.verified_count += count
+            line.verified_sum += count * v
+            line.verified_squares += count * v * v
+        else:
+            line.unverified_count += count
+            line.unverified_sum += count * v
+            line.unverified_squares += count * v * v
 
     # A: one assessment per post and cycle (a grade or a score).
     for post_id, grade, score in db.session.execute(
