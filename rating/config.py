@@ -11,6 +11,8 @@ MAIL_USE_TLS            1 to upgrade the connection with STARTTLS; 0 (default) f
 MAIL_USERNAME           SMTP login; empty (default) sends without logging in
 MAIL_PASSWORD           SMTP password, used with MAIL_USERNAME
 MAIL_FROM               sender address (default noreply@example.org)
+OBJECTION_RATE_LIMIT    objections and holder replies during public notice, per network (default 5 per hour)
+SCHEDULER_LEASE_SECONDS how long the scheduler's lease lasts without renewal before another may take over (120)
 """
 
 import os
@@ -102,7 +104,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATING_DEVICE_LIMIT": os.environ.get("RATING_DEVICE_LIMIT", "6 per minute;60 per day"),
         "COMPLAINT_RATE_LIMIT": os.environ.get("COMPLAINT_RATE_LIMIT", "10 per hour"),
         "COMPLAINT_TRACK_RATE_LIMIT": os.environ.get("COMPLAINT_TRACK_RATE_LIMIT", "10 per minute"),
+        "OBJECTION_RATE_LIMIT": os.environ.get("OBJECTION_RATE_LIMIT", "5 per hour"),
         "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
+        #: A scheduler that stops renewing its lease (crashed, frozen) is replaced after this many seconds.
+        "SCHEDULER_LEASE_SECONDS": _int_setting("SCHEDULER_LEASE_SECONDS", 120),
         "POSTS_PER_PAGE": 20,
         #: Personal contact data of concluded complaints is erased after this many days (default 2 years).
         "COMPLAINT_RETENTION_DAYS": int(os.environ.get("COMPLAINT_RETENTION_DAYS", "730")),
