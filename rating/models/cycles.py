@@ -36,6 +36,12 @@ class Cycle(Base):
     notice_ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    def inputs_changed(self) -> None:
+        """A record feeding the verdict changed: a result already computed no longer matches the records, so the
+        draft must be recomputed before notice or publication (or a correction published)."""
+        if self.status in (CycleStatus.COMPUTED, CycleStatus.NOTICE, CycleStatus.PUBLISHED):
+            self.result_stale = True
+
     @property
     def settings(self) -> MethodSettings:
         return MethodSettings.from_dict(self.method)

@@ -231,6 +231,8 @@ def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str)
     complaint.concluded_on_time = complaint.deadline is None or today <= complaint.deadline
     cycle = _cycle_for(today)
     complaint.cycle_id = cycle.id if cycle else None
+    if cycle is not None:
+        cycle.inputs_changed()
     _event(complaint, actor.name, "concluded", complaint.reply)
     db.session.flush()
     audit.record(
@@ -252,6 +254,8 @@ def return_visit(complaint: Complaint, satisfied: bool) -> None:
     complaint.satisfied = satisfied
     _event(complaint, "complainant", "satisfaction", _("满意") if satisfied else _("不满意"))
     if not satisfied and not complaint.reopened:
+        if complaint.cycle_id is not None:  # its finding leaves that cycle's conduct score
+            db.session.get(Cycle, complaint.cycle_id).inputs_changed()
         complaint.reopened, complaint.satisfied = True, None
         complaint.status, complaint.finding, complaint.concluded_at, complaint.cycle_id = (
             ComplaintStatus.IN_PROGRESS,
@@ -328,6 +332,7 @@ def import_concluded(actor: audit.Actor, cycle: Cycle, rows) -> int:
     from rating.services.officials import Amendment, check_open_for_entries
 
     check_open_for_entries(cycle, Amendment())
+    cycle.inputs_changed()
     holders = dict(db.session.execute(select(Tenure.post_id, Tenure.holder_id).where(Tenure.ended_on.is_(None))).all())
     for row in rows:
         complaint = Complaint(

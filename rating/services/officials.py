@@ -79,7 +79,7 @@ def _late_note(after: dict, cycle: Cycle, late: bool, amendment: Amendment) -> d
     after["cycle"] = cycle.year
     if late:
         after["reason"] = amendment.reason.strip()
-        cycle.result_stale = True
+    cycle.inputs_changed()
     return after
 
 

@@ -277,6 +277,7 @@ def import_ratings(actor: audit.Actor, cycle: Cycle, rows) -> int:
     posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_({r.post_id for r in rows})))}
     for row in rows:
         _insert_keyed(actor, cycle, posts[row.post_id], row.level, Channel(row.channel), row.verified, row.created_at)
+    cycle.inputs_changed()
     return len(rows)
 
 
@@ -288,6 +289,8 @@ def moderate(actor: audit.Actor, rating: Rating, decision: str, reason: str) -> 
         raise InvalidInput(_("请填写审核理由。"))
     before = rating_snapshot(rating)
     rating.status, rating.status_reason, rating.decided_by = RatingStatus(decision), reason.strip()[:500], actor.name
+    if before["status"] != str(rating.status):
+        db.session.get(Cycle, rating.cycle_id).inputs_changed()
     db.session.flush()
     audit.record(
         actor,

@@ -257,7 +257,7 @@ def test_missing_components_refuse_computation_naming_every_post_and_write_nothi
     assert refused.value.missing == [("DT-007", ["assessment"]), ("DT-042", ["assessment", "inspection"])]
     assert "DT-007" in str(refused.value) and "DT-042" in str(refused.value)
     assert cycle.status == CycleStatus.OPEN
-    assert db.session.scalar(select(ResultSet.id).where(ResultSet.kind == ResultKind.DRAFT)) is None
+    assert results.latest(cycle, ResultKind.DRAFT) is None
 
 
 def test_provisional_standings_show_missing_components_and_replace_the_previous_ones(app_ctx):
@@ -269,8 +269,10 @@ def test_provisional_standings_show_missing_components_and_replace_the_previous_
     )
     first = results.compute_provisional(cycle)
     second = results.compute_provisional(cycle)
-    kept = db.session.scalars(select(ResultSet).where(ResultSet.kind == ResultKind.PROVISIONAL)).all()
-    assert [s.version for s in kept] == [2] and first.version == 1
+    kept = db.session.scalars(
+        select(ResultSet).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == ResultKind.PROVISIONAL)
+    ).all()
+    assert [s.version for s in kept] == [second.version] and second.version == first.version + 1
     last = second.rows[-1]
     assert (last.post_code, last.rank, last.composite, last.assessment) == ("DT-005", None, None, None)
     assert second.missing == [{"post_code": "DT-005", "missing": ["assessment"]}]
@@ -438,7 +440,26 @@ def test_a_crash_in_the_middle_of_compute_leaves_nothing(app, runner, monkeypatc
     crashed = runner.invoke(args=["compute", "--cycle", str(year)])
     assert crashed.exit_code != 0
     with app.app_context():
-        assert _cycle().status == CycleStatus.OPEN
-        assert db.session.scalar(select(ResultSet.id)) is None
+        cycle = _cycle()
+        assert cycle.status == CycleStatus.OPEN
+        assert results.latest(cycle, ResultKind.DRAFT) is None
     monkeypatch.undo()
     assert runner.invoke(args=["compute", "--cycle", str(year)]).exit_code == 0
+
+
+def test_a_late_record_after_computing_asks_for_recomputation_before_notice(app_ctx):
+    from rating.imports.officials import ScoreRow
+    from rating.services.officials import record_scores
+
+    cycle = _cycle()
+    results.compute_final(audit.CLI, cycle)
+    assert not cycle.result_stale
+    post_id = db.session.scalar(select(Post.id).where(Post.code == "DT-010"))
+    record_scores(audit.CLI, cycle, [ScoreRow(line=2, code="DT-010", post_id=post_id, score=12.0, round=9)])
+    assert cycle.result_stale
+    with pytest.raises(Conflict, match="重新计算"):
+        results.start_notice(audit.CLI, cycle)
+    results.compute_final(audit.CLI, cycle)
+    assert not cycle.result_stale
+    results.start_notice(audit.CLI, cycle)
+    assert cycle.status == CycleStatus.NOTICE
