@@ -17,7 +17,7 @@ YEAR = local_today().year
 
 def grade_of(app, code):
     with app.app_context():
-        a = db.session.scalar(db.select(Assessment).join(Post).where(Post.code == code))
+        a = db.session.scalar(db.select(Assessment).join(Post).join(Cycle).where(Post.code == code, Cycle.year == YEAR))
         return None if a is None else (a.grade or a.score)
 
 

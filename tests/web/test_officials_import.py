@@ -37,6 +37,12 @@ def totals(app):
         )
 
 
+def current_cycle_id() -> int:  # noqa: N802
+    from rating.models import Cycle
+
+    return db.session.scalar(db.select(Cycle.id).where(Cycle.year == YEAR))
+
+
 def in_cycle(days_ago=1):
     from datetime import timedelta
 
@@ -50,11 +56,17 @@ def test_assessments_import_sets_grades_and_scores_and_audits_as_cli(app, runner
     with app.app_context():
         values = dict(
             db.session.execute(
-                db.select(Post.code, Assessment.grade).join(Post).where(Post.code.in_(["DT-001", "DT-002"]))
+                db.select(Post.code, Assessment.grade)
+                .join(Post)
+                .where(Post.code.in_(["DT-001", "DT-002"]), Assessment.cycle_id == current_cycle_id())
             ).all()
         )
         assert values == {"DT-001": "basically_competent", "DT-002": "incompetent"}
-        score = db.session.scalar(db.select(Assessment.score).join(Post).where(Post.code == "DT-003"))
+        score = db.session.scalar(
+            db.select(Assessment.score)
+            .join(Post)
+            .where(Post.code == "DT-003", Assessment.cycle_id == current_cycle_id())
+        )
         assert score == 66.5
         entry = db.session.scalar(
             db.select(AuditEntry).where(AuditEntry.action == "assessment.set").order_by(AuditEntry.seq.desc())
