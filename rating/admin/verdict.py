@@ -1,13 +1,267 @@
-"""The verdict desk (评议结果): close, compute, public notice, objections, publication and corrections."""
+"""The verdict desk (评议结果): close, compute, public notice, objections, publication and corrections.
 
-from flask import render_template
+Administrators act here; auditors (纪委) read the same pages without the buttons, and ``@roles`` refuses their POSTs.
+Every action is one call into ``rating.services.results``, so each lands in the audit log exactly as the same step
+taken from the command line.
+"""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from rating.admin import bp
+from rating.admin.verdict_forms import (
+    AnswerForm,
+    CloseForm,
+    ComputeForm,
+    CorrectionForm,
+    MethodForm,
+    NoticeForm,
+    ProvisionalForm,
+    PublishForm,
+)
+from rating.extensions import db
+from rating.models.cycles import Cycle, CycleStatus
+from rating.models.results import Objection, ObjectionKind, ResultKind, ResultSet
 from rating.models.users import Role
+from rating.scoring.method import InvalidMethod, MethodSettings
 from rating.security import roles
+from rating.services import audit, results
+from rating.services import progress as progress_service
+from rating.services.errors import Conflict, DomainError, InvalidInput
+from rating.views import actor, all_cycles
+
+READERS = (Role.ADMIN, Role.AUDITOR)
+TITLE_LABELS = {"benchmark": _l("标兵岗位"), "excellent": _l("优秀岗位"), "warning": _l("行政告诫")}
+
+
+def _cycle_or_404(year: int) -> Cycle:
+    return db.first_or_404(select(Cycle).where(Cycle.year == year))
+
+
+def _desk(year: int):
+    return redirect(url_for("admin.verdict_cycle", year=year))
+
+
+def _act(year: int, form, change):
+    """Validate ``form``, make one change through a service (it returns the success message), commit, go back.
+
+    Form errors and domain errors are flashed; a domain error rolls everything back.
+    """
+    cycle = _cycle_or_404(year)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return _desk(year)
+    try:
+        done = change(cycle)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return _desk(year)
+
+
+def _shown_set(cycle: Cycle) -> ResultSet | None:
+    """The standings the desk shows: provisional while the cycle is open or closed, then the newest draft, and once
+    published the newest published version."""
+    if cycle.status in (CycleStatus.OPEN, CycleStatus.CLOSED):
+        return results.latest(cycle, ResultKind.PROVISIONAL)
+    if cycle.status == CycleStatus.PUBLISHED:
+        return results.latest(cycle, ResultKind.PUBLISHED)
+    return results.latest(cycle, ResultKind.DRAFT)
+
+
+def _missing(cycle: Cycle):
+    """Posts that would make the final computation refuse, named before anyone presses the button."""
+    return progress_service.missing(progress_service.post_progress(cycle))
 
 
 @bp.get("/verdict")
-@roles(Role.ADMIN, Role.AUDITOR)
+@roles(*READERS)
 def verdict():
-    return render_template("admin/verdict_index.html")
+    cycles = all_cycles()
+    newest = {
+        (cycle_id, str(kind)): version
+        for cycle_id, kind, version in db.session.execute(
+            select(ResultSet.cycle_id, ResultSet.kind, func.max(ResultSet.version))
+            .where(ResultSet.kind != ResultKind.PROVISIONAL)
+            .group_by(ResultSet.cycle_id, ResultSet.kind)
+        )
+    }
+    waiting = dict(
+        db.session.execute(
+            select(Objection.cycle_id, func.count()).where(Objection.answered_at.is_(None)).group_by(Objection.cycle_id)
+        ).all()
+    )
+    return render_template("admin/verdict_index.html", cycles=cycles, newest=newest, waiting=waiting)
+
+
+@bp.get("/verdict/<int:year>")
+@roles(*READERS)
+def verdict_cycle(year: int):
+    cycle = _cycle_or_404(year)
+    shown = _shown_set(cycle)
+    rows = shown.rows if shown else []
+    objections = db.session.scalars(
+        select(Objection)
+        .where(Objection.cycle_id == cycle.id)
+        .options(selectinload(Objection.post))
+        .order_by(Objection.created_at, Objection.id)
+    ).all()
+    warned = []
+    if cycle.status == CycleStatus.NOTICE:
+        replies = {o.post_id for o in objections if o.kind == ObjectionKind.REPLY}
+        warned = [
+            (row, results.reply_token(cycle, row.post_code, row.holder_id), row.post_id in replies)
+            for row in rows
+            if row.title == "warning"
+        ]
+    method_form = None
+    if not cycle.method_frozen:
+        method_form = MethodForm(formdata=None)
+        method_form.fill(cycle.settings)
+    return render_template(
+        "admin/verdict_cycle.html",
+        cycle=cycle,
+        shown=shown,
+        rows=rows,
+        missing=[] if cycle.status == CycleStatus.PUBLISHED else _missing(cycle),
+        blockers=results.publication_blockers(cycle) if cycle.status == CycleStatus.NOTICE else [],
+        versions=results.published_versions(cycle),
+        objections=objections,
+        warned=warned,
+        can_act=current_user.role == Role.ADMIN,
+        TITLE_LABELS=TITLE_LABELS,
+        forms={
+            "close": CloseForm(formdata=None),
+            "compute": ComputeForm(formdata=None),
+            "provisional": ProvisionalForm(formdata=None),
+            "notice": NoticeForm(formdata=None, days=cycle.settings.notice_days),
+            "publish": PublishForm(formdata=None),
+            "correction": CorrectionForm(formdata=None),
+            "answer": AnswerForm(formdata=None),
+            "method": method_form,
+        },
+    )
+
+
+@bp.post("/verdict/<int:year>/close")
+@roles(Role.ADMIN)
+def verdict_close(year: int):
+    def change(cycle):
+        results.close(actor(), cycle)
+        return _("%(year)d 年度评议已结束,不再接收群众评价。", year=cycle.year)
+
+    return _act(year, CloseForm(), change)
+
+
+@bp.post("/verdict/<int:year>/compute")
+@roles(Role.ADMIN)
+def verdict_compute(year: int):
+    def change(cycle):
+        draft = results.compute_final(actor(), cycle)
+        return _("已算出第 %(v)d 版计算结果(%(n)d 个岗位参评)。", v=draft.version, n=draft.ranked)
+
+    return _act(year, ComputeForm(), change)
+
+
+@bp.post("/verdict/<int:year>/provisional")
+@roles(Role.ADMIN)
+def verdict_provisional(year: int):
+    def change(cycle):
+        if cycle.status not in (CycleStatus.OPEN, CycleStatus.CLOSED):
+            raise Conflict(_("只有尚未计算的评议周期有实时排名。"))
+        results.compute_provisional(cycle, by=actor().name)
+        return _("实时排名已刷新。")
+
+    return _act(year, ProvisionalForm(), change)
+
+
+@bp.post("/verdict/<int:year>/notice")
+@roles(Role.ADMIN)
+def verdict_notice(year: int):
+    form = NoticeForm()
+
+    def change(cycle):
+        results.start_notice(actor(), cycle, form.days.data)
+        return _("公示已开始,至 %(day)s 结束。", day=cycle.notice_ends_on.isoformat())
+
+    return _act(year, form, change)
+
+
+@bp.post("/verdict/<int:year>/publish")
+@roles(Role.ADMIN)
+def verdict_publish(year: int):
+    def change(cycle):
+        published = results.publish(actor(), cycle)
+        return _("结果已正式公布(第 %(v)d 版)。", v=published.version)
+
+    return _act(year, PublishForm(), change)
+
+
+@bp.post("/verdict/<int:year>/correction")
+@roles(Role.ADMIN)
+def verdict_correction(year: int):
+    form = CorrectionForm()
+
+    def change(cycle):
+        published = results.publish_correction(actor(), cycle, form.reason.data)
+        return _("更正版本已公布(第 %(v)d 版),此前各版本仍可查阅。", v=published.version)
+
+    return _act(year, form, change)
+
+
+@bp.post("/verdict/<int:year>/objections/<int:objection_id>")
+@roles(Role.ADMIN)
+def verdict_answer(year: int, objection_id: int):
+    cycle = _cycle_or_404(year)
+    objection = db.session.get(Objection, objection_id)
+    if objection is None or objection.cycle_id != cycle.id:
+        abort(404)
+    form = AnswerForm()
+
+    def change(_cycle):
+        results.answer(actor(), objection, form.answer.data)
+        return _("已答复 %(ref)s。", ref=objection.reference)
+
+    return _act(year, form, change)
+
+
+def change_method(by: audit.Actor, cycle: Cycle, changes: dict) -> bool:
+    """Set some of an unfrozen cycle's method settings (评议办法参数); returns whether anything changed.
+
+    A small use case kept beside its only caller; it validates, changes, audits and flushes like a service.
+    """
+    if cycle.method_frozen:
+        raise Conflict(_("%(year)d 年度结果已计算,评议办法参数已冻结。", year=cycle.year))
+    try:
+        settings = MethodSettings.from_dict({**cycle.method, **changes})
+    except InvalidMethod as exc:
+        raise InvalidInput(_("评议办法参数有误:%(problems)s", problems=str(exc))) from exc
+    before, after = cycle.method, settings.to_dict()
+    if after == before:
+        return False
+    cycle.method = after
+    db.session.flush()
+    audit.record(by, "cycle.method", "cycle", cycle.id, before={"method": before}, after={"method": after})
+    return True
+
+
+@bp.post("/verdict/<int:year>/method")
+@roles(Role.ADMIN)
+def verdict_method(year: int):
+    form = MethodForm()
+
+    def change(cycle):
+        if change_method(actor(), cycle, form.changes()):
+            return _("评议办法参数已保存。")
+        return _("没有需要保存的改动。")
+
+    return _act(year, form, change)
