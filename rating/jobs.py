@@ -1,29 +1,50 @@
 """Scheduled jobs (SPEC §4) as plain functions calling services, and the scheduler entry points.
 
-``make run`` starts the scheduler inside the web process (SCHEDULER_IN_PROCESS=1); production runs exactly one
-``flask --app rating scheduler`` process beside the gunicorn workers. Jobs are idempotent: their state lives in the
-data, so a run that dies is completed by the next one.
+``make run`` starts the scheduler inside the web process (SCHEDULER_IN_PROCESS=1); production runs
+``flask --app rating scheduler`` beside the gunicorn workers. However many schedulers start, only the holder of the
+database lease runs jobs (``rating.services.scheduling``), and every run it makes is recorded for the run log.
+
+Each job takes the app, works in its own app context, commits its own work and returns a figure for the run log; it
+raises ``Blocked`` when it ran but could not finish (the next run retries). Jobs are idempotent: their state lives
+in the data, so a run that dies is completed by the next one.
 """
 
+import atexit
 import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.blocking import BlockingScheduler
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from rating.clock import LOCAL_TZ
 from rating.extensions import scheduler as background_scheduler
+from rating.services.scheduling import Blocked, JobRunner
 
 log = logging.getLogger(__name__)
 
 
+class AuditChainBroken(RuntimeError):
+    """The nightly check found the audit chain broken: recorded as an error run, and logged."""
+
+
 def verify_audit_chain(app) -> bool:
-    """Nightly: walk the audit chain and log loudly if it is broken."""
+    """Nightly: walk the audit chain; a break is logged and raised, so the run log shows it as an error."""
     from rating.services.audit import verify_chain
 
     with app.app_context():
         report = verify_chain()
-    if report.ok:
-        log.info("audit chain intact: %d entries", report.entries)
-    else:
-        log.error("audit chain broken at entry %s: %s", report.broken_seq, report.reason)
+        if not report.ok:
+            log.error("audit chain broken at entry %s: %s", report.broken_seq, report.reason)
+            raise AuditChainBroken(
+                _("审计链在第 %(seq)s 条记录处断裂:%(reason)s", seq=report.broken_seq, reason=report.reason)
+            )
+    log.info("audit chain intact: %d entries", report.entries)
     return report.ok
 
 
@@ -127,25 +148,209 @@ def erase_complaint_contacts(app) -> int:
     return erased
 
 
-def add_jobs(scheduler, app) -> None:
-    scheduler.add_job(
-        verify_audit_chain, "cron", hour=2, minute=30, args=[app], id="verify_audit_chain", replace_existing=True
-    )
-    scheduler.add_job(
-        mark_overdue_complaints, "cron", minute=5, args=[app], id="mark_overdue_complaints", replace_existing=True
-    )
-    scheduler.add_job(
+#: Who the verdict jobs act as, in the audit log and on result sets.
+SCHEDULER_ACTOR_NAME = "scheduler"
+
+
+def _verdict_cycles(*conditions) -> list:
+    from sqlalchemy import select
+
+    from rating.extensions import db
+    from rating.models.cycles import Cycle
+
+    return list(db.session.scalars(select(Cycle).where(*conditions).order_by(Cycle.year)))
+
+
+def recompute_provisional(app) -> str:
+    """Hourly: the provisional standings of every open cycle, for administrators (each cycle its own commit)."""
+    from rating.extensions import db
+    from rating.models.cycles import Cycle, CycleStatus
+    from rating.services import results
+
+    lines = []
+    with app.app_context():
+        for cycle in _verdict_cycles(Cycle.status == CycleStatus.OPEN):
+            provisional = results.compute_provisional(cycle, by=SCHEDULER_ACTOR_NAME)
+            line = _(
+                "%(year)d 年度:%(ranked)d 个岗位已排名,%(missing)d 个岗位缺少评议数据",
+                year=cycle.year,
+                ranked=provisional.ranked,
+                missing=len(provisional.missing),
+            )
+            db.session.commit()
+            lines.append(line)
+    return "\n".join(lines) or _("没有进行中的评议周期。")
+
+
+def close_ended_cycles(app) -> str:
+    """Hourly and at start: an open cycle whose end date has passed is closed (rating intake stops) and finally
+    computed into a draft result; a closed cycle (left blocked by an earlier run, or closed by hand) is computed.
+
+    Closing and computing one cycle is one transaction, so a run killed midway leaves the cycle open and no draft,
+    and the next run does both. When a post lacks a component the close alone is committed: intake stops at the end
+    date whatever is missing, and the next run retries the computation. A computed cycle waits for an administrator
+    to put it up for notice.
+    """
+    from sqlalchemy import and_, or_
+
+    from rating.clock import local_today
+    from rating.extensions import db
+    from rating.models.cycles import Cycle, CycleStatus
+    from rating.services import audit, results
+
+    actor = audit.Actor(SCHEDULER_ACTOR_NAME)
+    done, blocked = [], []
+    with app.app_context():
+        ended = and_(Cycle.status == CycleStatus.OPEN, Cycle.ends_on < local_today())
+        for cycle in _verdict_cycles(or_(ended, Cycle.status == CycleStatus.CLOSED)):
+            year = cycle.year
+            # Lock and re-read the cycle: an administrator may have computed it since we listed it.
+            db.session.refresh(cycle, with_for_update=True)
+            if cycle.status == CycleStatus.OPEN:
+                results.close(actor, cycle)
+            elif cycle.status != CycleStatus.CLOSED:
+                db.session.rollback()
+                continue
+            try:
+                draft = results.compute_final(actor, cycle)
+            except results.MissingComponents as missing:
+                # compute_final refuses before writing anything, so only the close is pending.
+                db.session.commit()
+                blocked.append(_("%(year)d 年度已结束评议,但未能计算:%(reason)s", year=year, reason=missing))
+                continue
+            line = _(
+                "%(year)d 年度已结束评议并计算出结果草案(第 %(version)d 版,%(ranked)d 个岗位),待公示",
+                year=year,
+                version=draft.version,
+                ranked=draft.ranked,
+            )
+            db.session.commit()
+            done.append(line)
+    if blocked:
+        raise Blocked("\n".join(done + blocked))
+    return "\n".join(done) or _("没有到期需要结束的评议周期。")
+
+
+def end_notice_periods(app) -> str:
+    """Hourly: a cycle whose notice period (公示) has ended is published when nothing blocks it; otherwise the run
+    is blocked with the reasons (e.g. unanswered objections) until an administrator clears them."""
+    from rating.clock import local_today
+    from rating.extensions import db
+    from rating.models.cycles import Cycle, CycleStatus
+    from rating.services import audit, results
+
+    actor = audit.Actor(SCHEDULER_ACTOR_NAME)
+    done, blocked = [], []
+    with app.app_context():
+        for cycle in _verdict_cycles(Cycle.status == CycleStatus.NOTICE, Cycle.notice_ends_on < local_today()):
+            db.session.refresh(cycle, with_for_update=True)  # an administrator may have published it meanwhile
+            if cycle.status != CycleStatus.NOTICE:
+                db.session.rollback()
+                continue
+            blockers = results.publication_blockers(cycle)
+            if blockers:
+                blocked.append(
+                    _("%(year)d 年度公示期已结束,但暂不能公布:%(reasons)s", year=cycle.year, reasons=" ".join(blockers))
+                )
+                db.session.rollback()  # nothing written; let go of the cycle's lock
+                continue
+            published = results.publish(actor, cycle)
+            line = _("%(year)d 年度结果已正式公布(第 %(version)d 版)", year=cycle.year, version=published.version)
+            db.session.commit()
+            done.append(line)
+    if blocked:
+        raise Blocked("\n".join(done + blocked))
+    return "\n".join(done) or _("没有公示期已结束的评议周期。")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: what it does, its name in the run log, when it runs, and its figure in words."""
+
+    run: Callable
+    label: str
+    trigger: dict
+    summary: Callable[[object], str] = str
+    #: Also run as soon as this scheduler becomes the runner (takes the lease at start or from a dead scheduler).
+    at_start: bool = False
+
+
+HOURLY_GRACE = 600  #: a job missed by a busy or late-starting scheduler still runs within ten minutes
+
+JOBS: dict[str, Job] = {
+    "close_ended_cycles": Job(
+        close_ended_cycles, _l("结束到期评议周期并计算"), {"trigger": "cron", "minute": 20}, at_start=True
+    ),
+    "recompute_provisional": Job(recompute_provisional, _l("重算临时排名"), {"trigger": "cron", "minute": 10}),
+    "end_notice_periods": Job(end_notice_periods, _l("结束公示并公布结果"), {"trigger": "cron", "minute": 25}),
+    "mark_overdue_complaints": Job(
+        mark_overdue_complaints,
+        _l("标记超期投诉并提醒"),
+        {"trigger": "cron", "minute": 5},
+        lambda n: _("%(n)d 件投诉新标记为超期", n=n),
+    ),
+    "expire_rating_codes": Job(
+        expire_rating_codes,
+        _l("清除过期未用的评价码"),
+        {"trigger": "cron", "hour": 3, "minute": 0},
+        lambda n: _("已清除 %(n)d 个过期未用的评价码", n=n),
+    ),
+    "erase_complaint_contacts": Job(
         erase_complaint_contacts,
-        "cron",
-        hour=3,
-        minute=30,
-        args=[app],
-        id="erase_complaint_contacts",
+        _l("删除到期的投诉人联系方式"),
+        {"trigger": "cron", "hour": 3, "minute": 30},
+        lambda n: _("已删除 %(n)d 件办结投诉的联系方式", n=n),
+    ),
+    "verify_audit_chain": Job(
+        verify_audit_chain,
+        _l("核验审计链"),
+        {"trigger": "cron", "hour": 2, "minute": 30},
+        lambda ok: _("审计链完整"),
+    ),
+}
+HEARTBEAT = "scheduler_heartbeat"
+
+
+def add_jobs(scheduler, app, runner: JobRunner | None = None) -> JobRunner:
+    """Register every job on ``scheduler`` through one runner (this scheduler's lease), and the heartbeat that
+    keeps or takes the lease every third of its length, starting now. The lease is released when the scheduler
+    shuts down."""
+    runner = runner or JobRunner(app)
+    beat = max(runner.seconds // 3, 1)
+    scheduler.add_job(
+        runner.hold,
+        "interval",
+        seconds=beat,
+        next_run_time=datetime.now(LOCAL_TZ),
+        id=HEARTBEAT,
+        coalesce=True,
+        misfire_grace_time=beat,
         replace_existing=True,
     )
-    scheduler.add_job(
-        expire_rating_codes, "cron", hour=3, minute=0, args=[app], id="expire_rating_codes", replace_existing=True
-    )
+    for name, job in JOBS.items():
+        scheduler.add_job(
+            runner.run,
+            args=[name, partial(job.run, app), job.summary],
+            id=name,
+            name=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=HOURLY_GRACE,
+            replace_existing=True,
+            **job.trigger,
+        )
+    runner.on_acquire = partial(_run_start_jobs, scheduler)
+    scheduler.add_listener(lambda event: runner.release(), EVENT_SCHEDULER_SHUTDOWN)
+    return runner
+
+
+def _run_start_jobs(scheduler) -> None:
+    """Becoming the runner is this scheduler's start, whether at launch or taking over from a dead one: a cycle
+    that ended while no scheduler ran is closed now rather than at the next hour."""
+    now = datetime.now(LOCAL_TZ)
+    for name, job in JOBS.items():
+        if job.at_start:
+            scheduler.modify_job(name, next_run_time=now)
 
 
 def start_in_process(app) -> None:
@@ -153,14 +358,34 @@ def start_in_process(app) -> None:
         return
     add_jobs(background_scheduler, app)
     background_scheduler.start()
+    # Leave through shutdown, which releases the lease, so that the next start need not wait for it to expire.
+    atexit.register(_shutdown, background_scheduler)
     log.info("scheduler started in-process with jobs: %s", [job.id for job in background_scheduler.get_jobs()])
 
 
+def _shutdown(scheduler, wait: bool = False) -> None:
+    if scheduler.running:
+        scheduler.shutdown(wait=wait)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(0)
+
+
 def run_blocking(app) -> None:
-    scheduler = BlockingScheduler(timezone="Asia/Shanghai")
-    add_jobs(scheduler, app)
-    log.info("scheduler running with jobs: %s", [job.id for job in scheduler.get_jobs()])
+    """``flask --app rating scheduler``: run until interrupted or terminated, then let running jobs finish and
+    release the lease, so that a standby scheduler takes over at once."""
+    if not logging.getLogger().handlers:  # say what it does on stderr, for the service manager's journal
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every heartbeat
+    scheduler = BlockingScheduler(timezone=LOCAL_TZ)
+    runner = add_jobs(scheduler, app)
+    atexit.register(runner.release)  # in case the process leaves some other way
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # systemd and docker stop with SIGTERM
+    log.info("scheduler %s running with jobs: %s", runner.holder, [job.id for job in scheduler.get_jobs()])
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+    finally:
+        _shutdown(scheduler, wait=True)

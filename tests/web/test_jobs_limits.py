@@ -4,6 +4,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from rating import jobs
 from rating.extensions import db
@@ -32,6 +33,17 @@ def test_expiry_job_removes_only_long_expired_unused_codes(app):
 
 def test_audit_job_reports_an_intact_chain(app):
     assert jobs.verify_audit_chain(app) is True
+
+
+def test_audit_job_fails_on_a_broken_chain_so_the_run_log_shows_an_error(app):
+    from tests.web.test_audit import _bypass_triggers
+
+    with app.app_context():
+        _bypass_triggers(db.session.connection())
+        db.session.execute(sa.text("UPDATE audit_log SET actor = 'intruder' WHERE seq = 5"))
+        db.session.commit()
+    with pytest.raises(jobs.AuditChainBroken, match="审计链在第 5 条记录处断裂"):
+        jobs.verify_audit_chain(app)
 
 
 def _redis_up() -> bool:
