@@ -27,11 +27,11 @@ from rating.extensions import db
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.results import Objection, ObjectionKind, ResultKind, ResultSet
 from rating.models.users import Role
-from rating.scoring.method import InvalidMethod, MethodSettings
 from rating.security import roles
-from rating.services import audit, results
 from rating.services import progress as progress_service
-from rating.services.errors import Conflict, DomainError, InvalidInput
+from rating.services import results
+from rating.services.cycles import change_method
+from rating.services.errors import Conflict, DomainError
 from rating.views import actor, all_cycles
 
 READERS = (Role.ADMIN, Role.AUDITOR)
@@ -232,26 +232,6 @@ def verdict_answer(year: int, objection_id: int):
         return _("已答复 %(ref)s。", ref=objection.reference)
 
     return _act(year, form, change)
-
-
-def change_method(by: audit.Actor, cycle: Cycle, changes: dict) -> bool:
-    """Set some of an unfrozen cycle's method settings (评议办法参数); returns whether anything changed.
-
-    A small use case kept beside its only caller; it validates, changes, audits and flushes like a service.
-    """
-    if cycle.method_frozen:
-        raise Conflict(_("%(year)d 年度结果已计算,评议办法参数已冻结。", year=cycle.year))
-    try:
-        settings = MethodSettings.from_dict({**cycle.method, **changes})
-    except InvalidMethod as exc:
-        raise InvalidInput(_("评议办法参数有误:%(problems)s", problems=str(exc))) from exc
-    before, after = cycle.method, settings.to_dict()
-    if after == before:
-        return False
-    cycle.method = after
-    db.session.flush()
-    audit.record(by, "cycle.method", "cycle", cycle.id, before={"method": before}, after={"method": after})
-    return True
 
 
 @bp.post("/verdict/<int:year>/method")

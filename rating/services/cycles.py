@@ -49,3 +49,23 @@ def current_cycle() -> Cycle | None:
     return db.session.scalar(
         select(Cycle).order_by((Cycle.status == CycleStatus.OPEN).desc(), Cycle.year.desc()).limit(1)
     )
+
+
+def change_method(by: audit.Actor, cycle: Cycle, changes: dict) -> bool:
+    """Set some of an unfrozen cycle's method settings (评议办法参数); returns whether anything changed.
+
+    Frozen once the cycle is computed: a result is always explained by the settings stored with it.
+    """
+    if cycle.method_frozen:
+        raise Conflict(_("%(year)d 年度结果已计算,评议办法参数已冻结。", year=cycle.year))
+    try:
+        settings = MethodSettings.from_dict({**cycle.method, **changes})
+    except InvalidMethod as exc:
+        raise InvalidInput(_("评议办法参数有误:%(problems)s", problems=str(exc))) from exc
+    before, after = cycle.method, settings.to_dict()
+    if after == before:
+        return False
+    cycle.method = after
+    db.session.flush()
+    audit.record(by, "cycle.method", "cycle", cycle.id, before={"method": before}, after={"method": after})
+    return True

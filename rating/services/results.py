@@ -98,8 +98,9 @@ def _reference_day(cycle: Cycle) -> date:
     return min(local_today(), cycle.ends_on)
 
 
-def gather(cycle: Cycle, method: MethodSettings) -> Gathered:
-    """The four components' inputs for every active post: one grouped query per component."""
+def gather(cycle: Cycle, method: MethodSettings, post_ids: list[int] | None = None) -> Gathered:
+    """The four components' inputs for every active post (or for the given posts: a correction ranks the posts
+    that were ranked when it was published), one grouped query per component."""
     day = _reference_day(cycle)
     holder_at = (
         select(Tenure.post_id, Tenure.holder_id, Holder.name)
@@ -126,7 +127,7 @@ def gather(cycle: Cycle, method: MethodSettings) -> Gathered:
         .join(Unit, Unit.id == Post.unit_id)
         .outerjoin(holder_at, holder_at.c.post_id == Post.id)
         .outerjoin(current, current.c.post_id == Post.id)
-        .where(Post.active.is_(True))
+        .where(Post.active.is_(True) if post_ids is None else Post.id.in_(post_ids))
         .order_by(Post.code)
     ).all()
     lines: dict[int, _PostLine] = {}
@@ -378,6 +379,8 @@ def compute_provisional(cycle: Cycle, by: str = "scheduler") -> ResultSet:
     """Hourly standings of an open cycle for administrators: missing components shown as missing, the previous
     provisional set replaced."""
     _lock(cycle)
+    if cycle.status not in (CycleStatus.OPEN, CycleStatus.CLOSED):
+        raise Conflict(_("只有进行中或已结束评议、尚未计算的周期有实时排名。"))
     method = cycle.settings
     gathered = gather(cycle, method)
     complete = [line for line in gathered.lines if not line.missing]
@@ -394,8 +397,8 @@ def compute_provisional(cycle: Cycle, by: str = "scheduler") -> ResultSet:
     return _write(cycle, ResultKind.PROVISIONAL, method, gathered, rows, by, version)
 
 
-def _final_rows(cycle: Cycle, method: MethodSettings) -> tuple[Gathered, list[dict]]:
-    gathered = gather(cycle, method)
+def _final_rows(cycle: Cycle, method: MethodSettings, post_ids=None) -> tuple[Gathered, list[dict]]:
+    gathered = gather(cycle, method, post_ids)
     if gathered.missing:
         raise MissingComponents(gathered.missing)
     if not gathered.lines:
@@ -412,6 +415,10 @@ def close(actor: audit.Actor, cycle: Cycle) -> None:
     audit.record(actor, "cycle.close", "cycle", cycle.id, before={"status": "open"}, after={"status": "closed"})
 
 
+def _titles(rows) -> list[tuple[str, str | None]]:
+    return sorted((row.post_code, row.title) for row in rows if row.title)
+
+
 def compute_final(actor: audit.Actor, cycle: Cycle) -> ResultSet:
     """Final computation: a draft result of a closed cycle (an open one is closed first), or a recomputation while
     computed or in notice. The method settings are frozen into the result. Refused, naming every post, while any
@@ -423,10 +430,17 @@ def compute_final(actor: audit.Actor, cycle: Cycle) -> ResultSet:
     gathered, rows = _final_rows(cycle, method)
     if cycle.status == CycleStatus.OPEN:
         close(actor, cycle)
+    previous = latest(cycle, ResultKind.DRAFT) if cycle.status == CycleStatus.NOTICE else None
     result_set = _write(cycle, ResultKind.DRAFT, method, gathered, rows, actor.name)
     before = {"status": str(cycle.status), "result_stale": cycle.result_stale}
     if cycle.status == CycleStatus.CLOSED:
         cycle.status = CycleStatus.COMPUTED
+    if previous is not None and _titles(previous.rows) != _titles(result_set.rows):
+        # A recomputation during notice that changes who gets a title or a warning restarts the notice, so that
+        # everyone named in the new draft has the full period to object or reply.
+        before["notice"] = [str(cycle.notice_starts_on), str(cycle.notice_ends_on)]
+        today = local_today()
+        cycle.notice_starts_on, cycle.notice_ends_on = today, today + timedelta(days=method.notice_days - 1)
     cycle.result_stale = False
     db.session.flush()
     audit.record(
@@ -437,6 +451,7 @@ def compute_final(actor: audit.Actor, cycle: Cycle) -> ResultSet:
         before=before,
         after={
             "status": str(cycle.status),
+            "notice": [str(cycle.notice_starts_on), str(cycle.notice_ends_on)],
             "draft": result_set.version,
             "ranked": result_set.ranked,
             "content_hash": result_set.content_hash,
@@ -512,6 +527,7 @@ def _reference(cycle: Cycle) -> str:
 
 def lodge_objection(cycle: Cycle, text: str, post: Post | None = None, contact: str = "") -> Objection:
     """异议: anyone may object during the notice period; the office must answer before publishing."""
+    _lock(cycle)  # references are numbered per cycle
     if not notice_open(cycle):
         raise Conflict(_("%(year)d 年度结果不在公示期内,不能提出异议。", year=cycle.year))
     text = (text or "").strip()
@@ -556,6 +572,7 @@ def warned_line(cycle: Cycle, post_code: str, token: str) -> Result:
 
 def holder_reply(cycle: Cycle, line: Result, text: str) -> Objection:
     """申辩: the warned holder's statement, answered by the office like an objection."""
+    _lock(cycle)
     if not notice_open(cycle):
         raise Conflict(_("公示期已结束,不能再提交申辩。"))
     text = (text or "").strip()
@@ -678,7 +695,8 @@ def publish_correction(actor: audit.Actor, cycle: Cycle, reason: str) -> ResultS
     if len(reason) < 5:
         raise InvalidInput(_("请写明更正理由。"))
     method = cycle.settings
-    gathered, rows = _final_rows(cycle, method)
+    ranked_posts = [row.post_id for row in latest(cycle, ResultKind.PUBLISHED).rows]
+    gathered, rows = _final_rows(cycle, method, ranked_posts)
     version = _next_version(cycle, ResultKind.PUBLISHED)
     published = _write(
         cycle, ResultKind.PUBLISHED, method, gathered, rows, actor.name, published_at=utcnow(), reason=reason[:2000]

@@ -436,15 +436,18 @@ def test_a_crash_in_the_middle_of_compute_leaves_nothing(app, runner, monkeypatc
 
     year = local_today().year
     # The draft rows are written and the cycle closed when the audit entry fails: the whole transaction must go.
-    monkeypatch.setattr(results.audit, "record", broken)
-    crashed = runner.invoke(args=["compute", "--cycle", str(year)])
+    # (A context, not monkeypatch.undo(): undo would also lift the app fixture's own patches.)
+    with monkeypatch.context() as power:
+        power.setattr(results.audit, "record", broken)
+        crashed = runner.invoke(args=["compute", "--cycle", str(year)])
     assert crashed.exit_code != 0
     with app.app_context():
         cycle = _cycle()
         assert cycle.status == CycleStatus.OPEN
         assert results.latest(cycle, ResultKind.DRAFT) is None
-    monkeypatch.undo()
     assert runner.invoke(args=["compute", "--cycle", str(year)]).exit_code == 0
+    with app.app_context():
+        assert results.latest(_cycle(), ResultKind.DRAFT).version == 1
 
 
 def test_a_late_record_after_computing_asks_for_recomputation_before_notice(app_ctx):
@@ -463,3 +466,46 @@ def test_a_late_record_after_computing_asks_for_recomputation_before_notice(app_
     assert not cycle.result_stale
     results.start_notice(audit.CLI, cycle)
     assert cycle.status == CycleStatus.NOTICE
+
+
+def test_a_recomputation_in_notice_that_moves_a_title_restarts_the_notice(app_ctx):
+    cycle = _cycle()
+    draft = results.compute_final(audit.CLI, cycle)
+    results.start_notice(audit.CLI, cycle)
+    cycle.notice_starts_on, cycle.notice_ends_on = local_today() - timedelta(days=5), local_today() + timedelta(days=1)
+    unchanged = results.compute_final(audit.CLI, cycle)  # same records, same titles: the notice runs on
+    assert unchanged.version == 2 and cycle.notice_ends_on == local_today() + timedelta(days=1)
+    top = draft.rows[0].post_code
+    db.session.execute(
+        update(Assessment)
+        .where(Assessment.cycle_id == cycle.id, Assessment.post_id.in_(select(Post.id).where(Post.code == top)))
+        .values(grade="basically_competent", score=None)
+    )
+    moved = results.compute_final(audit.CLI, cycle)
+    assert {r.post_code: r.title for r in moved.rows}[top] is None
+    assert (cycle.notice_starts_on, cycle.notice_ends_on) == (local_today(), local_today() + timedelta(days=6))
+
+
+def test_provisional_standings_only_before_computation(app_ctx):
+    cycle = _cycle()
+    results.compute_final(audit.CLI, cycle)
+    with pytest.raises(Conflict):
+        results.compute_provisional(cycle)
+
+
+def test_a_correction_ranks_the_posts_that_were_published(app_ctx):
+    cycle = _cycle()
+    first = _publish(cycle)
+    db.session.execute(update(Post).where(Post.code == "DT-050").values(active=False))
+    second = results.publish_correction(audit.CLI, cycle, "复核后更正,岗位范围不变")
+    assert [r.post_code for r in second.rows] and {r.post_code for r in second.rows} == {
+        r.post_code for r in first.rows
+    }
+
+
+def test_objection_references_are_numbered_per_cycle(app_ctx):
+    cycle = _cycle()
+    results.compute_final(audit.CLI, cycle)
+    results.start_notice(audit.CLI, cycle)
+    refs = [results.lodge_objection(cycle, f"第 {n} 件异议:排名依据需要说明。").reference for n in (1, 2)]
+    assert refs == [f"YY{cycle.year}-0001", f"YY{cycle.year}-0002"]
