@@ -22,7 +22,7 @@ class AuditEntry(Base):
     #: Position in the chain, 1, 2, 3… without gaps: a gap means a deleted entry.
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    #: Username, or ``cli`` for commands and ``system`` for scheduled jobs.
+    #: Username, or ``cli`` for commands, ``scheduler`` for the verdict jobs and ``system`` for other automatic steps.
     actor: Mapped[str] = mapped_column(String(50), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     #: What happened, as ``area.verb`` (``post.create``, ``holder.change``, ``user.create``…).
