@@ -76,6 +76,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         raise ConfigError(f"DATABASE_URL is not a valid database URL: {exc}") from exc
     if backend not in ("sqlite", "postgresql"):
         raise ConfigError(f"DATABASE_URL must be SQLite or PostgreSQL, not {backend}")
+    lease_seconds = _int_setting("SCHEDULER_LEASE_SECONDS", 120)
+    if lease_seconds < 30:
+        # The lease is renewed every third of its length; shorter than this, a slow database could lose it.
+        raise ConfigError(f"SCHEDULER_LEASE_SECONDS must be at least 30, not {lease_seconds}")
     secure_cookies = env == "production"
     config = {
         "RATING_ENV": env,
@@ -107,7 +111,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "OBJECTION_RATE_LIMIT": os.environ.get("OBJECTION_RATE_LIMIT", "5 per hour"),
         "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
         #: A scheduler that stops renewing its lease (crashed, frozen) is replaced after this many seconds.
-        "SCHEDULER_LEASE_SECONDS": _int_setting("SCHEDULER_LEASE_SECONDS", 120),
+        "SCHEDULER_LEASE_SECONDS": lease_seconds,
         "POSTS_PER_PAGE": 20,
         #: Personal contact data of concluded complaints is erased after this many days (default 2 years).
         "COMPLAINT_RETENTION_DAYS": int(os.environ.get("COMPLAINT_RETENTION_DAYS", "730")),

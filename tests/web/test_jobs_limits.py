@@ -83,3 +83,13 @@ def test_login_limit_is_shared_through_redis(tmp_path, sqlite_template):
     for app in (first, second):
         with app.app_context():
             db.engine.dispose()
+
+
+def test_a_lease_too_short_to_renew_safely_is_refused_at_start(tmp_path, monkeypatch):
+    from rating.config import ConfigError, load
+
+    monkeypatch.setenv("SCHEDULER_LEASE_SECONDS", "5")
+    with pytest.raises(ConfigError, match="at least 30"):
+        load(tmp_path)
+    monkeypatch.setenv("SCHEDULER_LEASE_SECONDS", "45")
+    assert load(tmp_path)["SCHEDULER_LEASE_SECONDS"] == 45
