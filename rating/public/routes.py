@@ -8,6 +8,8 @@ from rating.extensions import db
 from rating.models.assessments import InspectionFinding
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
+from rating.results.charts import TITLE_LABELS
+from rating.results.routes import published_history
 from rating.security import is_safe_next, public
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
@@ -56,7 +58,14 @@ def post(code: str):
     if post is None or not post.active:
         abort(404)
     cycle = current_cycle()
-    return render_template("public/post.html", post=post, cycle=cycle, tally=public_tally(post, cycle))
+    return render_template(
+        "public/post.html",
+        post=post,
+        cycle=cycle,
+        tally=public_tally(post, cycle),
+        history=published_history(post.code),
+        TITLE_LABELS=TITLE_LABELS,
+    )
 
 
 @bp.get("/notices")
