@@ -27,16 +27,6 @@ OUTCOME_LABELS = {
     RunOutcome.DIED: _l("中断"),
 }
 
-#: Colours from the site's existing message styles, until site.css has its own ``.outcome-*`` rules.
-OUTCOME_TONES = {
-    RunOutcome.RUNNING: "muted",
-    RunOutcome.OK: "flash-success",
-    RunOutcome.BLOCKED: "overdue",
-    RunOutcome.ERROR: "flash-error",
-    RunOutcome.DIED: "flash-error",
-}
-
-
 def duration(run: JobRun) -> str:
     """How long a finished run took, in the largest sensible unit."""
     if run.ended_at is None:
@@ -70,6 +60,5 @@ def runs():
         lease_held=lease is not None and lease.expires_at > utcnow(),
         job_labels={name: job.label for name, job in JOBS.items()},
         outcome_labels=OUTCOME_LABELS,
-        outcome_tones=OUTCOME_TONES,
         duration=duration,
     )
