@@ -1,5 +1,7 @@
-"""Loading the demo data in ``seeds/`` (the Datong shape of the seed article). Idempotent: a second run changes
-nothing. Called by ``flask --app rating seed``; later features add their own files and steps here."""
+"""Loading the demo data in ``seeds/`` (the Datong shape of the seed article): last year's published verdict
+(rating.seed_history) and the current year's open cycle with its records and provisional standings. Idempotent: a
+second run changes nothing. Called by ``flask --app rating seed``; later features add their own files and steps
+here."""
 
 import csv
 from dataclasses import dataclass, field
@@ -14,11 +16,12 @@ from rating.imports import officials as official_rows
 from rating.imports import posts as post_rows
 from rating.imports.reader import Table, read_table
 from rating.models.assessments import InspectionFinding
-from rating.models.cycles import Cycle
+from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Post
+from rating.models.results import ResultKind, ResultSet
 from rating.models.units import Unit
 from rating.models.users import User
-from rating.services import audit, officials
+from rating.services import audit, officials, results
 from rating.services.cycles import create_cycle
 from rating.services.posts import import_posts
 from rating.services.units import upsert_unit
@@ -32,7 +35,7 @@ class SeedReport:
     lines: list[str] = field(default_factory=list)
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def seed_rows(name: str) -> list[dict[str, str]]:
     with (SEEDS / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -42,7 +45,7 @@ def database_is_empty() -> bool:
 
 
 def load_units(actor) -> int:
-    rows = _rows("units.csv")
+    rows = seed_rows("units.csv")
     changed = 0
     # Parents first: counties before their stations, departments before their windows.
     for row in sorted(rows, key=lambda r: bool(r["parent_code"])):
@@ -62,11 +65,11 @@ def load_posts(actor, today: date):
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    return [(row["username"], row["password"], row["role"]) for row in _rows("users.csv")]
+    return [(row["username"], row["password"], row["role"]) for row in seed_rows("users.csv")]
 
 
 def load_users(actor) -> None:
-    for row in _rows("users.csv"):
+    for row in seed_rows("users.csv"):
         if db.session.scalar(select(User.id).where(User.username == row["username"])):
             continue
         create_user(
@@ -94,7 +97,7 @@ def load_cycles(actor, today: date) -> list[str]:
 INSPECTION_ROUND_DAYS_AGO = (120, 95, 70, 45, 20)
 
 
-def _official_table(columns: list[str], rows: list[dict[str, str]], known) -> Table:
+def official_table(columns: list[str], rows: list[dict[str, str]], known) -> Table:
     """Seed rows as the importers' Table (line numbers as in the file); rows naming a post or unit not ``known``
     (a demo post deactivated since) are left out rather than failing the whole seed."""
     return Table(
@@ -112,15 +115,17 @@ def _open_cycle(today: date) -> Cycle | None:
     return cycle if cycle is not None and cycle.takes_entries else None
 
 
-def load_assessments(actor, cycle: Cycle) -> dict:
+def load_assessments(actor, cycle: Cycle, rows: list[dict[str, str]] | None = None) -> dict:
+    """``post_code, grade_or_score`` rows (seeds/assessments.csv by default) through the importer and service."""
     ctx = officials.import_context(cycle)
-    table = _official_table(official_rows.ASSESSMENT_COLUMNS, _rows("assessments.csv"), ctx.posts)
+    table = official_table(official_rows.ASSESSMENT_COLUMNS, rows or seed_rows("assessments.csv"), ctx.posts)
     return officials.record_assessments(actor, cycle, official_rows.validate_assessments(table, ctx))
 
 
-def load_inspection_scores(actor, cycle: Cycle) -> dict:
+def load_inspection_scores(actor, cycle: Cycle, rows: list[dict[str, str]] | None = None) -> dict:
+    """``post_code, score, round`` rows (seeds/inspection_scores.csv by default) through the importer and service."""
     ctx = officials.import_context(cycle)
-    table = _official_table(official_rows.SCORE_COLUMNS, _rows("inspection_scores.csv"), ctx.posts)
+    table = official_table(official_rows.SCORE_COLUMNS, rows or seed_rows("inspection_scores.csv"), ctx.posts)
     return officials.record_scores(actor, cycle, official_rows.validate_scores(table, ctx))
 
 
@@ -140,13 +145,13 @@ def load_findings(actor, cycle: Cycle, today: date) -> tuple[int, int]:
     if seeded or today < cycle.starts_on:
         return 0, 0
     ctx = officials.import_context(cycle)
-    raw = _rows("inspections.csv")
+    raw = seed_rows("inspections.csv")
     # The file names rounds, not dates: fill in the importers' own columns (SPEC §7) from today.
     for row in raw:
         row["post_code"] = row["code"]
         row["date"] = inspection_round_date(int(row["round"]), cycle, today).isoformat()
     notified_lines = {line for line, row in enumerate(raw, start=2) if row["notified"].strip() == "1"}
-    table = _official_table(official_rows.FINDING_COLUMNS, raw, ctx.posts.keys() | ctx.units.keys())
+    table = official_table(official_rows.FINDING_COLUMNS, raw, ctx.posts.keys() | ctx.units.keys())
     rows = official_rows.validate_findings(table, ctx)
     loud = [row for row in rows if row.line in notified_lines]
     officials.record_findings(actor, cycle, [row for row in rows if row.line not in notified_lines], notify=False)
@@ -170,19 +175,37 @@ def load_officials(actor, today: date) -> list[str]:
     if today >= cycle.starts_on:
         from rating.seed_ratings import load_ratings
 
-        lines.append(load_ratings(actor, cycle, today, _rows("ratings.csv")))
+        lines.append(load_ratings(actor, cycle, today, seed_rows("ratings.csv")))
         from rating.seed_complaints import load_complaints
 
         lines.append(load_complaints(actor, cycle, today))
     return lines
 
 
+def load_provisional(today: date) -> str:
+    """The current cycle's provisional standings (实时排名), so the administrator sees them on first start; the
+    scheduler recomputes them hourly afterwards."""
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == today.year, Cycle.status == CycleStatus.OPEN))
+    if cycle is None:
+        return f"provisional standings: no open {today.year} cycle; skipped"
+    if db.session.scalar(
+        select(ResultSet.id).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == ResultKind.PROVISIONAL)
+    ):
+        return "provisional standings: already computed"
+    standings = results.compute_provisional(cycle, by="seed")
+    return f"provisional standings: {standings.ranked} posts ranked"
+
+
 def run() -> SeedReport:
     """Load every seed file; flushes, the caller commits."""
+    from rating.seed_history import load_history
+
     actor, today, report = audit.Actor("seed"), local_today(), SeedReport()
     report.lines.append(f"units changed: {load_units(actor)}")
     report.lines.append(f"posts: {load_posts(actor, today)}")
     load_users(actor)
+    report.lines.extend(load_history(actor, today))
     report.lines.append(f"cycles created: {', '.join(load_cycles(actor, today)) or 'none'}")
     report.lines.extend(load_officials(actor, today))
+    report.lines.append(load_provisional(today))
     return report

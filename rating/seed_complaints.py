@@ -70,21 +70,24 @@ def _at(day: date, minutes: int) -> datetime:
 
 def _already_loaded(cycle: Cycle) -> bool:
     start = datetime.combine(cycle.starts_on, time.min, LOCAL_TZ)
+    end = datetime.combine(cycle.ends_on + timedelta(days=1), time.min, LOCAL_TZ)
     return bool(
         db.session.scalar(
             select(func.count(ComplaintEvent.id))
             .join(Complaint, Complaint.id == ComplaintEvent.complaint_id)
-            .where(ComplaintEvent.actor == SEED_MARK, Complaint.created_at >= start)
+            .where(ComplaintEvent.actor == SEED_MARK, Complaint.created_at >= start, Complaint.created_at < end)
         )
     )
 
 
-def _rows() -> list[dict[str, str]]:
-    with SEED_FILE.open(encoding="utf-8") as handle:
+def _rows(path: Path = SEED_FILE) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
-def load_complaints(actor: audit.Actor, cycle: Cycle, today: date) -> str:
+def load_complaints(actor: audit.Actor, cycle: Cycle, today: date, path: Path = SEED_FILE) -> str:
+    """The cases of ``path`` (seeds/complaints.csv by default), taken in ``days_ago`` days before ``today``. Last
+    year's cases (rating.seed_history) pass the end of that cycle as ``today``."""
     if today < cycle.starts_on:
         return "complaints: the cycle has not started; skipped"
     if _already_loaded(cycle):
@@ -95,7 +98,7 @@ def load_complaints(actor: audit.Actor, cycle: Cycle, today: date) -> str:
     holders = dict(db.session.execute(select(Tenure.post_id, Tenure.holder_id).where(Tenure.ended_on.is_(None))).all())
     working_days = cycle.settings.complaint_working_days or DEFAULT_WORKING_DAYS
     made, skipped, demo = 0, 0, ""
-    for row in _rows():
+    for row in _rows(path):
         post = posts.get(row["code"])
         unit = post.unit if post else units.get(row["code"])
         if unit is None:

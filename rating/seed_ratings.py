@@ -36,6 +36,32 @@ def _when(rnd: random.Random, start: datetime, end: datetime) -> datetime:
     return start + (end - start) * rnd.random()
 
 
+def rating_row(rnd: random.Random, cycle: Cycle, post_id: int, holder_id, mean: float, start, end) -> dict:
+    """One counted demo rating around ``mean``, dated between ``start`` and ``end``: window and paper ratings came
+    with a one-time code (verified), web and hotline ones did not. Shared with rating.seed_history."""
+    level = _level(rnd, mean)
+    channel = rnd.choices([Channel.WEB, Channel.WINDOW, Channel.HOTLINE, Channel.PAPER], [60, 25, 10, 5])[0]
+    comment = ""
+    if rnd.random() < 0.25:
+        comment = rnd.choice(COMMENTS_GOOD if level >= 4 else COMMENTS_BAD)
+    return {
+        "receipt": "S" + "".join(rnd.choice(RECEIPT_ALPHABET) for _i in range(12)),
+        "cycle_id": cycle.id,
+        "post_id": post_id,
+        "holder_id": holder_id,
+        "level": level,
+        "comment": comment,
+        "channel": channel,
+        "verified": channel in (Channel.WINDOW, Channel.PAPER),
+        "status": RatingStatus.COUNTED,
+        "status_reason": "",
+        "rater_hash": secrets.token_hex(32) if channel == Channel.WEB else None,
+        "network_hash": secrets.token_hex(32) if channel == Channel.WEB else None,
+        "entered_by": SEED_MARK,
+        "created_at": _when(rnd, start, end),
+    }
+
+
 def load_ratings(actor: audit.Actor, cycle: Cycle, today, profile: list[dict[str, str]]) -> str:
     if db.session.scalar(
         select(func.count(Rating.id)).where(Rating.cycle_id == cycle.id, Rating.entered_by == SEED_MARK)
@@ -52,29 +78,7 @@ def load_ratings(actor: audit.Actor, cycle: Cycle, today, profile: list[dict[str
         if post is None:
             continue
         for _n in range(int(line["count"])):
-            level = _level(rnd, float(line["mean_level"]))
-            channel = rnd.choices([Channel.WEB, Channel.WINDOW, Channel.HOTLINE, Channel.PAPER], [60, 25, 10, 5])[0]
-            comment = ""
-            if rnd.random() < 0.25:
-                comment = rnd.choice(COMMENTS_GOOD if level >= 4 else COMMENTS_BAD)
-            rows.append(
-                {
-                    "receipt": "S" + "".join(rnd.choice(RECEIPT_ALPHABET) for _i in range(12)),
-                    "cycle_id": cycle.id,
-                    "post_id": post.id,
-                    "holder_id": holders.get(post.id),
-                    "level": level,
-                    "comment": comment,
-                    "channel": channel,
-                    "verified": channel in (Channel.WINDOW, Channel.PAPER),
-                    "status": RatingStatus.COUNTED,
-                    "status_reason": "",
-                    "rater_hash": secrets.token_hex(32) if channel == Channel.WEB else None,
-                    "network_hash": secrets.token_hex(32) if channel == Channel.WEB else None,
-                    "entered_by": SEED_MARK,
-                    "created_at": _when(rnd, start, end),
-                }
-            )
+            rows.append(rating_row(rnd, cycle, post.id, holders.get(post.id), float(line["mean_level"]), start, end))
     # Moderation: a few web ratings held by the burst rule, a few excluded by an administrator, with reasons.
     web = [row for row in rows if row["channel"] == Channel.WEB]
     for row in rnd.sample(web, min(14, len(web))):
