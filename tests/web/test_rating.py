@@ -176,7 +176,10 @@ def test_public_post_page_shows_count_and_satisfaction_only(app, client):
     page = client.get("/posts/DT-009").get_data(as_text=True)
     with app.app_context():
         levels = db.session.scalars(
-            db.select(Rating.level).join(Post).where(Post.code == "DT-009", Rating.status == "counted")
+            db.select(Rating.level)
+            .join(Post)
+            .join(Cycle, Cycle.id == Rating.cycle_id)
+            .where(Post.code == "DT-009", Rating.status == "counted", Cycle.year == YEAR)
         ).all()
     assert f"{100 * sum(lv >= 4 for lv in levels) / len(levels):.1f}%" in page
     assert counted_on_page(client, "DT-009") == len(levels)
