@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy import String, and_, case, delete, func, insert, or_, select, type_coerce
 
 from rating.clock import local_today
 from rating.extensions import db
@@ -163,7 +163,10 @@ def gather(cycle: Cycle, method: MethodSettings, post_ids: list[int] | None = No
 
     # A: one assessment per post and cycle (a grade or a score).
     for post_id, grade, score in db.session.execute(
-        select(Assessment.post_id, Assessment.grade, Assessment.score).where(Assessment.cycle_id == cycle.id)
+        # The grade as its stored code: no enum conversion per post.
+        select(Assessment.post_id, type_coerce(Assessment.grade, String), Assessment.score).where(
+            Assessment.cycle_id == cycle.id
+        )
     ):
         line = lines.get(post_id)
         if line is not None:
@@ -243,7 +246,6 @@ def _input(line: _PostLine, method: MethodSettings) -> verdict.PostInput:
 
 def _row(line: _PostLine, method: MethodSettings, gathered: Gathered, position: int, result=None) -> dict:
     weight, weighted_sum, squares, count = _weights(method, line)
-    post_input = _input(line, method)
     spread = verdict.weighted_spread(weight, weighted_sum, squares) if count >= 2 else gathered.spread
     row = dict(
         position=position,
@@ -279,6 +281,7 @@ def _row(line: _PostLine, method: MethodSettings, gathered: Gathered, position: 
             eligible=result.eligible,
         )
     else:  # provisional, a component missing: what is known, no composite and no rank
+        post_input = _input(line, method)
         row.update(
             service=verdict.service_score(post_input, gathered.mu, method.prior_weight),
             assessment=None if "assessment" in line.missing else verdict.assessment_score(post_input, method),
@@ -331,6 +334,23 @@ def _next_version(cycle: Cycle, kind: ResultKind) -> int:
     return (latest or 0) + 1
 
 
+def _insert_rows(rows: list[dict]) -> None:
+    """Insert result rows in the session's transaction: COPY on PostgreSQL (a provincial result has tens of
+    thousands of rows, and one COPY beats as many INSERTs), a plain executemany elsewhere."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(Result.__table__), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(Result.__table__.c[name].name for name in columns)
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY results ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in columns])
+
+
 def _write(
     cycle: Cycle,
     kind: ResultKind,
@@ -359,7 +379,7 @@ def _write(
     db.session.add(result_set)
     db.session.flush()
     if rows:
-        db.session.execute(insert(Result), [{**row, "result_set_id": result_set.id} for row in rows])
+        _insert_rows([{**row, "result_set_id": result_set.id} for row in rows])
     return result_set
 
 
@@ -657,10 +677,7 @@ def _copy(source: ResultSet, cycle: Cycle, by: str, reason: str) -> ResultSet:
     db.session.flush()
     skip = {"id", "result_set_id"}
     columns = [c.key for c in Result.__table__.columns if c.key not in skip]
-    db.session.execute(
-        insert(Result),
-        [{**{c: getattr(row, c) for c in columns}, "result_set_id": published.id} for row in source.rows],
-    )
+    _insert_rows([{**{c: getattr(row, c) for c in columns}, "result_set_id": published.id} for row in source.rows])
     return published
 
 
