@@ -117,7 +117,7 @@ def test_notice_to_publication(site, pages):
     expect(objection).to_contain_text(OBJECTION)
     expect(objection).to_contain_text(CONTACT)
     expect(admin.locator("#blockers")).to_contain_text("还有 1 件异议或申辩未答复。")
-    admin.get_by_label(f"答复 {reference}").fill(ANSWER)
+    admin.get_by_label(f"答复异议 {reference}").fill(ANSWER)
     admin.get_by_role("button", name="保存答复").click()
     expect(admin.locator(flash)).to_have_text(f"已答复 {reference}。")
 
