@@ -30,6 +30,7 @@ from rating.seed import SEEDS, load_assessments, load_inspection_scores, officia
 from rating.seed_complaints import load_complaints
 from rating.seed_ratings import rating_row
 from rating.services import audit, officials, results
+from rating.services import objections as objection_service
 from rating.services.cycles import create_cycle
 
 #: The notice period after last year's cycle: seven days in January, ending on this day at the latest.
@@ -114,8 +115,10 @@ def publish_verdict(actor: audit.Actor, cycle: Cycle, today: date) -> ResultSet:
     draft = results.compute_final(actor, cycle)
     results.start_notice(actor, cycle, NOTICE_DAYS)
     line, text, reply = _objection_texts(cycle, draft)
-    objection = results.lodge_objection(cycle, text, db.session.get(Post, line.post_id), contact="13800138000")
-    results.answer(actor, objection, reply)
+    objection = objection_service.lodge_objection(
+        cycle, text, db.session.get(Post, line.post_id), contact="13800138000"
+    )
+    objection_service.answer(actor, objection, reply)
 
     before = {"from": cycle.notice_starts_on.isoformat(), "to": cycle.notice_ends_on.isoformat()}
     cycle.notice_starts_on, cycle.notice_ends_on = notice_window(today)

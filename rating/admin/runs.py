@@ -27,6 +27,7 @@ OUTCOME_LABELS = {
     RunOutcome.DIED: _l("中断"),
 }
 
+
 def duration(run: JobRun) -> str:
     """How long a finished run took, in the largest sensible unit."""
     if run.ended_at is None:

@@ -28,6 +28,7 @@ from rating.models.cycles import Cycle, CycleStatus
 from rating.models.results import Objection, ObjectionKind, ResultKind, ResultSet
 from rating.models.users import Role
 from rating.security import roles
+from rating.services import objections as objection_service
 from rating.services import progress as progress_service
 from rating.services import results
 from rating.services.cycles import change_method
@@ -119,7 +120,7 @@ def verdict_cycle(year: int):
     if cycle.status == CycleStatus.NOTICE:
         replies = {o.post_id for o in objections if o.kind == ObjectionKind.REPLY}
         warned = [
-            (row, results.reply_token(cycle, row.post_code, row.holder_id), row.post_id in replies)
+            (row, objection_service.reply_token(cycle, row.post_code, row.holder_id), row.post_id in replies)
             for row in rows
             if row.title == "warning"
         ]
@@ -228,7 +229,7 @@ def verdict_answer(year: int, objection_id: int):
     form = AnswerForm()
 
     def change(_cycle):
-        results.answer(actor(), objection, form.answer.data)
+        objection_service.answer(actor(), objection, form.answer.data)
         return _("已答复 %(ref)s。", ref=objection.reference)
 
     return _act(year, form, change)

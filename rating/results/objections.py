@@ -2,7 +2,8 @@
 
 Anyone may object while the notice runs; the office answers every objection before publishing, and answered ones
 are shown here with their answers (never the objector's contact). A warned holder reaches their reply page only
-through the private link the office hands them (``services.results.reply_token``); a wrong link is a plain 404.
+through the private link the office hands them (``rating.services.objections.reply_token``); a wrong link is a
+plain 404.
 Both pages change with every objection and the reply page is someone's own, so neither may be stored by any cache.
 """
 
@@ -19,6 +20,7 @@ from rating.models.results import Objection, ObjectionKind, ResultSet
 from rating.results import bp
 from rating.results.forms import ObjectionForm, ReplyForm
 from rating.security import public
+from rating.services import objections as objection_service
 from rating.services import results
 from rating.services.errors import DomainError
 
@@ -108,7 +110,7 @@ def objections(year: int):
     line = next((row for row in draft.rows if row.post_code == form.post.data), None) if draft else None
     post = db.session.get(Post, line.post_id) if line else None
     try:
-        objection = results.lodge_objection(cycle, form.text.data, post, form.contact.data or "")
+        objection = objection_service.lodge_objection(cycle, form.text.data, post, form.contact.data or "")
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -124,14 +126,14 @@ def objections(year: int):
 def reply(year: int, code: str, token: str):
     """申辩: the warned holder's own line and statement form, opened by their private link only."""
     cycle = _cycle_or_404(year)
-    line = results.warned_line(cycle, code, token)  # NotFound (404) for any other link
+    line = objection_service.warned_line(cycle, code, token)  # NotFound (404) for any other link
     form = ReplyForm()
     status = 200
     if form.is_submitted():
         status = 422
         if form.validate():
             try:
-                statement = results.holder_reply(cycle, line, form.text.data)
+                statement = objection_service.holder_reply(cycle, line, form.text.data)
             except DomainError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")

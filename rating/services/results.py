@@ -7,12 +7,10 @@ written whole inside the caller's transaction, so a computation that dies leaves
 """
 
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import String, and_, case, delete, func, insert, or_, select, type_coerce
 
@@ -24,9 +22,8 @@ from rating.models.complaints import Category, Complaint, ComplaintStatus, Findi
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Holder, Post, Tenure
 from rating.models.ratings import Rating, RatingStatus
-from rating.models.results import Objection, ObjectionKind, Result, ResultKind, ResultSet
+from rating.models.results import Objection, Result, ResultKind, ResultSet
 from rating.models.units import Unit
-from rating.privacy import mask_personal_numbers
 from rating.scoring import verdict
 from rating.scoring.method import MethodSettings
 from rating.services import audit
@@ -389,7 +386,7 @@ def _ranked_rows(gathered: Gathered, method: MethodSettings, complete: list[_Pos
     return [_row(by_code[r.code], method, gathered, r.rank, r) for r in results]
 
 
-def _lock(cycle: Cycle) -> Cycle:
+def lock_cycle(cycle: Cycle) -> Cycle:
     """Serialise verdict work on one cycle (a row lock on PostgreSQL; SQLite has one writer anyway)."""
     db.session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
     return cycle
@@ -398,7 +395,7 @@ def _lock(cycle: Cycle) -> Cycle:
 def compute_provisional(cycle: Cycle, by: str = "scheduler") -> ResultSet:
     """Hourly standings of an open cycle for administrators: missing components shown as missing, the previous
     provisional set replaced."""
-    _lock(cycle)
+    lock_cycle(cycle)
     if cycle.status not in (CycleStatus.OPEN, CycleStatus.CLOSED):
         raise Conflict(_("只有进行中或已结束评议、尚未计算的周期有实时排名。"))
     method = cycle.settings
@@ -443,7 +440,7 @@ def compute_final(actor: audit.Actor, cycle: Cycle) -> ResultSet:
     """Final computation: a draft result of a closed cycle (an open one is closed first), or a recomputation while
     computed or in notice. The method settings are frozen into the result. Refused, naming every post, while any
     post lacks an assessment or an inspection score."""
-    _lock(cycle)
+    lock_cycle(cycle)
     if cycle.status == CycleStatus.PUBLISHED:
         raise Conflict(_("%(year)d 年度结果已公布;如需更正,请发布更正版本。", year=cycle.year))
     method = cycle.settings
@@ -510,7 +507,7 @@ def public_result(cycle: Cycle) -> ResultSet | None:
 
 def start_notice(actor: audit.Actor, cycle: Cycle, days: int | None = None) -> None:
     """开始公示: the newest draft becomes public for ``days`` days (the method's notice_days by default)."""
-    _lock(cycle)
+    lock_cycle(cycle)
     if cycle.status != CycleStatus.COMPUTED:
         raise Conflict(_("只有已计算、尚未公示的评议周期可以开始公示。"))
     if cycle.result_stale:
@@ -537,98 +534,6 @@ def notice_open(cycle: Cycle) -> bool:
         cycle.status == CycleStatus.NOTICE
         and cycle.notice_ends_on is not None
         and local_today() <= cycle.notice_ends_on
-    )
-
-
-def _reference(cycle: Cycle) -> str:
-    count = db.session.scalar(select(func.count()).select_from(Objection).where(Objection.cycle_id == cycle.id))
-    return f"YY{cycle.year}-{(count or 0) + 1:04d}"
-
-
-def lodge_objection(cycle: Cycle, text: str, post: Post | None = None, contact: str = "") -> Objection:
-    """异议: anyone may object during the notice period; the office must answer before publishing."""
-    _lock(cycle)  # references are numbered per cycle
-    if not notice_open(cycle):
-        raise Conflict(_("%(year)d 年度结果不在公示期内,不能提出异议。", year=cycle.year))
-    text = (text or "").strip()
-    if len(text) < 10:
-        raise InvalidInput(_("请写明异议的事实和理由(至少 10 个字)。"))
-    if len(text) > 2000:
-        raise InvalidInput(_("异议内容不能超过 2000 字。"))
-    objection = Objection(
-        reference=_reference(cycle),
-        cycle_id=cycle.id,
-        kind=ObjectionKind.OBJECTION,
-        post_id=post.id if post else None,
-        text=mask_personal_numbers(text),
-        contact=(contact or "").strip()[:100] or None,
-    )
-    db.session.add(objection)
-    db.session.flush()
-    return objection
-
-
-def reply_token(cycle: Cycle, post_code: str, holder_id: int | None) -> str:
-    """The warned holder's private link key (申辩): derived from the secret key, nothing stored."""
-    secret = current_app.config["SECRET_KEY"].encode("utf-8")
-    message = f"reply:{cycle.year}:{post_code}:{holder_id}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
-
-
-def warned_line(cycle: Cycle, post_code: str, token: str) -> Result:
-    """The warned line of the notice draft that ``token`` opens, or NotFound."""
-    draft = public_result(cycle) if cycle.status == CycleStatus.NOTICE else None
-    line = None
-    if draft is not None:
-        line = db.session.scalar(
-            select(Result).where(
-                Result.result_set_id == draft.id, Result.post_code == post_code, Result.title == "warning"
-            )
-        )
-    if line is None or not hmac.compare_digest(reply_token(cycle, post_code, line.holder_id), token):
-        raise NotFound(_("链接无效或已过期。"))
-    return line
-
-
-def holder_reply(cycle: Cycle, line: Result, text: str) -> Objection:
-    """申辩: the warned holder's statement, answered by the office like an objection."""
-    _lock(cycle)
-    if not notice_open(cycle):
-        raise Conflict(_("公示期已结束,不能再提交申辩。"))
-    text = (text or "").strip()
-    if not 10 <= len(text) <= 4000:
-        raise InvalidInput(_("申辩内容须在 10–4000 字之间。"))
-    objection = Objection(
-        reference=_reference(cycle),
-        cycle_id=cycle.id,
-        kind=ObjectionKind.REPLY,
-        post_id=line.post_id,
-        holder_id=line.holder_id,
-        text=mask_personal_numbers(text),
-    )
-    db.session.add(objection)
-    db.session.flush()
-    return objection
-
-
-def answer(actor: audit.Actor, objection: Objection, text: str) -> None:
-    text = (text or "").strip()
-    if len(text) < 5:
-        raise InvalidInput(_("请填写答复内容。"))
-    cycle = db.session.get(Cycle, objection.cycle_id)
-    if cycle.status == CycleStatus.PUBLISHED:
-        raise Conflict(_("结果已公布,异议答复不能再修改。"))
-    before = {"answer": objection.answer} if objection.answer else None
-    objection.answer, objection.answered_by, objection.answered_at = text[:4000], actor.name, utcnow()
-    db.session.flush()
-    audit.record(
-        actor,
-        "objection.answer",
-        "objection",
-        objection.id,
-        post_id=objection.post_id,
-        before=before,
-        after={"reference": objection.reference, "answer": objection.answer},
     )
 
 
@@ -683,7 +588,7 @@ def _copy(source: ResultSet, cycle: Cycle, by: str, reason: str) -> ResultSet:
 
 def publish(actor: audit.Actor, cycle: Cycle) -> ResultSet:
     """正式公布: after the notice period, with every objection answered and nothing changed since computing."""
-    _lock(cycle)
+    lock_cycle(cycle)
     blockers = publication_blockers(cycle)
     if blockers:
         raise Conflict(" ".join(blockers))
@@ -705,7 +610,7 @@ def publish(actor: audit.Actor, cycle: Cycle) -> ResultSet:
 def publish_correction(actor: audit.Actor, cycle: Cycle, reason: str) -> ResultSet:
     """更正: recompute a published cycle from the (amended) records and publish it as a new version with its
     reason; the earlier versions stay readable."""
-    _lock(cycle)
+    lock_cycle(cycle)
     if cycle.status != CycleStatus.PUBLISHED:
         raise Conflict(_("只有已公布的结果可以更正。"))
     reason = (reason or "").strip()

@@ -11,12 +11,17 @@ from rating.extensions import db
 from rating.models.cycles import Cycle
 from rating.models.results import Objection, ObjectionKind, Result, ResultKind
 from rating.services import audit, results
+from rating.services import objections as objection_service
 from tests.conftest import csrf_token
 
 YEAR = local_today().year
 PAGE = f"/results/{YEAR}/objections"
 CONTACT = "13911112222"
 TEXT = "第三名岗位的服务评价明显偏高,与窗口实际排队情况不符,请核查。"
+
+
+def reply_url(cycle, code: str, holder_id) -> str:
+    return f"/results/{YEAR}/reply/{code}/{objection_service.reply_token(cycle, code, holder_id)}"
 
 
 def cycle_now() -> Cycle:
@@ -65,7 +70,7 @@ def warned_rows(app) -> list[tuple[str, str, str]]:
             (
                 row.post_code,
                 row.holder_name,
-                f"/results/{YEAR}/reply/{row.post_code}/{results.reply_token(cycle, row.post_code, row.holder_id)}",
+                reply_url(cycle, row.post_code, row.holder_id),
             )
             for row in rows
         ]
@@ -139,7 +144,7 @@ def test_answered_objections_are_public_without_the_contact_and_unanswered_only_
     lodge(client, text=unanswered, contact="someone@example.org")
     with app.app_context():
         first = objections_of_year()[0]
-        results.answer(audit.CLI, first, "经复核,该岗位评价均来自有效评价码,结果无误。")
+        objection_service.answer(audit.CLI, first, "经复核,该岗位评价均来自有效评价码,结果无误。")
         db.session.commit()
     page = text(client.get(PAGE))
     assert TEXT in page and "经复核,该岗位评价均来自有效评价码,结果无误。" in page and "DT-003" in page
@@ -209,7 +214,7 @@ def test_any_other_link_is_404(app, client):
         top = db.session.scalar(
             select(Result).where(Result.result_set_id == results.latest(cycle, ResultKind.DRAFT).id, Result.rank == 1)
         )
-        not_warned = f"/results/{YEAR}/reply/{top.post_code}/{results.reply_token(cycle, top.post_code, top.holder_id)}"
+        not_warned = reply_url(cycle, top.post_code, top.holder_id)
     response = client.get(not_warned)
     assert response.status_code == 404 and "链接无效或已过期。" in text(response)
     forged = client.post(

@@ -24,6 +24,7 @@ from rating.results.charts import BIN, histogram
 from rating.scoring.method import MethodSettings
 from rating.scoring.verdict import service_band
 from rating.services import audit, results
+from rating.services import objections as objection_service
 from tests.conftest import build_database, make_app
 
 YEAR = local_today().year  #: the demo's current cycle, which has every component
@@ -390,7 +391,9 @@ def test_public_result_pages_show_nothing_private(app, client):
         rater_hashes = [h for h in db.session.scalars(select(Rating.rater_hash).limit(200)) if h]
         results.compute_final(audit.CLI, cycle)
         results.start_notice(audit.CLI, cycle)
-        results.lodge_objection(cycle, "第三名的岗位去年曾被通报,请核实其暗访扣分。", contact="objector@example.org")
+        objection_service.lodge_objection(
+            cycle, "第三名的岗位去年曾被通报,请核实其暗访扣分。", contact="objector@example.org"
+        )
         db.session.commit()
         code = complaint.post.code
     private = ["投诉人甲某", "13912345678", "objector@example.org", "请核实其暗访扣分", *rater_hashes]

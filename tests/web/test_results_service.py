@@ -33,6 +33,7 @@ from rating.models import (
 )
 from rating.models.base import utcnow
 from rating.services import audit, results
+from rating.services import objections as objection_service
 from rating.services.errors import Conflict
 
 GRADES = {"excellent": 95, "competent": 85, "basically_competent": 70, "incompetent": 50}
@@ -293,14 +294,16 @@ def test_publication_needs_notice_its_end_and_every_objection_answered(app_ctx):
     with pytest.raises(Conflict, match="公示"):
         results.publish(audit.CLI, cycle)
     results.start_notice(audit.CLI, cycle)
-    objection = results.lodge_objection(cycle, "DT-003 的综合检查得分与实际不符,请核实。", contact="13900001111")
+    objection = objection_service.lodge_objection(
+        cycle, "DT-003 的综合检查得分与实际不符,请核实。", contact="13900001111"
+    )
     with pytest.raises(Conflict) as refused:
         results.publish(audit.CLI, cycle)
     assert "公示期至" in str(refused.value) and "1 件异议" in str(refused.value)
     cycle.notice_ends_on = local_today() - timedelta(days=1)
     with pytest.raises(Conflict, match="未答复"):
         results.publish(audit.CLI, cycle)
-    results.answer(audit.CLI, objection, "经核实,得分无误。")
+    objection_service.answer(audit.CLI, objection, "经核实,得分无误。")
     published = results.publish(audit.CLI, cycle)
     assert cycle.status == CycleStatus.PUBLISHED and published.version == 1
     assert [r.post_code for r in published.rows] == [r.post_code for r in results.latest(cycle, ResultKind.DRAFT).rows]
@@ -507,5 +510,5 @@ def test_objection_references_are_numbered_per_cycle(app_ctx):
     cycle = _cycle()
     results.compute_final(audit.CLI, cycle)
     results.start_notice(audit.CLI, cycle)
-    refs = [results.lodge_objection(cycle, f"第 {n} 件异议:排名依据需要说明。").reference for n in (1, 2)]
+    refs = [objection_service.lodge_objection(cycle, f"第 {n} 件异议:排名依据需要说明。").reference for n in (1, 2)]
     assert refs == [f"YY{cycle.year}-0001", f"YY{cycle.year}-0002"]

@@ -24,6 +24,7 @@ from rating.models.posts import Post
 from rating.models.results import Objection, ResultKind, ResultSet
 from rating.models.scheduler import JobRun, RunOutcome, SchedulerLease
 from rating.services import audit, results, scheduling
+from rating.services import objections as objection_service
 from rating.services.scheduling import Blocked, JobRunner
 from tests.conftest import build_database, make_app
 
@@ -301,7 +302,7 @@ def _in_notice_until_yesterday(app, objection: str | None = None) -> int:
         results.compute_final(ADMIN, cycle)
         results.start_notice(ADMIN, cycle, days=7)
         if objection:
-            results.lodge_objection(cycle, objection)
+            objection_service.lodge_objection(cycle, objection)
         cycle.notice_starts_on = local_today() - timedelta(days=7)
         cycle.notice_ends_on = local_today() - timedelta(days=1)
         db.session.commit()
@@ -327,7 +328,7 @@ def test_end_notice_periods_is_blocked_by_an_unanswered_objection_until_it_is_an
     with app.app_context():
         cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))
         objection = db.session.scalar(select(Objection).where(Objection.cycle_id == cycle.id))
-        results.answer(ADMIN, objection, "已核实,评价码按规定发放。")
+        objection_service.answer(ADMIN, objection, "已核实,评价码按规定发放。")
         db.session.commit()
     jobs.end_notice_periods(app)
     assert _current_cycle(app) == ("published", year)

@@ -15,6 +15,7 @@ from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Post
 from rating.models.results import Objection, ResultKind, ResultSet
 from rating.services import audit, results
+from rating.services import objections as objection_service
 from tests.conftest import DEMO_USERS, csrf_token
 
 YEAR = local_today().year
@@ -69,7 +70,7 @@ def to_notice(app, objection: str | None = None):
         results.compute_final(audit.CLI, cycle)
         results.start_notice(audit.CLI, cycle)
         if objection:
-            results.lodge_objection(cycle, objection, contact="13811112222")
+            objection_service.lodge_objection(cycle, objection, contact="13811112222")
         db.session.commit()
 
 
