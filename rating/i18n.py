@@ -57,6 +57,10 @@ GRADE_LABELS = {
 }
 
 
+#: Titles of the verdict (SPEC §3).
+TITLE_LABELS = {"benchmark": _l("标兵岗位"), "excellent": _l("优秀岗位"), "warning": _l("行政告诫")}
+
+
 def deduction_label(code: str | None) -> str:
     if not code:
         return str(_l("自定扣分"))

@@ -67,10 +67,11 @@ def uploaded_table(file_storage, columns, optional=()) -> tuple[bytes, str, Tabl
     return data, file_storage.filename, read_table(data, file_storage.filename, columns, optional)
 
 
-def apply_form(form, change, done: str, back: str):
+def apply_form(form, change, done, back: str):
     """A POST-only action: validate the form, make the change through one service call, commit, say so, go back.
 
     Form errors and domain errors are flashed; a domain error rolls back. ``back`` is the URL to return to.
+    ``done`` is the success message, or a function making it from what ``change`` returned.
     """
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -78,11 +79,11 @@ def apply_form(form, change, done: str, back: str):
                 flash(error, "error")
     else:
         try:
-            change()
+            result = change()
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(done, "success")
+            flash(done(result) if callable(done) else done, "success")
     return redirect(back)

@@ -5,9 +5,8 @@ Every action is one call into ``rating.services.results``, so each lands in the 
 taken from the command line.
 """
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -24,6 +23,7 @@ from rating.admin.verdict_forms import (
     PublishForm,
 )
 from rating.extensions import db
+from rating.i18n import TITLE_LABELS
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.results import Objection, ObjectionKind, ResultKind, ResultSet
 from rating.models.users import Role
@@ -32,11 +32,10 @@ from rating.services import objections as objection_service
 from rating.services import progress as progress_service
 from rating.services import results
 from rating.services.cycles import change_method
-from rating.services.errors import Conflict, DomainError
-from rating.views import actor, all_cycles
+from rating.services.errors import Conflict
+from rating.views import actor, all_cycles, apply_form
 
 READERS = (Role.ADMIN, Role.AUDITOR)
-TITLE_LABELS = {"benchmark": _l("标兵岗位"), "excellent": _l("优秀岗位"), "warning": _l("行政告诫")}
 
 
 def _cycle_or_404(year: int) -> Cycle:
@@ -53,20 +52,7 @@ def _act(year: int, form, change):
     Form errors and domain errors are flashed; a domain error rolls everything back.
     """
     cycle = _cycle_or_404(year)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return _desk(year)
-    try:
-        done = change(cycle)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return _desk(year)
+    return apply_form(form, lambda: change(cycle), str, url_for("admin.verdict_cycle", year=year))
 
 
 def _shown_set(cycle: Cycle) -> ResultSet | None:

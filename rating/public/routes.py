@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from rating.extensions import db
+from rating.i18n import TITLE_LABELS
 from rating.models.assessments import InspectionFinding
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
-from rating.results.charts import TITLE_LABELS
 from rating.results.routes import published_history
 from rating.security import is_safe_next, public
 from rating.services.cycles import current_cycle

@@ -8,13 +8,8 @@ style attributes, and static/css/site.css colours them by title. Called by ratin
 import math
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from rating.i18n import TITLE_LABELS
 
-TITLE_LABELS = {
-    "benchmark": _l("标兵岗位"),
-    "excellent": _l("优秀岗位"),
-    "warning": _l("行政告诫"),
-}
 #: Stacking order in a bar, bottom up; None is a ranked post without a title.
 STACK = ("warning", None, "excellent", "benchmark")
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import selectinload
 from rating.clock import local_today
 from rating.exports import XLSX_TYPE, csv_text, xlsx_bytes
 from rating.extensions import db
+from rating.i18n import TITLE_LABELS
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.results import Result, ResultKind, ResultSet
 from rating.results import bp, cache
-from rating.results.charts import TITLE_LABELS, histogram
+from rating.results.charts import histogram
 from rating.scoring import verdict
 from rating.scoring.method import MethodSettings
 from rating.security import public

@@ -6,6 +6,7 @@ Playwright never downloads a browser here.
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,11 +58,11 @@ def live_app(live_site):
     return live_site[0]
 
 
-@pytest.fixture(scope="session")
-def live_site(tmp_path_factory):
-    """The seeded demo site on a free loopback port; yields (app, base URL)."""
-    path = tmp_path_factory.mktemp("browser") / "site.db"
-    url = f"sqlite:///{path}"
+@contextmanager
+def serving_demo_site(directory):
+    """The seeded demo site on its own SQLite database in ``directory`` and a free loopback port; yields
+    (app, base URL)."""
+    url = f"sqlite:///{directory / 'site.db'}"
     build_database(url)
     app = make_app(url, TESTING=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -72,6 +73,13 @@ def live_site(tmp_path_factory):
     thread.join(timeout=5)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """The seeded demo site shared by the browser tests; yields (app, base URL)."""
+    with serving_demo_site(tmp_path_factory.mktemp("browser")) as site:
+        yield site
 
 
 @pytest.fixture

@@ -8,21 +8,19 @@ the shared demo site the other browser tests rate and complain on.
 """
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from rating.clock import local_today
 from rating.extensions import db
 from rating.models.cycles import Cycle
 from rating.models.results import ResultKind
 from rating.services import results
-from tests.browser.conftest import PHONE
-from tests.conftest import DEMO_USERS, build_database, make_app
+from tests.browser.conftest import PHONE, serving_demo_site
+from tests.conftest import DEMO_USERS
 
 YEAR = local_today().year
 OBJECTION = "第三名岗位的服务评价明显偏高,与窗口实际排队情况不符,请核查。"
@@ -32,18 +30,10 @@ CONTACT = "13922223333"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The seeded demo site on its own database and loopback port; yields (app, base URL)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('notice') / 'site.db'}"
-    build_database(url)
-    app = make_app(url, TESTING=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    """The seeded demo site on its own database (publishing makes its rows immutable, and would close the cycle the
+    shared site's rating tests use); yields (app, base URL)."""
+    with serving_demo_site(tmp_path_factory.mktemp("notice")) as served:
+        yield served
 
 
 @pytest.fixture
