@@ -11,6 +11,7 @@ from rating.imports import posts as post_rows
 from rating.imports.reader import ImportFailed, read_table
 from rating.models.users import Role
 from rating.services import audit
+from rating.services.cycles import cycle_by_year
 from rating.services.errors import DomainError
 
 
@@ -127,7 +128,7 @@ def register(app) -> None:
 
         data = _read_file(file)
         try:
-            cycle = officials.cycle_by_year(year)
+            cycle = cycle_by_year(year)
             officials.check_open_for_entries(cycle, officials.Amendment())
             table = read_table(
                 data, Path(file).name, columns, optional, max_bytes=current_app.config["IMPORT_MAX_BYTES"]
@@ -217,7 +218,6 @@ def register(app) -> None:
         sys.exit(1)
 
     def verdict_cycle(year: int):
-        from rating.services.officials import cycle_by_year
 
         try:
             return cycle_by_year(year)

@@ -10,7 +10,7 @@ from rating.imports.reader import ImportFailed, RowError, Table, read_table
 from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.services import audit
-from rating.services.cycles import current_cycle
+from rating.services.cycles import current_cycle, find_cycle
 from rating.services.directory import units_with_posts
 from rating.services.errors import DomainError
 
@@ -19,10 +19,18 @@ def actor() -> audit.Actor:
     return audit.Actor.of(current_user)
 
 
+def cycle_or_404(year: int) -> Cycle:
+    """The cycle of ``year`` for a page about it, or 404."""
+    cycle = find_cycle(year)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
 def requested_cycle() -> Cycle:
     """The cycle named by ``?cycle=YEAR``, else the current one; 404 when there is none."""
     year = request.args.get("cycle", type=int) or request.form.get("cycle", type=int)
-    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year)) if year else current_cycle()
+    cycle = find_cycle(year) if year else current_cycle()
     if cycle is None:
         abort(404)
     return cycle

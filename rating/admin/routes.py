@@ -32,6 +32,7 @@ from rating.services.errors import DomainError
 from rating.services.officials import records_of_post
 from rating.services.posts import change_holder, import_posts, update_post
 from rating.services.users import create_user
+from rating.views import cycle_or_404
 
 ADMIN = Role.ADMIN
 READERS = (Role.ADMIN, Role.AUDITOR)
@@ -241,7 +242,7 @@ def new_cycle():
 @bp.get("/cycles/<int:year>/progress")
 @roles(*READERS)
 def progress(year: int):
-    cycle = db.first_or_404(select(Cycle).where(Cycle.year == year))
+    cycle = cycle_or_404(year)
     posts = progress_service.post_progress(cycle)
     return render_template(
         "admin/progress.html",
@@ -255,7 +256,7 @@ def progress(year: int):
 @bp.get("/cycles/<int:year>/missing.<fmt>")
 @roles(*READERS)
 def missing_export(year: int, fmt: str):
-    cycle = db.first_or_404(select(Cycle).where(Cycle.year == year))
+    cycle = cycle_or_404(year)
     if fmt not in ("csv", "xlsx"):
         abort(404)
     header = ["post_code", "title", "holder", "unit_code", "unit", "missing"]

@@ -12,6 +12,7 @@ from rating.models.units import Unit
 from rating.security import public
 from rating.services import results
 from rating.services.directory import posts_query
+from rating.views import cycle_or_404
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # read-only: no cookies are trusted here, and nothing is written
@@ -89,9 +90,7 @@ def cycles():
 @public
 def cycle_results(year: int):
     """The published result of a cycle (?version=N for an earlier published version); 404 until published."""
-    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))
-    if cycle is None:
-        abort(404)
+    cycle = cycle_or_404(year)
     version = request.args.get("version", type=int)
     versions = results.published_versions(cycle)
     chosen = next((v for v in versions if version is None or v.version == version), None)

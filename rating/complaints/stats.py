@@ -22,6 +22,7 @@ from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.security import public
 from rating.services.cycles import current_cycle
+from rating.views import cycle_or_404
 
 #: Width in SVG units of the longest bar in a chart.
 BAR_WIDTH = 240
@@ -129,10 +130,7 @@ def _cycle_or_404() -> Cycle | None:
     year = request.args.get("cycle", type=int)
     if year is None:
         return current_cycle()
-    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(year)
 
 
 def percent(rate: float | None) -> str:

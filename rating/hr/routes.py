@@ -17,6 +17,7 @@ from rating.models.units import Unit
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import officials
+from rating.services.cycles import cycle_by_year
 from rating.services.directory import posts_query, units_with_posts
 from rating.services.errors import DomainError
 from rating.views import actor, all_cycles, grid_table, requested_cycle, requested_unit, uploaded_table
@@ -162,7 +163,7 @@ def confirm():
     if kept is None or kept.meta.get("kind") != "assessments":
         flash(_("上传的文件已过期,请重新上传。"), "error")
         return redirect(url_for("hr.grid"))
-    cycle = officials.cycle_by_year(kept.meta["cycle"])
+    cycle = cycle_by_year(kept.meta["cycle"])
     unit = current_user.unit if current_user.role.unit_bound else None
     unit_code = unit.code if unit else kept.meta["unit"]
     back = url_for("hr.grid", cycle=cycle.year, unit=unit_code)

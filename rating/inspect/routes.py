@@ -20,6 +20,7 @@ from rating.models.assessments import InspectionFinding, InspectionScore
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import officials
+from rating.services.cycles import cycle_by_year
 from rating.services.directory import posts_query
 from rating.services.errors import DomainError
 from rating.views import actor, all_cycles, grid_table, requested_cycle, uploaded_table
@@ -308,7 +309,7 @@ def confirm():
         return redirect(url_for("inspect.findings"))
     kind = kept.meta["kind"]
     columns, optional, validate, write = KINDS[kind]
-    cycle = officials.cycle_by_year(kept.meta["cycle"])
+    cycle = cycle_by_year(kept.meta["cycle"])
     back = url_for("inspect.scores" if kind == "scores" else "inspect.findings", cycle=cycle.year)
     try:
         rows = validate(read_table(kept.data, kept.filename, columns, optional), officials.import_context(cycle))

@@ -23,6 +23,7 @@ from rating.security import public
 from rating.services import objections as objection_service
 from rating.services import results
 from rating.services.errors import DomainError
+from rating.views import cycle_or_404
 
 #: The session key holding a just-lodged objection's reference until the page has shown it once.
 LODGED_KEY = "objection_lodged"
@@ -38,10 +39,6 @@ def _objection_limit() -> str:
 
 #: Objections and replies share one budget per network: both are free text that the office must answer.
 objection_limit = limiter.shared_limit(_objection_limit, scope="objection", key_func=_network, methods=["POST"])
-
-
-def _cycle_or_404(year: int) -> Cycle:
-    return db.first_or_404(select(Cycle).where(Cycle.year == year))
 
 
 def _uncached(body: str, status: int = 200, **headers):
@@ -99,7 +96,7 @@ def _objections_page(cycle: Cycle, draft: ResultSet | None, form: ObjectionForm,
 @objection_limit
 def objections(year: int):
     """异议: the form while the notice runs, and the objections answered so far."""
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     draft = results.public_result(cycle) if cycle.status == CycleStatus.NOTICE else None
     form = ObjectionForm()
     form.post.choices = _post_choices(draft)
@@ -125,7 +122,7 @@ def objections(year: int):
 @objection_limit
 def reply(year: int, code: str, token: str):
     """申辩: the warned holder's own line and statement form, opened by their private link only."""
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     line = objection_service.warned_line(cycle, code, token)  # NotFound (404) for any other link
     form = ReplyForm()
     status = 200

@@ -9,7 +9,7 @@ from rating.extensions import db
 from rating.models.cycles import Cycle, CycleStatus
 from rating.scoring.method import InvalidMethod, MethodSettings
 from rating.services import audit
-from rating.services.errors import Conflict, InvalidInput
+from rating.services.errors import Conflict, InvalidInput, NotFound
 
 
 def snapshot(cycle: Cycle) -> dict:
@@ -35,12 +35,25 @@ def create_cycle(
         settings = MethodSettings.from_dict(method) if method else MethodSettings()
     except InvalidMethod as exc:
         raise InvalidInput(_("评议办法参数有误:%(problems)s", problems=str(exc))) from exc
-    if db.session.scalar(select(Cycle.id).where(Cycle.year == year)):
+    if find_cycle(year) is not None:
         raise Conflict(_("%(year)d 年度的评议周期已存在", year=year))
     cycle = Cycle(year=year, starts_on=starts_on, ends_on=ends_on, status=CycleStatus.OPEN, method=settings.to_dict())
     db.session.add(cycle)
     db.session.flush()
     audit.record(actor, "cycle.create", "cycle", cycle.id, after=snapshot(cycle))
+    return cycle
+
+
+def find_cycle(year: int) -> Cycle | None:
+    """The cycle of ``year``, or None: the one query every caller uses to find a cycle by its year."""
+    return db.session.scalar(select(Cycle).where(Cycle.year == year))
+
+
+def cycle_by_year(year: int) -> Cycle:
+    """The cycle of ``year``; raises NotFound (a 404 in views, a refusal on the command line)."""
+    cycle = find_cycle(year)
+    if cycle is None:
+        raise NotFound(_("%(year)d 年度的评议周期不存在", year=year))
     return cycle
 
 

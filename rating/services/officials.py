@@ -20,7 +20,7 @@ from rating.models.cycles import Cycle
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
 from rating.services import audit
-from rating.services.errors import InvalidInput, NotFound, PermissionDenied
+from rating.services.errors import InvalidInput, PermissionDenied
 
 
 class EntriesClosed(PermissionDenied):
@@ -33,13 +33,6 @@ class Amendment:
 
     may_amend: bool = False
     reason: str = ""
-
-
-def cycle_by_year(year: int) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))
-    if cycle is None:
-        raise NotFound(_("%(year)d 年度的评议周期不存在", year=year))
-    return cycle
 
 
 def check_open_for_entries(cycle: Cycle, amendment: Amendment) -> bool:
