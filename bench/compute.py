@@ -14,8 +14,8 @@ Then ANALYZE (VACUUM ANALYZE on PostgreSQL, so that index-only scans see an up-t
 Timed, best of --repeat after one warm-up run, each inside a transaction that is rolled back so every run sees the
 same data:
 - the plain query ``SELECT post_id, count(*), sum(level) FROM ratings GROUP BY post_id``;
-- ``rating.services.results.gather`` alone (the SQL aggregation of the four components);
-- ``rating.services.results.compute_final`` (what ``flask compute`` runs: gather, rank, write the draft result).
+- ``rating.services.verdict.gather.gather`` alone (the SQL aggregation of the four components);
+- ``rating.services.verdict.lifecycle.compute_final`` (what ``flask compute`` runs: gather, rank, write the draft).
 Prints the three times, compute / plain query (goal: at most 2), and where compute's time went: the slowest SQL
 statements it ran and the time outside SQL. This is not a test: it prints figures.
 """
@@ -233,7 +233,8 @@ def measure(scenario: Scenario, url: str, repeat: int) -> dict:
     from rating.clock import local_today
     from rating.extensions import db
     from rating.models.cycles import Cycle
-    from rating.services import audit, results
+    from rating.services import audit
+    from rating.services.verdict import gather, lifecycle
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "SCHEDULER_IN_PROCESS": False})
     with app.app_context():
@@ -251,10 +252,10 @@ def measure(scenario: Scenario, url: str, repeat: int) -> dict:
 
         def gather():
             c = cycle()
-            return results.gather(c, c.settings)
+            return gather.gather(c)
 
         def compute():
-            return results.compute_final(audit.Actor("bench"), cycle())
+            return lifecycle.compute_final(audit.Actor("bench"), cycle())
 
         assert len(plain()) == scenario.posts
         db.session.rollback()

@@ -52,17 +52,18 @@ def published_cycle(url: str) -> int:
     from rating.clock import local_today
     from rating.extensions import db
     from rating.models.cycles import Cycle, CycleStatus
-    from rating.services import audit, results
+    from rating.services import audit
+    from rating.services.verdict import lifecycle
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "SCHEDULER_IN_PROCESS": False})
     with app.app_context():
         cycle = db.session.scalar(select(Cycle).where(Cycle.year == local_today().year))
         if cycle.status != CycleStatus.PUBLISHED:
-            results.compute_final(audit.CLI, cycle)
-            results.start_notice(audit.CLI, cycle)
+            lifecycle.compute_final(audit.CLI, cycle)
+            lifecycle.start_notice(audit.CLI, cycle)
             cycle.notice_starts_on -= timedelta(days=10)
             cycle.notice_ends_on = local_today() - timedelta(days=1)
-            results.publish(audit.CLI, cycle)
+            lifecycle.publish(audit.CLI, cycle)
             db.session.commit()
         year = cycle.year
         db.engine.dispose()

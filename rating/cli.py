@@ -236,9 +236,9 @@ def register(app) -> None:
     @click.option("--cycle", "year", type=int, required=True)
     def close_cycle_command(year: int):
         """Stop rating intake of an open cycle (the scheduler does this at the cycle's end date)."""
-        from rating.services import results
+        from rating.services.verdict import lifecycle
 
-        verdict_step(results.close, audit.CLI, verdict_cycle(year))
+        verdict_step(lifecycle.close, audit.CLI, verdict_cycle(year))
         click.echo(f"{year}: closed, rating intake stopped")
 
     @app.cli.command("compute")
@@ -246,10 +246,10 @@ def register(app) -> None:
     def compute_command(year: int):
         """Final computation of a cycle (SPEC §3) into a draft result; an open cycle is closed first. Refused,
         naming every post, while any post lacks an assessment or an inspection score."""
-        from rating.services import results
+        from rating.services.verdict import lifecycle
 
         cycle = verdict_cycle(year)
-        draft = verdict_step(results.compute_final, audit.CLI, cycle)
+        draft = verdict_step(lifecycle.compute_final, audit.CLI, cycle)
         titles = {}
         for row in draft.rows:
             titles[row.title] = titles.get(row.title, 0) + 1
@@ -264,10 +264,10 @@ def register(app) -> None:
     @click.option("--days", type=int, default=None, help="Length of the notice period (default: the method's).")
     def notice_command(year: int, days: int | None):
         """Put the newest draft up for public notice (公示)."""
-        from rating.services import results
+        from rating.services.verdict import lifecycle
 
         cycle = verdict_cycle(year)
-        verdict_step(results.start_notice, audit.CLI, cycle, days)
+        verdict_step(lifecycle.start_notice, audit.CLI, cycle, days)
         click.echo(f"{year}: in public notice {cycle.notice_starts_on} – {cycle.notice_ends_on}")
 
     @app.cli.command("publish")
@@ -275,13 +275,13 @@ def register(app) -> None:
     @click.option("--correction", "reason", default=None, help="Publish a corrected new version, with this reason.")
     def publish_command(year: int, reason: str | None):
         """Publish a cycle's result after its notice period (every objection answered), or a correction."""
-        from rating.services import results
+        from rating.services.verdict import lifecycle
 
         cycle = verdict_cycle(year)
         if reason is None:
-            published = verdict_step(results.publish, audit.CLI, cycle)
+            published = verdict_step(lifecycle.publish, audit.CLI, cycle)
         else:
-            published = verdict_step(results.publish_correction, audit.CLI, cycle, reason)
+            published = verdict_step(lifecycle.publish_correction, audit.CLI, cycle, reason)
         click.echo(f"{year}: published version {published.version}, sha256 {published.content_hash}")
 
     @app.cli.command("export-results")
@@ -291,23 +291,14 @@ def register(app) -> None:
     @click.option("--version", "version", type=int, default=None, help="A published version (default: the newest).")
     def export_results_command(year: int, fmt: str, output: str | None, version: int | None):
         """Write a cycle's result: the newest published version, else the newest draft."""
-        import json
-
-        from rating.exports import csv_text, xlsx_bytes
-        from rating.services import results
+        from rating.services.verdict import export, publication
 
         cycle = verdict_cycle(year)
         try:
-            result_set = results.result_for_export(cycle, version)
+            result_set = publication.for_export(cycle, version)
         except DomainError as exc:
             _fail(str(exc))
-        if fmt == "json":
-            data = json.dumps(results.export_document(cycle, result_set), ensure_ascii=False, indent=2) + "\n"
-            data = data.encode("utf-8")
-        elif fmt == "csv":
-            data = csv_text(results.TABLE_HEADER, results.table_rows(result_set)).encode("utf-8")
-        else:
-            data = xlsx_bytes(results.TABLE_HEADER, results.table_rows(result_set))
+        data = export.encode(cycle, result_set, fmt)
         if output:
             Path(output).write_bytes(data)
             click.echo(f"{year}: {len(result_set.rows)} results written to {output}", err=True)

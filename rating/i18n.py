@@ -11,6 +11,7 @@ from wtforms.i18n import messages_path
 from rating.models.cycles import CycleStatus
 from rating.models.units import UnitKind
 from rating.models.users import Role
+from rating.scoring.verdict import Rule, Title
 
 UNIT_KIND_LABELS = {
     UnitKind.MUNICIPAL: _l("市直部门"),
@@ -58,7 +59,17 @@ GRADE_LABELS = {
 
 
 #: Titles of the verdict (SPEC §3).
-TITLE_LABELS = {"benchmark": _l("标兵岗位"), "excellent": _l("优秀岗位"), "warning": _l("行政告诫")}
+TITLE_LABELS = {Title.BENCHMARK: _l("标兵岗位"), Title.EXCELLENT: _l("优秀岗位"), Title.WARNING: _l("行政告诫")}
+
+#: The rule that gave a post its title (or none), as the public breakdown states it.
+RULE_LABELS = {
+    Rule.BENCHMARK: _l("考核等次符合评选条件,排名在标兵岗位名额之内,评为标兵岗位。"),
+    Rule.EXCELLENT: _l("考核等次符合评选条件,标兵岗位名额已满,排名在优秀岗位名额之内,评为优秀岗位。"),
+    Rule.WARNING: _l("综合得分排在末位,在行政告诫名额之内,给予行政告诫。"),
+    Rule.INELIGIBLE_GRADE: _l("年度考核为基本称职或不称职,不参加标兵、优秀岗位评选。"),
+    Rule.DISCIPLINE_VETO: _l("评议期内有查证属实的违规违纪投诉,一票否决,不参加标兵、优秀岗位评选。"),
+    Rule.QUOTA_FULL: _l("标兵、优秀岗位名额已满,未获称号。"),
+}
 
 
 def deduction_label(code: str | None) -> str:

@@ -165,12 +165,12 @@ def recompute_provisional(app) -> str:
     """Hourly: the provisional standings of every open cycle, for administrators (each cycle its own commit)."""
     from rating.extensions import db
     from rating.models.cycles import Cycle, CycleStatus
-    from rating.services import results
+    from rating.services.verdict import lifecycle
 
     lines = []
     with app.app_context():
         for cycle in _verdict_cycles(Cycle.status == CycleStatus.OPEN):
-            provisional = results.compute_provisional(cycle, by=SCHEDULER_ACTOR_NAME)
+            provisional = lifecycle.compute_provisional(cycle, by=SCHEDULER_ACTOR_NAME)
             line = _(
                 "%(year)d 年度:%(ranked)d 个岗位已排名,%(missing)d 个岗位缺少评议数据",
                 year=cycle.year,
@@ -196,7 +196,8 @@ def close_ended_cycles(app) -> str:
     from rating.clock import local_today
     from rating.extensions import db
     from rating.models.cycles import Cycle, CycleStatus
-    from rating.services import audit, results
+    from rating.services import audit
+    from rating.services.verdict import lifecycle
 
     actor = audit.Actor(SCHEDULER_ACTOR_NAME)
     done, blocked = [], []
@@ -207,13 +208,13 @@ def close_ended_cycles(app) -> str:
             # Lock and re-read the cycle: an administrator may have computed it since we listed it.
             db.session.refresh(cycle, with_for_update=True)
             if cycle.status == CycleStatus.OPEN:
-                results.close(actor, cycle)
+                lifecycle.close(actor, cycle)
             elif cycle.status != CycleStatus.CLOSED:
                 db.session.rollback()
                 continue
             try:
-                draft = results.compute_final(actor, cycle)
-            except results.MissingComponents as missing:
+                draft = lifecycle.compute_final(actor, cycle)
+            except lifecycle.MissingComponents as missing:
                 # compute_final refuses before writing anything, so only the close is pending.
                 db.session.commit()
                 blocked.append(_("%(year)d 年度已结束评议,但未能计算:%(reason)s", year=year, reason=missing))
@@ -237,7 +238,8 @@ def end_notice_periods(app) -> str:
     from rating.clock import local_today
     from rating.extensions import db
     from rating.models.cycles import Cycle, CycleStatus
-    from rating.services import audit, results
+    from rating.services import audit
+    from rating.services.verdict import lifecycle, publication
 
     actor = audit.Actor(SCHEDULER_ACTOR_NAME)
     done, blocked = [], []
@@ -247,14 +249,14 @@ def end_notice_periods(app) -> str:
             if cycle.status != CycleStatus.NOTICE:
                 db.session.rollback()
                 continue
-            blockers = results.publication_blockers(cycle)
+            blockers = publication.publication_blockers(cycle)
             if blockers:
                 blocked.append(
                     _("%(year)d 年度公示期已结束,但暂不能公布:%(reasons)s", year=cycle.year, reasons=" ".join(blockers))
                 )
                 db.session.rollback()  # nothing written; let go of the cycle's lock
                 continue
-            published = results.publish(actor, cycle)
+            published = lifecycle.publish(actor, cycle)
             line = _("%(year)d 年度结果已正式公布(第 %(version)d 版)", year=cycle.year, version=published.version)
             db.session.commit()
             done.append(line)

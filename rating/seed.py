@@ -21,11 +21,12 @@ from rating.models.posts import Post
 from rating.models.results import ResultKind, ResultSet
 from rating.models.units import Unit
 from rating.models.users import User
-from rating.services import audit, officials, results
+from rating.services import audit, officials
 from rating.services.cycles import create_cycle
 from rating.services.posts import import_posts
 from rating.services.units import upsert_unit
 from rating.services.users import create_user
+from rating.services.verdict import lifecycle
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -192,7 +193,7 @@ def load_provisional(today: date) -> str:
         select(ResultSet.id).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == ResultKind.PROVISIONAL)
     ):
         return "provisional standings: already computed"
-    standings = results.compute_provisional(cycle, by="seed")
+    standings = lifecycle.compute_provisional(cycle, by="seed")
     return f"provisional standings: {standings.ranked} posts ranked"
 
 

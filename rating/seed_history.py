@@ -29,9 +29,10 @@ from rating.models.results import Result, ResultSet
 from rating.seed import SEEDS, load_assessments, load_inspection_scores, official_table, seed_rows
 from rating.seed_complaints import load_complaints
 from rating.seed_ratings import rating_row
-from rating.services import audit, officials, results
+from rating.services import audit, officials
 from rating.services import objections as objection_service
 from rating.services.cycles import create_cycle
+from rating.services.verdict import lifecycle
 
 #: The notice period after last year's cycle: seven days in January, ending on this day at the latest.
 NOTICE_LAST_DAY = (1, 11)
@@ -112,8 +113,8 @@ def _objection_texts(cycle: Cycle, draft: ResultSet) -> tuple[Result, str, str]:
 
 def publish_verdict(actor: audit.Actor, cycle: Cycle, today: date) -> ResultSet:
     """Compute, notice, one objection answered, notice moved into January, publish: all through the services."""
-    draft = results.compute_final(actor, cycle)
-    results.start_notice(actor, cycle, NOTICE_DAYS)
+    draft = lifecycle.compute_final(actor, cycle)
+    lifecycle.start_notice(actor, cycle, NOTICE_DAYS)
     line, text, reply = _objection_texts(cycle, draft)
     objection = objection_service.lodge_objection(
         cycle, text, db.session.get(Post, line.post_id), contact="13800138000"
@@ -137,7 +138,7 @@ def publish_verdict(actor: audit.Actor, cycle: Cycle, today: date) -> ResultSet:
             "reason": "演示数据:公示期移至上一年度评议结束后的一月",
         },
     )
-    return results.publish(actor, cycle)
+    return lifecycle.publish(actor, cycle)
 
 
 def load_history(actor: audit.Actor, today: date) -> list[str]:

@@ -1,15 +1,13 @@
 """The verdict desk (评议结果): close, compute, public notice, objections, publication and corrections.
 
 Administrators act here; auditors (纪委) read the same pages without the buttons, and ``@roles`` refuses their POSTs.
-Every action is one call into ``rating.services.results``, so each lands in the audit log exactly as the same step
-taken from the command line.
+Every action is one call into ``rating.services.verdict.lifecycle``, so each lands in the audit log exactly as the
+same step taken from the command line.
 """
 
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from rating.admin import bp
 from rating.admin.verdict_forms import (
@@ -22,24 +20,19 @@ from rating.admin.verdict_forms import (
     ProvisionalForm,
     PublishForm,
 )
-from rating.extensions import db
 from rating.i18n import TITLE_LABELS
 from rating.models.cycles import Cycle, CycleStatus
-from rating.models.results import Objection, ObjectionKind, ResultKind, ResultSet
+from rating.models.results import ObjectionKind
 from rating.models.users import Role
+from rating.scoring.verdict import Title
 from rating.security import roles
 from rating.services import objections as objection_service
 from rating.services import progress as progress_service
-from rating.services import results
 from rating.services.cycles import change_method
-from rating.services.errors import Conflict
-from rating.views import actor, all_cycles, apply_form
+from rating.services.verdict import lifecycle, publication
+from rating.views import actor, all_cycles, apply_form, cycle_or_404
 
 READERS = (Role.ADMIN, Role.AUDITOR)
-
-
-def _cycle_or_404(year: int) -> Cycle:
-    return db.first_or_404(select(Cycle).where(Cycle.year == year))
 
 
 def _desk(year: int):
@@ -51,18 +44,8 @@ def _act(year: int, form, change):
 
     Form errors and domain errors are flashed; a domain error rolls everything back.
     """
-    cycle = _cycle_or_404(year)
+    cycle = cycle_or_404(year)
     return apply_form(form, lambda: change(cycle), str, url_for("admin.verdict_cycle", year=year))
-
-
-def _shown_set(cycle: Cycle) -> ResultSet | None:
-    """The standings the desk shows: provisional while the cycle is open or closed, then the newest draft, and once
-    published the newest published version."""
-    if cycle.status in (CycleStatus.OPEN, CycleStatus.CLOSED):
-        return results.latest(cycle, ResultKind.PROVISIONAL)
-    if cycle.status == CycleStatus.PUBLISHED:
-        return results.latest(cycle, ResultKind.PUBLISHED)
-    return results.latest(cycle, ResultKind.DRAFT)
 
 
 def _missing(cycle: Cycle):
@@ -74,41 +57,28 @@ def _missing(cycle: Cycle):
 @roles(*READERS)
 def verdict():
     cycles = all_cycles()
-    newest = {
-        (cycle_id, str(kind)): version
-        for cycle_id, kind, version in db.session.execute(
-            select(ResultSet.cycle_id, ResultSet.kind, func.max(ResultSet.version))
-            .where(ResultSet.kind != ResultKind.PROVISIONAL)
-            .group_by(ResultSet.cycle_id, ResultSet.kind)
-        )
-    }
-    waiting = dict(
-        db.session.execute(
-            select(Objection.cycle_id, func.count()).where(Objection.answered_at.is_(None)).group_by(Objection.cycle_id)
-        ).all()
+    return render_template(
+        "admin/verdict_index.html",
+        cycles=cycles,
+        newest=publication.newest_versions(),
+        waiting=objection_service.waiting_by_cycle(),
     )
-    return render_template("admin/verdict_index.html", cycles=cycles, newest=newest, waiting=waiting)
 
 
 @bp.get("/verdict/<int:year>")
 @roles(*READERS)
 def verdict_cycle(year: int):
-    cycle = _cycle_or_404(year)
-    shown = _shown_set(cycle)
+    cycle = cycle_or_404(year)
+    shown = publication.desk_result(cycle)
     rows = shown.rows if shown else []
-    objections = db.session.scalars(
-        select(Objection)
-        .where(Objection.cycle_id == cycle.id)
-        .options(selectinload(Objection.post))
-        .order_by(Objection.created_at, Objection.id)
-    ).all()
+    objections = objection_service.of_cycle(cycle)
     warned = []
     if cycle.status == CycleStatus.NOTICE:
         replies = {o.post_id for o in objections if o.kind == ObjectionKind.REPLY}
         warned = [
             (row, objection_service.reply_token(cycle, row.post_code, row.holder_id), row.post_id in replies)
             for row in rows
-            if row.title == "warning"
+            if row.title == Title.WARNING
         ]
     method_form = None
     if not cycle.method_frozen:
@@ -120,8 +90,8 @@ def verdict_cycle(year: int):
         shown=shown,
         rows=rows,
         missing=[] if cycle.status == CycleStatus.PUBLISHED else _missing(cycle),
-        blockers=results.publication_blockers(cycle) if cycle.status == CycleStatus.NOTICE else [],
-        versions=results.published_versions(cycle),
+        blockers=publication.publication_blockers(cycle) if cycle.status == CycleStatus.NOTICE else [],
+        versions=publication.published_versions(cycle),
         objections=objections,
         warned=warned,
         can_act=current_user.role == Role.ADMIN,
@@ -143,7 +113,7 @@ def verdict_cycle(year: int):
 @roles(Role.ADMIN)
 def verdict_close(year: int):
     def change(cycle):
-        results.close(actor(), cycle)
+        lifecycle.close(actor(), cycle)
         return _("%(year)d 年度评议已结束,不再接收群众评价。", year=cycle.year)
 
     return _act(year, CloseForm(), change)
@@ -153,7 +123,7 @@ def verdict_close(year: int):
 @roles(Role.ADMIN)
 def verdict_compute(year: int):
     def change(cycle):
-        draft = results.compute_final(actor(), cycle)
+        draft = lifecycle.compute_final(actor(), cycle)
         return _("已算出第 %(v)d 版计算结果(%(n)d 个岗位参评)。", v=draft.version, n=draft.ranked)
 
     return _act(year, ComputeForm(), change)
@@ -163,9 +133,7 @@ def verdict_compute(year: int):
 @roles(Role.ADMIN)
 def verdict_provisional(year: int):
     def change(cycle):
-        if cycle.status not in (CycleStatus.OPEN, CycleStatus.CLOSED):
-            raise Conflict(_("只有尚未计算的评议周期有实时排名。"))
-        results.compute_provisional(cycle, by=actor().name)
+        lifecycle.compute_provisional(cycle, by=actor().name)
         return _("实时排名已刷新。")
 
     return _act(year, ProvisionalForm(), change)
@@ -177,7 +145,7 @@ def verdict_notice(year: int):
     form = NoticeForm()
 
     def change(cycle):
-        results.start_notice(actor(), cycle, form.days.data)
+        lifecycle.start_notice(actor(), cycle, form.days.data)
         return _("公示已开始,至 %(day)s 结束。", day=cycle.notice_ends_on.isoformat())
 
     return _act(year, form, change)
@@ -187,7 +155,7 @@ def verdict_notice(year: int):
 @roles(Role.ADMIN)
 def verdict_publish(year: int):
     def change(cycle):
-        published = results.publish(actor(), cycle)
+        published = lifecycle.publish(actor(), cycle)
         return _("结果已正式公布(第 %(v)d 版)。", v=published.version)
 
     return _act(year, PublishForm(), change)
@@ -199,7 +167,7 @@ def verdict_correction(year: int):
     form = CorrectionForm()
 
     def change(cycle):
-        published = results.publish_correction(actor(), cycle, form.reason.data)
+        published = lifecycle.publish_correction(actor(), cycle, form.reason.data)
         return _("更正版本已公布(第 %(v)d 版),此前各版本仍可查阅。", v=published.version)
 
     return _act(year, form, change)
@@ -208,10 +176,8 @@ def verdict_correction(year: int):
 @bp.post("/verdict/<int:year>/objections/<int:objection_id>")
 @roles(Role.ADMIN)
 def verdict_answer(year: int, objection_id: int):
-    cycle = _cycle_or_404(year)
-    objection = db.session.get(Objection, objection_id)
-    if objection is None or objection.cycle_id != cycle.id:
-        abort(404)
+    cycle = cycle_or_404(year)
+    objection = objection_service.in_cycle(cycle, objection_id)  # NotFound: a 404 page
     form = AnswerForm()
 
     def change(_cycle):

@@ -10,8 +10,8 @@ from rating.models.cycles import Cycle
 from rating.models.results import ResultKind, ResultSet
 from rating.models.units import Unit
 from rating.security import public
-from rating.services import results
 from rating.services.directory import posts_query
+from rating.services.verdict import export, publication
 from rating.views import cycle_or_404
 
 bp = Blueprint("api", __name__)
@@ -92,11 +92,10 @@ def cycle_results(year: int):
     """The published result of a cycle (?version=N for an earlier published version); 404 until published."""
     cycle = cycle_or_404(year)
     version = request.args.get("version", type=int)
-    versions = results.published_versions(cycle)
-    chosen = next((v for v in versions if version is None or v.version == version), None)
+    chosen = publication.published_version(cycle, version)
     if chosen is None:
         abort(404)
-    response = jsonify(results.export_document(cycle, chosen))
+    response = jsonify(export.document(cycle, chosen))
     response.set_etag(chosen.content_hash)
     response.cache_control.public = True
     response.cache_control.max_age = 60

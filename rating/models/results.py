@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.models.base import Base, StrEnumText, UTCDateTime, enum_type, utcnow
 from rating.models.cycles import Cycle
+from rating.scoring.verdict import Rule, Title
 
 
 class ResultKind(enum.StrEnum):
@@ -41,7 +42,7 @@ class ResultSet(Base):
     ranked: Mapped[int] = mapped_column(Integer)
     #: Provisional only: [{"post_code": ..., "missing": ["assessment", "inspection"]}, ...]
     missing: Mapped[list] = mapped_column(JSON, default=list)
-    #: sha256 of the canonical JSON document (see rating.services.results.canonical_document).
+    #: sha256 of the canonical JSON document (see rating.services.verdict.export.canonical_hash).
     content_hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Why this version was published (a correction's reason); empty for the first publication.
@@ -86,9 +87,9 @@ class Result(Base):
     inspection: Mapped[float | None] = mapped_column(Float)
     composite: Mapped[float | None] = mapped_column(Float)
     rank: Mapped[int | None] = mapped_column(Integer)
-    title: Mapped[str | None] = mapped_column(String(20))  #: benchmark / excellent / warning
-    #: The rule that gave the title (rating.scoring.verdict.PostResult.rule).
-    rule: Mapped[str] = mapped_column(String(30))
+    title: Mapped[Title | None] = mapped_column(StrEnumText(Title, 20))  #: benchmark / excellent / warning
+    #: The rule that gave the title (rating.scoring.verdict.Rule).
+    rule: Mapped[Rule] = mapped_column(StrEnumText(Rule, 30))
     eligible: Mapped[bool] = mapped_column(Boolean)
     # The inputs, so that every figure can be explained and re-derived.
     ratings: Mapped[int] = mapped_column(Integer)  #: counted ratings

@@ -9,11 +9,11 @@ from rating.i18n import TITLE_LABELS
 from rating.models.assessments import InspectionFinding
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
-from rating.results.routes import published_history
 from rating.security import is_safe_next, public
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
 from rating.services.ratings import public_tally
+from rating.services.verdict.publication import published_history
 
 bp = Blueprint("public", __name__)
 

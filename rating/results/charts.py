@@ -8,10 +8,10 @@ style attributes, and static/css/site.css colours them by title. Called by ratin
 import math
 from dataclasses import dataclass
 
-from rating.i18n import TITLE_LABELS
+from rating.scoring.verdict import Title
 
 #: Stacking order in a bar, bottom up; None is a ranked post without a title.
-STACK = ("warning", None, "excellent", "benchmark")
+STACK = (Title.WARNING, None, Title.EXCELLENT, Title.BENCHMARK)
 
 BIN = 5  #: points per bar
 WIDTH, HEIGHT = 640, 240
@@ -24,7 +24,7 @@ class Segment:
     y: float
     width: float
     height: float
-    title: str | None  #: benchmark / excellent / warning, or None
+    title: Title | None
     count: int
     low: int  #: the bin is [low, low + BIN)
 
@@ -65,7 +65,7 @@ def histogram(lines) -> Histogram | None:
     counts = [dict.fromkeys(STACK, 0) for _ in range(bins)]
     for value, title in scored:
         index = min(max(int((value - low) // BIN), 0), bins - 1)
-        counts[index][title if title in TITLE_LABELS else None] += 1
+        counts[index][title] += 1
     tallest = max(sum(c.values()) for c in counts)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_width / bins

@@ -9,8 +9,7 @@ Both pages change with every objection and the reply page is someone's own, so n
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from rating.extensions import db, limiter
@@ -21,8 +20,8 @@ from rating.results import bp
 from rating.results.forms import ObjectionForm, ReplyForm
 from rating.security import public
 from rating.services import objections as objection_service
-from rating.services import results
 from rating.services.errors import DomainError
+from rating.services.verdict import publication
 from rating.views import cycle_or_404
 
 #: The session key holding a just-lodged objection's reference until the page has shown it once.
@@ -59,31 +58,14 @@ def _post_choices(draft: ResultSet | None) -> list[SelectChoice]:
 
 
 def _objections_page(cycle: Cycle, draft: ResultSet | None, form: ObjectionForm, status: int = 200):
-    answered = db.session.scalars(
-        select(Objection)
-        .where(
-            Objection.cycle_id == cycle.id,
-            Objection.kind == ObjectionKind.OBJECTION,
-            Objection.answered_at.is_not(None),
-        )
-        .options(selectinload(Objection.post))
-        .order_by(Objection.created_at, Objection.id)
-    ).all()
-    waiting = db.session.scalar(
-        select(func.count())
-        .select_from(Objection)
-        .where(
-            Objection.cycle_id == cycle.id,
-            Objection.kind == ObjectionKind.OBJECTION,
-            Objection.answered_at.is_(None),
-        )
-    )
+    answered = objection_service.answered_objections(cycle)
+    waiting = objection_service.waiting_objections(cycle)
     page = render_template(
         "results/objections.html",
         cycle=cycle,
         draft=draft,
         form=form,
-        open_now=results.notice_open(cycle),
+        open_now=publication.cycle_notice_open(cycle),
         answered=answered,
         waiting=waiting,
         lodged=session.pop(LODGED_KEY, None) if request.method == "GET" else None,
@@ -97,7 +79,7 @@ def _objections_page(cycle: Cycle, draft: ResultSet | None, form: ObjectionForm,
 def objections(year: int):
     """异议: the form while the notice runs, and the objections answered so far."""
     cycle = cycle_or_404(year)
-    draft = results.public_result(cycle) if cycle.status == CycleStatus.NOTICE else None
+    draft = publication.public_result(cycle) if cycle.status == CycleStatus.NOTICE else None
     form = ObjectionForm()
     form.post.choices = _post_choices(draft)
     if not form.is_submitted():
@@ -156,7 +138,7 @@ def reply(year: int, code: str, token: str):
         ranked=line.result_set.ranked,
         form=form,
         earlier=earlier,
-        open_now=results.notice_open(cycle),
+        open_now=publication.cycle_notice_open(cycle),
     )
     # The link itself is the key: never pass it on, not even to our own pages.
     return _uncached(page, status, **{"Referrer-Policy": "no-referrer"})

@@ -4,6 +4,7 @@ Plain Python, no Flask and no database: the caller aggregates each component in 
 component) and passes one ``PostInput`` per ranked post. Every rule below is a sentence of SPEC §3.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -11,12 +12,110 @@ from rating.scoring.method import INELIGIBLE_GRADES, MethodSettings
 
 #: Ties are compared on values rounded to this many decimals, so that SQLite and PostgreSQL agree.
 TIE_DECIMALS = 6
+#: The four components in the order of the composite T = w_S·S + w_A·A + w_C·C + w_I·I.
+COMPONENTS = ("service", "assessment", "conduct", "inspection")
 
 
 class Title(StrEnum):
     BENCHMARK = "benchmark"  #: 标兵岗位
     EXCELLENT = "excellent"  #: 优秀岗位
     WARNING = "warning"  #: 行政告诫
+
+
+class Rule(StrEnum):
+    """Why a post got (or did not get) a title."""
+
+    BENCHMARK = "benchmark"  #: eligible and inside the benchmark quota
+    EXCELLENT = "excellent"  #: eligible, benchmark quota full, inside the excellent quota
+    WARNING = "warning"  #: among the lowest-ranked, inside the warning quota
+    INELIGIBLE_GRADE = "ineligible_grade"  #: 基本称职 or 不称职
+    DISCIPLINE_VETO = "discipline_veto"  #: a substantiated 违规违纪 complaint (一票否决)
+    QUOTA_FULL = "quota_full"  #: eligible, but both title quotas were full
+    MISSING = "missing"  #: provisional standings only: a component is missing, so no rank
+
+
+def rating_value(level: int) -> int:
+    """v = (level − 1) × 25: 1 非常不满意 → 0, 5 非常满意 → 100."""
+    return (level - 1) * 25
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """A set of ratings weighed by the method: Σw, Σw·v, Σw·v² and how many ratings."""
+
+    weight: float
+    value_sum: float
+    squares: float
+    count: int
+
+
+@dataclass(frozen=True)
+class RatingTally:
+    """Counted ratings as exact integers: count, Σv and Σv² of the verified and of the unverified ones.
+
+    Built from counts by (verified, level); integer sums make every engine and every order of rows agree.
+    """
+
+    verified_count: int = 0
+    verified_sum: int = 0
+    verified_squares: int = 0
+    unverified_count: int = 0
+    unverified_sum: int = 0
+    unverified_squares: int = 0
+
+    @classmethod
+    def of(cls, groups: Iterable[tuple[bool, int, int]]) -> "RatingTally":
+        """From ``(verified, level, count)`` groups."""
+        sums = [0] * 6
+        for verified, level, count in groups:
+            v = rating_value(level)
+            offset = 0 if verified else 3
+            sums[offset] += count
+            sums[offset + 1] += count * v
+            sums[offset + 2] += count * v * v
+        return cls(*sums)
+
+    @property
+    def count(self) -> int:
+        return self.verified_count + self.unverified_count
+
+    def weighted(self, method: MethodSettings) -> Weighted:
+        vw, uw = method.verified_weight, method.unverified_weight
+        return Weighted(
+            weight=vw * self.verified_count + uw * self.unverified_count,
+            value_sum=vw * self.verified_sum + uw * self.unverified_sum,
+            squares=vw * self.verified_squares + uw * self.unverified_squares,
+            count=self.count,
+        )
+
+
+def weighted_mean(weighted: Weighted, method: MethodSettings) -> float:
+    """μ of a cycle: the weighted mean of v over its counted ratings, ``empty_cycle_mean`` without any."""
+    if weighted.weight <= 0:
+        return method.empty_cycle_mean
+    return weighted.value_sum / weighted.weight
+
+
+def is_eligible(grade: str | None, discipline_veto: bool) -> bool:
+    """Eligible for a title: not graded 基本称职 or 不称职, and no substantiated 违规违纪 complaint (一票否决)."""
+    return grade not in INELIGIBLE_GRADES and not discipline_veto
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """How many posts each title goes to among ``ranked`` posts (warnings never more than the posts)."""
+
+    benchmark: int
+    excellent: int
+    warning: int
+
+
+def quotas(method: MethodSettings, ranked: int) -> Quotas:
+    return Quotas(
+        benchmark=method.benchmark_quota.posts(ranked),
+        excellent=method.excellent_quota.posts(ranked),
+        warning=min(method.warning_quota.posts(ranked), ranked),
+    )
 
 
 @dataclass(frozen=True)
@@ -47,9 +146,7 @@ class PostResult:
     title: Title | None
     eligible: bool
     ratings: int
-    #: Why the post got (or did not get) a title, as a rule key: benchmark, excellent, warning,
-    #: ineligible_grade, discipline_veto, quota_full.
-    rule: str
+    rule: Rule  #: why the post got (or did not get) a title
 
 
 def cycle_mean(posts: list[PostInput], method: MethodSettings) -> float:
@@ -76,14 +173,31 @@ def assessment_score(post: PostInput, method: MethodSettings) -> float:
     return float(post.assessment_score)
 
 
+def complaint_points(substantiated: int, partly: int, method: MethodSettings) -> tuple[float, float]:
+    """Deduction points of concluded complaints: (10 per 属实, 5 per 部分属实) by default."""
+    per = method.complaint_deductions
+    return substantiated * per["substantiated"], partly * per["partly"]
+
+
+def conduct_deductions(post: PostInput, method: MethodSettings) -> float:
+    """Σ deductions of C: the findings' points plus the complaints' points."""
+    substantiated, partly = complaint_points(post.complaints_substantiated, post.complaints_partly, method)
+    return post.inspection_deductions + substantiated + partly
+
+
 def conduct_score(post: PostInput, method: MethodSettings) -> float:
     """C = max(0, 100 − Σ deductions): findings plus 10 per 属实 and 5 per 部分属实 complaint."""
-    deductions = (
-        post.inspection_deductions
-        + post.complaints_substantiated * method.complaint_deductions["substantiated"]
-        + post.complaints_partly * method.complaint_deductions["partly"]
-    )
-    return max(0.0, 100.0 - deductions)
+    return max(0.0, 100.0 - conduct_deductions(post, method))
+
+
+def weighted_terms(values: dict[str, float], method: MethodSettings) -> list[tuple[str, float, float, float]]:
+    """(component, weight, value, weight × value) of T, in the order of COMPONENTS."""
+    return [(key, method.weights[key], values[key], method.weights[key] * values[key]) for key in COMPONENTS]
+
+
+def composite(values: dict[str, float], method: MethodSettings) -> float:
+    """T = 0.40·S + 0.30·A + 0.20·C + 0.10·I (the cycle's weights)."""
+    return sum(part for _key, _weight, _value, part in weighted_terms(values, method))
 
 
 def _tie_key(result: dict) -> tuple:
@@ -107,57 +221,19 @@ def compute(posts: list[PostInput], method: MethodSettings, mu: float | None = N
         raise ValueError("; ".join(problems))
     if mu is None:
         mu = cycle_mean(posts, method)
-    weights = method.weights
-    rows = []
-    for post in posts:
-        s = service_score(post, mu, method.prior_weight)
-        a = assessment_score(post, method)
-        c = conduct_score(post, method)
-        i = float(post.inspection_mean)
-        t = weights["service"] * s + weights["assessment"] * a + weights["conduct"] * c + weights["inspection"] * i
-        rows.append(
-            {
-                "code": post.code,
-                "service": s,
-                "assessment": a,
-                "conduct": c,
-                "inspection": i,
-                "composite": t,
-                "post": post,
-            }
-        )
-    rows.sort(key=_tie_key)
-
-    n = len(rows)
-    warnings = min(method.warning_quota.posts(n), n)
-    benchmark_quota = method.benchmark_quota.posts(n)
-    excellent_quota = method.excellent_quota.posts(n)
-    benchmarks = excellents = 0
+    rows = sorted((_components(post, mu, method) for post in posts), key=_tie_key)
+    quota = quotas(method, len(rows))
+    given = {Title.BENCHMARK: 0, Title.EXCELLENT: 0}
     results = []
-    for index, row in enumerate(rows):
+    for rank, row in enumerate(rows, start=1):
         post: PostInput = row["post"]
-        rank = index + 1
-        ineligible_grade = post.grade in INELIGIBLE_GRADES
-        eligible = not ineligible_grade and not post.discipline_veto
-        title, rule = None, "quota_full"
-        if rank > n - warnings:
-            title, rule = Title.WARNING, "warning"
-        elif not eligible:
-            rule = "discipline_veto" if post.discipline_veto else "ineligible_grade"
-        elif benchmarks < benchmark_quota:
-            benchmarks += 1
-            title, rule = Title.BENCHMARK, "benchmark"
-        elif excellents < excellent_quota:
-            excellents += 1
-            title, rule = Title.EXCELLENT, "excellent"
+        eligible = is_eligible(post.grade, post.discipline_veto)
+        title, rule = _title(rank, len(rows), post, quota, given)
+        values = {key: row[key] for key in (*COMPONENTS, "composite")}
         results.append(
             PostResult(
                 code=post.code,
-                service=row["service"],
-                assessment=row["assessment"],
-                conduct=row["conduct"],
-                inspection=row["inspection"],
-                composite=row["composite"],
+                **values,
                 rank=rank,
                 title=title,
                 eligible=eligible,
@@ -166,6 +242,30 @@ def compute(posts: list[PostInput], method: MethodSettings, mu: float | None = N
             )
         )
     return results
+
+
+def _components(post: PostInput, mu: float, method: MethodSettings) -> dict:
+    values = {
+        "service": service_score(post, mu, method.prior_weight),
+        "assessment": assessment_score(post, method),
+        "conduct": conduct_score(post, method),
+        "inspection": float(post.inspection_mean),
+    }
+    return {"code": post.code, **values, "composite": composite(values, method), "post": post}
+
+
+def _title(rank: int, n: int, post: PostInput, quota: Quotas, given: dict) -> tuple[Title | None, Rule]:
+    """Walking down the ranking: the last ``warning`` posts are warned; eligible posts above them fill the
+    benchmark quota, then the excellent quota (``given`` counts what has been handed out so far)."""
+    if rank > n - quota.warning:
+        return Title.WARNING, Rule.WARNING
+    if not is_eligible(post.grade, post.discipline_veto):
+        return None, Rule.DISCIPLINE_VETO if post.discipline_veto else Rule.INELIGIBLE_GRADE
+    for title, limit in ((Title.BENCHMARK, quota.benchmark), (Title.EXCELLENT, quota.excellent)):
+        if given[title] < limit:
+            given[title] += 1
+            return title, Rule(title)
+    return None, Rule.QUOTA_FULL
 
 
 #: z for a 95 % band.

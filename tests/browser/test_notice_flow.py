@@ -18,7 +18,7 @@ from rating.clock import local_today
 from rating.extensions import db
 from rating.models.cycles import Cycle
 from rating.models.results import ResultKind
-from rating.services import results
+from rating.services.verdict import publication
 from tests.browser.conftest import PHONE, serving_demo_site
 from tests.conftest import DEMO_USERS
 
@@ -130,7 +130,7 @@ def test_notice_to_publication(site, pages):
     expect(admin.locator("#cycle-status")).to_have_text("已公布")
     with app.app_context():
         cycle = db.session.scalar(select(Cycle).where(Cycle.year == YEAR))
-        content_hash = results.latest(cycle, ResultKind.PUBLISHED).content_hash
+        content_hash = publication.latest(cycle, ResultKind.PUBLISHED).content_hash
     expect(admin.locator("#versions")).to_contain_text(content_hash)
 
     # 6. The public ranking shows the published result with that content hash; objections are closed.

@@ -10,8 +10,9 @@ from rating.clock import local_today
 from rating.extensions import db
 from rating.models.cycles import Cycle
 from rating.models.results import Objection, ObjectionKind, Result, ResultKind
-from rating.services import audit, results
+from rating.services import audit
 from rating.services import objections as objection_service
+from rating.services.verdict import lifecycle, publication
 from tests.conftest import csrf_token
 
 YEAR = local_today().year
@@ -38,8 +39,8 @@ def objections_of_year() -> list[Objection]:
 def to_notice(app):
     with app.app_context():
         cycle = cycle_now()
-        results.compute_final(audit.CLI, cycle)
-        results.start_notice(audit.CLI, cycle)
+        lifecycle.compute_final(audit.CLI, cycle)
+        lifecycle.start_notice(audit.CLI, cycle)
         db.session.commit()
 
 
@@ -64,7 +65,7 @@ def warned_rows(app) -> list[tuple[str, str, str]]:
     """(post code, holder name, reply link path) of every warned post of the notice draft."""
     with app.app_context():
         cycle = cycle_now()
-        draft = results.latest(cycle, ResultKind.DRAFT)
+        draft = publication.latest(cycle, ResultKind.DRAFT)
         rows = db.session.scalars(select(Result).where(Result.result_set_id == draft.id, Result.title == "warning"))
         return [
             (
@@ -191,7 +192,7 @@ def test_warned_holder_sees_own_line_and_replies_through_the_private_link(app, c
     with app.app_context():
         (reply,) = objections_of_year()
         assert reply.kind == ObjectionKind.REPLY and reply.post.code == code and reply.holder_id is not None
-        assert results.unanswered(cycle_now()) == 1  # publication waits for its answer too
+        assert publication.unanswered(cycle_now()) == 1  # publication waits for its answer too
     assert statement not in text(client.get(PAGE))  # a reply is not an objection listed to the public
 
 
@@ -212,7 +213,9 @@ def test_any_other_link_is_404(app, client):
     with app.app_context():
         cycle = cycle_now()
         top = db.session.scalar(
-            select(Result).where(Result.result_set_id == results.latest(cycle, ResultKind.DRAFT).id, Result.rank == 1)
+            select(Result).where(
+                Result.result_set_id == publication.latest(cycle, ResultKind.DRAFT).id, Result.rank == 1
+            )
         )
         not_warned = reply_url(cycle, top.post_code, top.holder_id)
     response = client.get(not_warned)

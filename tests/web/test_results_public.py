@@ -23,8 +23,9 @@ from rating.results import cache
 from rating.results.charts import BIN, histogram
 from rating.scoring.method import MethodSettings
 from rating.scoring.verdict import service_band
-from rating.services import audit, results
+from rating.services import audit
 from rating.services import objections as objection_service
+from rating.services.verdict import export, lifecycle, publication
 from tests.conftest import build_database, make_app
 
 YEAR = local_today().year  #: the demo's current cycle, which has every component
@@ -38,7 +39,7 @@ def _cycle(year: int = YEAR) -> Cycle:
 
 
 def _shown_set(year: int = YEAR) -> ResultSet:
-    return results.public_result(_cycle(year))
+    return publication.public_result(_cycle(year))
 
 
 @pytest.fixture
@@ -46,8 +47,8 @@ def notice(app) -> int:
     """The current cycle computed and under public notice (公示)."""
     with app.app_context():
         cycle = _cycle()
-        results.compute_final(audit.CLI, cycle)
-        results.start_notice(audit.CLI, cycle)
+        lifecycle.compute_final(audit.CLI, cycle)
+        lifecycle.start_notice(audit.CLI, cycle)
         db.session.commit()
     return YEAR
 
@@ -63,7 +64,7 @@ def published(app, notice) -> int:
     """The current cycle published after its notice period ended yesterday."""
     _end_notice(app)
     with app.app_context():
-        results.publish(audit.CLI, _cycle())
+        lifecycle.publish(audit.CLI, _cycle())
         db.session.commit()
     return YEAR
 
@@ -90,11 +91,11 @@ def _lines(app) -> list[Result]:
 
 def test_open_computed_and_provisional_results_are_never_public(app, client):
     with app.app_context():
-        results.compute_provisional(_cycle())
+        lifecycle.compute_provisional(_cycle())
         db.session.commit()
     assert all(_page(client, path).status_code == 404 for path in PAGES)
     with app.app_context():
-        results.compute_final(audit.CLI, _cycle())  # a draft, not yet in notice
+        lifecycle.compute_final(audit.CLI, _cycle())  # a draft, not yet in notice
         db.session.commit()
     assert all(_page(client, path).status_code == 404 for path in PAGES)
     assert f"{YEAR} 年度评议结果" not in client.get("/results/").get_data(as_text=True)
@@ -120,8 +121,8 @@ def test_draft_under_notice_is_public_and_marked_as_such(app, client, notice):
     with app.app_context():
         cycle = _cycle()
         ends = cycle.notice_ends_on.isoformat()
-        draft = results.latest(cycle, ResultKind.DRAFT)
-        assert results.public_result(cycle).id == draft.id
+        draft = publication.latest(cycle, ResultKind.DRAFT)
+        assert publication.public_result(cycle).id == draft.id
         assert draft.content_hash in page and "公示稿 第 1 稿" in page
     assert f"请于 {ends} 前提出" in page
     if "results.objections" in app.view_functions:
@@ -140,7 +141,7 @@ def test_after_publication_the_published_set_replaces_the_draft(app, client, not
     assert draft in _text(client)
     _end_notice(app)
     with app.app_context():
-        results.publish(audit.CLI, _cycle())
+        lifecycle.publish(audit.CLI, _cycle())
         db.session.commit()
         shown = _shown_set()
         assert shown.kind == ResultKind.PUBLISHED and shown.version == 1
@@ -291,16 +292,16 @@ def test_histogram_bins_are_five_points_wide_and_cover_every_composite(composite
 
 def test_downloads_are_the_shown_set_as_csv_xlsx_and_json(app, client, published):
     csv_text = _text(client, "/results.csv")
-    assert csv_text.lstrip("\ufeff").splitlines()[0] == ",".join(results.TABLE_HEADER)
+    assert csv_text.lstrip("\ufeff").splitlines()[0] == ",".join(export.TABLE_HEADER)
     assert len(csv_text.strip().splitlines()) == 101
     response = _page(client, "/results.xlsx")
     assert f"results-{YEAR}-v1.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
-    assert [cell.value for cell in sheet[1]] == results.TABLE_HEADER and sheet.max_row == 101
+    assert [cell.value for cell in sheet[1]] == export.TABLE_HEADER and sheet.max_row == 101
     document = _page(client, "/results.json").get_json()
     with app.app_context():
         cycle = _cycle()
-        assert document == json.loads(json.dumps(results.export_document(cycle, results.public_result(cycle))))
+        assert document == json.loads(json.dumps(export.document(cycle, publication.public_result(cycle))))
     assert _page(client, "/results.pdf").status_code == 404
 
 
@@ -310,7 +311,7 @@ def test_printable_notice_is_a_notice_during_notice_and_an_announcement_after(ap
     assert 'media="print"' in page and "css/print.css" in page
     _end_notice(app)
     with app.app_context():
-        results.publish(audit.CLI, _cycle())
+        lifecycle.publish(audit.CLI, _cycle())
         db.session.commit()
     page = _text(client, "/print")
     assert f"关于 {YEAR} 年度关键岗位公务员评议结果的公告" in page
@@ -324,7 +325,7 @@ def test_a_correction_is_a_new_version_and_the_old_one_stays_readable(app, clien
     first_page = _text(client)
     with app.app_context():
         first = _shown_set().content_hash
-        results.publish_correction(audit.CLI, _cycle(), "更正:一件投诉的结论经复核改为部分属实")
+        lifecycle.publish_correction(audit.CLI, _cycle(), "更正:一件投诉的结论经复核改为部分属实")
         db.session.commit()
         second = _shown_set().content_hash
     assert first in first_page and second not in first_page
@@ -389,8 +390,8 @@ def test_public_result_pages_show_nothing_private(app, client):
         complaint = db.session.scalar(select(Complaint).where(Complaint.post_id.is_not(None)).limit(1))
         complaint.complainant_name, complaint.complainant_phone = "投诉人甲某", "13912345678"
         rater_hashes = [h for h in db.session.scalars(select(Rating.rater_hash).limit(200)) if h]
-        results.compute_final(audit.CLI, cycle)
-        results.start_notice(audit.CLI, cycle)
+        lifecycle.compute_final(audit.CLI, cycle)
+        lifecycle.start_notice(audit.CLI, cycle)
         objection_service.lodge_objection(
             cycle, "第三名的岗位去年曾被通报,请核实其暗访扣分。", contact="objector@example.org"
         )

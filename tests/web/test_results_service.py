@@ -32,9 +32,10 @@ from rating.models import (
     ResultSet,
 )
 from rating.models.base import utcnow
-from rating.services import audit, results
+from rating.services import audit
 from rating.services import objections as objection_service
 from rating.services.errors import Conflict
+from rating.services.verdict import export, lifecycle, publication
 
 GRADES = {"excellent": 95, "competent": 85, "basically_competent": 70, "incompetent": 50}
 
@@ -199,7 +200,7 @@ def test_sql_aggregation_agrees_with_a_row_by_row_reading_of_the_method(app_ctx,
     cycle = _cycle()
     if messy:
         _messy_records(cycle)
-    draft = results.compute_final(audit.CLI, cycle)
+    draft = lifecycle.compute_final(audit.CLI, cycle)
     expected = reference_verdict(cycle)
     got = [(r.post_code, r.rank, r.title, r.ratings) for r in draft.rows]
     assert got == [(e["code"], e["rank"], e["title"], e["n"]) for e in expected]
@@ -220,7 +221,7 @@ def test_sql_aggregation_agrees_with_a_row_by_row_reading_of_the_method(app_ctx,
 def test_computation_freezes_the_method_and_moves_the_cycle_to_computed(app_ctx):
     cycle = _cycle()
     cycle.method = {**cycle.method, "prior_weight": 5.0}
-    draft = results.compute_final(audit.CLI, cycle)
+    draft = lifecycle.compute_final(audit.CLI, cycle)
     assert cycle.status == CycleStatus.COMPUTED and draft.kind == ResultKind.DRAFT
     assert draft.method["prior_weight"] == 5.0 and draft.ranked == 100
     entry = db.session.execute(text("SELECT action, after FROM audit_log ORDER BY seq DESC LIMIT 1")).one()
@@ -235,7 +236,7 @@ def test_percentage_quotas_give_titles_in_proportion(app_ctx):
         "excellent_quota": {"value": 25, "unit": "percent"},
         "warning_quota": {"value": 2.5, "unit": "percent"},
     }
-    titles = [r.title for r in results.compute_final(audit.CLI, cycle).rows]
+    titles = [r.title for r in lifecycle.compute_final(audit.CLI, cycle).rows]
     assert (titles.count("benchmark"), titles.count("excellent"), titles.count("warning")) == (10, 25, 3)
 
 
@@ -253,12 +254,12 @@ def test_missing_components_refuse_computation_naming_every_post_and_write_nothi
             InspectionScore.post_id.in_(select(Post.id).where(Post.code == "DT-042")),
         )
     )
-    with pytest.raises(results.MissingComponents) as refused:
-        results.compute_final(audit.CLI, cycle)
+    with pytest.raises(lifecycle.MissingComponents) as refused:
+        lifecycle.compute_final(audit.CLI, cycle)
     assert refused.value.missing == [("DT-007", ["assessment"]), ("DT-042", ["assessment", "inspection"])]
     assert "DT-007" in str(refused.value) and "DT-042" in str(refused.value)
     assert cycle.status == CycleStatus.OPEN
-    assert results.latest(cycle, ResultKind.DRAFT) is None
+    assert publication.latest(cycle, ResultKind.DRAFT) is None
 
 
 def test_provisional_standings_show_missing_components_and_replace_the_previous_ones(app_ctx):
@@ -268,8 +269,8 @@ def test_provisional_standings_show_missing_components_and_replace_the_previous_
             Assessment.cycle_id == cycle.id, Assessment.post_id.in_(select(Post.id).where(Post.code == "DT-005"))
         )
     )
-    first = results.compute_provisional(cycle)
-    second = results.compute_provisional(cycle)
+    first = lifecycle.compute_provisional(cycle)
+    second = lifecycle.compute_provisional(cycle)
     kept = db.session.scalars(
         select(ResultSet).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == ResultKind.PROVISIONAL)
     ).all()
@@ -281,32 +282,34 @@ def test_provisional_standings_show_missing_components_and_replace_the_previous_
 
 
 def _publish(cycle: Cycle) -> ResultSet:
-    results.compute_final(audit.CLI, cycle)
-    results.start_notice(audit.CLI, cycle)
+    lifecycle.compute_final(audit.CLI, cycle)
+    lifecycle.start_notice(audit.CLI, cycle)
     cycle.notice_starts_on = local_today() - timedelta(days=8)
     cycle.notice_ends_on = local_today() - timedelta(days=1)
-    return results.publish(audit.CLI, cycle)
+    return lifecycle.publish(audit.CLI, cycle)
 
 
 def test_publication_needs_notice_its_end_and_every_objection_answered(app_ctx):
     cycle = _cycle()
-    results.compute_final(audit.CLI, cycle)
+    lifecycle.compute_final(audit.CLI, cycle)
     with pytest.raises(Conflict, match="公示"):
-        results.publish(audit.CLI, cycle)
-    results.start_notice(audit.CLI, cycle)
+        lifecycle.publish(audit.CLI, cycle)
+    lifecycle.start_notice(audit.CLI, cycle)
     objection = objection_service.lodge_objection(
         cycle, "DT-003 的综合检查得分与实际不符,请核实。", contact="13900001111"
     )
     with pytest.raises(Conflict) as refused:
-        results.publish(audit.CLI, cycle)
+        lifecycle.publish(audit.CLI, cycle)
     assert "公示期至" in str(refused.value) and "1 件异议" in str(refused.value)
     cycle.notice_ends_on = local_today() - timedelta(days=1)
     with pytest.raises(Conflict, match="未答复"):
-        results.publish(audit.CLI, cycle)
+        lifecycle.publish(audit.CLI, cycle)
     objection_service.answer(audit.CLI, objection, "经核实,得分无误。")
-    published = results.publish(audit.CLI, cycle)
+    published = lifecycle.publish(audit.CLI, cycle)
     assert cycle.status == CycleStatus.PUBLISHED and published.version == 1
-    assert [r.post_code for r in published.rows] == [r.post_code for r in results.latest(cycle, ResultKind.DRAFT).rows]
+    assert [r.post_code for r in published.rows] == [
+        r.post_code for r in publication.latest(cycle, ResultKind.DRAFT).rows
+    ]
 
 
 def test_published_results_are_immutable_in_the_database(app_ctx):
@@ -327,7 +330,7 @@ def test_published_results_are_immutable_in_the_database(app_ctx):
 def test_content_hash_can_be_recomputed_from_the_published_json(app_ctx):
     cycle = _cycle()
     published = _publish(cycle)
-    document = results.export_document(cycle, published)
+    document = export.document(cycle, published)
     canonical = {k: document[k] for k in ("kind", "version", "method", "results")} | {"cycle": document["cycle"]}
     payload = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     assert hashlib.sha256(payload).hexdigest() == document["content_hash"] == published.content_hash
@@ -345,8 +348,8 @@ def test_a_correction_is_a_new_version_and_the_old_one_stays(app_ctx, client):
         .values(grade="incompetent", score=None)
     )
     with pytest.raises(Conflict):
-        results.compute_final(audit.CLI, cycle)
-    second = results.publish_correction(audit.CLI, cycle, "DT 岗位年度考核等次录入错误,已更正")
+        lifecycle.compute_final(audit.CLI, cycle)
+    second = lifecycle.publish_correction(audit.CLI, cycle, "DT 岗位年度考核等次录入错误,已更正")
     assert second.version == 2 and second.reason.startswith("DT") and second.content_hash != first.content_hash
     corrected = {r.post_code: r for r in second.rows}[first.rows[0].post_code]
     assert corrected.grade == "incompetent" and corrected.title != "benchmark"
@@ -358,13 +361,13 @@ def test_a_correction_is_a_new_version_and_the_old_one_stays(app_ctx, client):
 
 def test_api_serves_results_only_once_published_with_etag(app_ctx, client):
     cycle = _cycle()
-    results.compute_final(audit.CLI, cycle)
+    lifecycle.compute_final(audit.CLI, cycle)
     db.session.commit()
     assert client.get(f"/api/v1/cycles/{cycle.year}/results").status_code == 404
     assert client.get("/api/v1/cycles/1999/results").status_code == 404
-    results.start_notice(audit.CLI, cycle)
+    lifecycle.start_notice(audit.CLI, cycle)
     cycle.notice_ends_on = local_today() - timedelta(days=1)
-    published = results.publish(audit.CLI, cycle)
+    published = lifecycle.publish(audit.CLI, cycle)
     db.session.commit()
     response = client.get(f"/api/v1/cycles/{cycle.year}/results")
     body = response.get_json()
@@ -441,16 +444,16 @@ def test_a_crash_in_the_middle_of_compute_leaves_nothing(app, runner, monkeypatc
     # The draft rows are written and the cycle closed when the audit entry fails: the whole transaction must go.
     # (A context, not monkeypatch.undo(): undo would also lift the app fixture's own patches.)
     with monkeypatch.context() as power:
-        power.setattr(results.audit, "record", broken)
+        power.setattr(audit, "record", broken)
         crashed = runner.invoke(args=["compute", "--cycle", str(year)])
     assert crashed.exit_code != 0
     with app.app_context():
         cycle = _cycle()
         assert cycle.status == CycleStatus.OPEN
-        assert results.latest(cycle, ResultKind.DRAFT) is None
+        assert publication.latest(cycle, ResultKind.DRAFT) is None
     assert runner.invoke(args=["compute", "--cycle", str(year)]).exit_code == 0
     with app.app_context():
-        assert results.latest(_cycle(), ResultKind.DRAFT).version == 1
+        assert publication.latest(_cycle(), ResultKind.DRAFT).version == 1
 
 
 def test_a_late_record_after_computing_asks_for_recomputation_before_notice(app_ctx):
@@ -458,25 +461,25 @@ def test_a_late_record_after_computing_asks_for_recomputation_before_notice(app_
     from rating.services.officials import record_scores
 
     cycle = _cycle()
-    results.compute_final(audit.CLI, cycle)
+    lifecycle.compute_final(audit.CLI, cycle)
     assert not cycle.result_stale
     post_id = db.session.scalar(select(Post.id).where(Post.code == "DT-010"))
     record_scores(audit.CLI, cycle, [ScoreRow(line=2, code="DT-010", post_id=post_id, score=12.0, round=9)])
     assert cycle.result_stale
     with pytest.raises(Conflict, match="重新计算"):
-        results.start_notice(audit.CLI, cycle)
-    results.compute_final(audit.CLI, cycle)
+        lifecycle.start_notice(audit.CLI, cycle)
+    lifecycle.compute_final(audit.CLI, cycle)
     assert not cycle.result_stale
-    results.start_notice(audit.CLI, cycle)
+    lifecycle.start_notice(audit.CLI, cycle)
     assert cycle.status == CycleStatus.NOTICE
 
 
 def test_a_recomputation_in_notice_that_moves_a_title_restarts_the_notice(app_ctx):
     cycle = _cycle()
-    draft = results.compute_final(audit.CLI, cycle)
-    results.start_notice(audit.CLI, cycle)
+    draft = lifecycle.compute_final(audit.CLI, cycle)
+    lifecycle.start_notice(audit.CLI, cycle)
     cycle.notice_starts_on, cycle.notice_ends_on = local_today() - timedelta(days=5), local_today() + timedelta(days=1)
-    unchanged = results.compute_final(audit.CLI, cycle)  # same records, same titles: the notice runs on
+    unchanged = lifecycle.compute_final(audit.CLI, cycle)  # same records, same titles: the notice runs on
     assert unchanged.version == 2 and cycle.notice_ends_on == local_today() + timedelta(days=1)
     top = draft.rows[0].post_code
     db.session.execute(
@@ -484,23 +487,23 @@ def test_a_recomputation_in_notice_that_moves_a_title_restarts_the_notice(app_ct
         .where(Assessment.cycle_id == cycle.id, Assessment.post_id.in_(select(Post.id).where(Post.code == top)))
         .values(grade="basically_competent", score=None)
     )
-    moved = results.compute_final(audit.CLI, cycle)
+    moved = lifecycle.compute_final(audit.CLI, cycle)
     assert {r.post_code: r.title for r in moved.rows}[top] is None
     assert (cycle.notice_starts_on, cycle.notice_ends_on) == (local_today(), local_today() + timedelta(days=6))
 
 
 def test_provisional_standings_only_before_computation(app_ctx):
     cycle = _cycle()
-    results.compute_final(audit.CLI, cycle)
+    lifecycle.compute_final(audit.CLI, cycle)
     with pytest.raises(Conflict):
-        results.compute_provisional(cycle)
+        lifecycle.compute_provisional(cycle)
 
 
 def test_a_correction_ranks_the_posts_that_were_published(app_ctx):
     cycle = _cycle()
     first = _publish(cycle)
     db.session.execute(update(Post).where(Post.code == "DT-050").values(active=False))
-    second = results.publish_correction(audit.CLI, cycle, "复核后更正,岗位范围不变")
+    second = lifecycle.publish_correction(audit.CLI, cycle, "复核后更正,岗位范围不变")
     assert [r.post_code for r in second.rows] and {r.post_code for r in second.rows} == {
         r.post_code for r in first.rows
     }
@@ -508,7 +511,7 @@ def test_a_correction_ranks_the_posts_that_were_published(app_ctx):
 
 def test_objection_references_are_numbered_per_cycle(app_ctx):
     cycle = _cycle()
-    results.compute_final(audit.CLI, cycle)
-    results.start_notice(audit.CLI, cycle)
+    lifecycle.compute_final(audit.CLI, cycle)
+    lifecycle.start_notice(audit.CLI, cycle)
     refs = [objection_service.lodge_objection(cycle, f"第 {n} 件异议:排名依据需要说明。").reference for n in (1, 2)]
     assert refs == [f"YY{cycle.year}-0001", f"YY{cycle.year}-0002"]

@@ -23,9 +23,10 @@ from rating.models.cycles import Cycle
 from rating.models.posts import Post
 from rating.models.results import Objection, ResultKind, ResultSet
 from rating.models.scheduler import JobRun, RunOutcome, SchedulerLease
-from rating.services import audit, results, scheduling
+from rating.services import audit, scheduling
 from rating.services import objections as objection_service
 from rating.services.scheduling import Blocked, JobRunner
+from rating.services.verdict import lifecycle, publication, snapshot
 from tests.conftest import build_database, make_app
 
 ADMIN = audit.Actor("admin")
@@ -206,13 +207,13 @@ def test_a_failing_job_is_recorded_as_an_error_with_the_end_of_its_traceback(lea
 
 def test_a_crash_in_the_middle_of_compute_leaves_nothing_and_the_next_run_completes_it(committed_app, monkeypatch):
     year = _end_current_cycle(committed_app)
-    write = results._write
+    write = snapshot.write
 
     def write_then_die(*args, **kwargs):
         write(*args, **kwargs)  # the result set and its rows are in the session...
         raise RuntimeError("process killed while writing the result")  # ...when the run dies
 
-    monkeypatch.setattr(results, "_write", write_then_die)
+    monkeypatch.setattr(snapshot, "write", write_then_die)
     runner = JobRunner(committed_app, holder="host-a:1:aa")
     assert runner.run("close_ended_cycles", partial(jobs.close_ended_cycles, committed_app)) == RunOutcome.ERROR
 
@@ -299,8 +300,8 @@ def _in_notice_until_yesterday(app, objection: str | None = None) -> int:
     year = _end_current_cycle(app)
     with app.app_context():
         cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))
-        results.compute_final(ADMIN, cycle)
-        results.start_notice(ADMIN, cycle, days=7)
+        lifecycle.compute_final(ADMIN, cycle)
+        lifecycle.start_notice(ADMIN, cycle, days=7)
         if objection:
             objection_service.lodge_objection(cycle, objection)
         cycle.notice_starts_on = local_today() - timedelta(days=7)
@@ -315,7 +316,7 @@ def test_end_notice_periods_publishes_when_the_notice_ended_and_nothing_blocks(a
     assert _current_cycle(app) == ("published", year)
     with app.app_context():
         cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))
-        assert results.public_result(cycle).kind == ResultKind.PUBLISHED
+        assert publication.public_result(cycle).kind == ResultKind.PUBLISHED
     assert jobs.end_notice_periods(app) == "没有公示期已结束的评议周期。"
 
 

@@ -19,7 +19,8 @@ from rating.models.ratings import Rating, RatingStatus
 from rating.models.results import Objection, Result, ResultKind, ResultSet
 from rating.scoring.method import INELIGIBLE_GRADES
 from rating.seed_history import notice_window
-from rating.services.results import canonical_hash, latest, result_line
+from rating.services.verdict.export import canonical_hash, result_line
+from rating.services.verdict.publication import latest
 
 
 def _cycle(year: int) -> Cycle:

@@ -14,8 +14,9 @@ from rating.models.audit import AuditEntry
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Post
 from rating.models.results import Objection, ResultKind, ResultSet
-from rating.services import audit, results
+from rating.services import audit
 from rating.services import objections as objection_service
+from rating.services.verdict import lifecycle, publication
 from tests.conftest import DEMO_USERS, csrf_token
 
 YEAR = local_today().year
@@ -67,8 +68,8 @@ def to_notice(app, objection: str | None = None):
     """Through the services: computed, in notice, optionally with one objection lodged."""
     with app.app_context():
         cycle = cycle_now()
-        results.compute_final(audit.CLI, cycle)
-        results.start_notice(audit.CLI, cycle)
+        lifecycle.compute_final(audit.CLI, cycle)
+        lifecycle.start_notice(audit.CLI, cycle)
         if objection:
             objection_service.lodge_objection(cycle, objection, contact="13811112222")
         db.session.commit()
@@ -86,7 +87,7 @@ def to_published(app):
     to_notice(app)
     end_notice(app)
     with app.app_context():
-        results.publish(audit.CLI, cycle_now())
+        lifecycle.publish(audit.CLI, cycle_now())
         db.session.commit()
 
 
@@ -176,7 +177,7 @@ def test_compute_from_the_desk_closes_the_open_cycle_and_writes_a_draft(app, cli
     with app.app_context():
         cycle = cycle_now()
         assert cycle.status == CycleStatus.COMPUTED and sets(ResultKind.DRAFT) == [1]
-        draft = results.latest(cycle, ResultKind.DRAFT)
+        draft = publication.latest(cycle, ResultKind.DRAFT)
         assert draft.content_hash in page
         assert [e.actor for e in audited("result.compute")] == [DEMO_USERS["admin"]["username"]]
         assert audited("cycle.close")  # intake was stopped first, on the record
@@ -266,7 +267,7 @@ def test_publish_waits_for_the_notice_to_end_and_every_objection_answered(app, c
     with app.app_context():
         cycle = cycle_now()
         assert cycle.status == CycleStatus.PUBLISHED and sets(ResultKind.PUBLISHED) == [1]
-        assert results.latest(cycle, ResultKind.PUBLISHED).content_hash in page
+        assert publication.latest(cycle, ResultKind.PUBLISHED).content_hash in page
         answered = db.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "objection.answer", AuditEntry.entity_id == str(objection.id))
         )
@@ -297,7 +298,7 @@ def test_correction_needs_a_reason_and_publishes_version_2_keeping_version_1(app
     page = text(act(client, "correction", confirm="y", reason=""))
     assert "请写明更正理由。" in page
     with app.app_context():
-        first = results.latest(cycle_now(), ResultKind.PUBLISHED).content_hash
+        first = publication.latest(cycle_now(), ResultKind.PUBLISHED).content_hash
         assert sets(ResultKind.PUBLISHED) == [1]
     reason = "DT-010 一条属实投诉漏录,补录后重新计算。"
     page = text(act(client, "correction", confirm="y", reason=reason))

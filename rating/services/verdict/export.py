@@ -1,0 +1,85 @@
+"""The open-data form of a result set (评议结果开放数据): the JSON document whose hash a result carries, the table of
+the CSV and XLSX downloads, and their bytes. One format, shared by ``flask export-results``, the public download
+routes and the API.
+"""
+
+import hashlib
+import json
+
+from rating.exports import XLSX_TYPE, csv_text, xlsx_bytes
+from rating.models.cycles import Cycle
+from rating.models.results import ResultSet
+
+#: Fields of a result line in the open data, in order, and the result attribute each comes from.
+FIELDS = {
+    "rank": "rank",
+    "post_code": "post_code",
+    "post_title": "post_title",
+    "unit": "unit_name",
+    "holder": "holder_name",
+    "service": "service",
+    "assessment": "assessment",
+    "conduct": "conduct",
+    "inspection": "inspection",
+    "composite": "composite",
+    "ratings": "ratings",
+    "title": "title",
+}
+#: Scores are published rounded to 2 decimals.
+SCORES = frozenset({"service", "assessment", "conduct", "inspection", "composite"})
+#: Columns of the CSV and XLSX downloads: the keys of the JSON document's result lines.
+TABLE_HEADER = list(FIELDS)
+FORMATS = {"csv": "text/csv", "xlsx": XLSX_TYPE, "json": "application/json"}
+
+
+def _published(field: str, value):
+    if value is None:
+        return None
+    if field in SCORES:
+        return round(value, 2)
+    return str(value) if field == "title" else value
+
+
+def result_line(row) -> dict:
+    """One line of the open-data document, from a result row or a dict of its columns."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return {field: _published(field, get(attribute)) for field, attribute in FIELDS.items()}
+
+
+def canonical_hash(year: int, kind: str, version: int, method: dict, lines: list[dict]) -> str:
+    """sha256 of the canonical JSON of what a result set says; anyone can recompute it from the JSON download:
+    ``{"cycle", "kind", "version", "method", "results"}`` with sorted keys, no spaces, UTF-8."""
+    document = {"cycle": year, "kind": kind, "version": version, "method": method, "results": lines}
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document(cycle: Cycle, result_set: ResultSet) -> dict:
+    """The open-data document of a result set (the JSON download, ``export-results --format json``, the API)."""
+    return {
+        "cycle": cycle.year,
+        "status": str(cycle.status),
+        "kind": str(result_set.kind),
+        "version": result_set.version,
+        "computed_at": result_set.computed_at.isoformat(),
+        "published_at": result_set.published_at.isoformat() if result_set.published_at else None,
+        "reason": result_set.reason,
+        "content_hash": result_set.content_hash,
+        "method": result_set.method,
+        "results": [result_line(row) for row in result_set.rows],
+    }
+
+
+def table_rows(result_set: ResultSet) -> list[list]:
+    return [list(result_line(row).values()) for row in result_set.rows]
+
+
+def encode(cycle: Cycle, result_set: ResultSet, fmt: str) -> bytes:
+    """The result set as a file: ``json`` (UTF-8, indented), ``csv`` (UTF-8 with BOM) or ``xlsx``."""
+    if fmt == "json":
+        return (json.dumps(document(cycle, result_set), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if fmt == "csv":
+        return csv_text(TABLE_HEADER, table_rows(result_set)).encode("utf-8")
+    if fmt == "xlsx":
+        return xlsx_bytes(TABLE_HEADER, table_rows(result_set))
+    raise ValueError(f"unknown format {fmt!r}")

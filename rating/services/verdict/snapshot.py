@@ -1,0 +1,190 @@
+"""Result sets as written (评议结果快照): the rows of a computation and how a set is stored, copied or replaced.
+
+Called by rating.services.verdict.lifecycle. A set is written whole inside the caller's transaction, so a
+computation that dies leaves nothing behind; the database refuses to change a row once written.
+"""
+
+from sqlalchemy import delete, func, insert, select
+
+from rating.extensions import db
+from rating.models.base import utcnow
+from rating.models.cycles import Cycle
+from rating.models.results import Result, ResultKind, ResultSet
+from rating.scoring import verdict
+from rating.scoring.method import MethodSettings
+from rating.services.verdict.export import canonical_hash, result_line
+from rating.services.verdict.gather import CycleInputs, Gathered
+
+
+def ranked_rows(inputs: CycleInputs, method: MethodSettings, complete: list[Gathered]) -> list[dict]:
+    """The rows of the ranked posts, in rank order."""
+    by_code = {line.post.code: line for line in complete}
+    mu = inputs.mu(method)
+    results = verdict.compute([line.input(method) for line in complete], method, mu=mu)
+    return [_row(by_code[r.code], method, inputs, r.rank, _ranked(r)) for r in results]
+
+
+def unranked_rows(inputs: CycleInputs, method: MethodSettings, incomplete: list[Gathered], after: int) -> list[dict]:
+    """Provisional rows of posts with a missing component: what is known, no composite and no rank."""
+    mu = inputs.mu(method)
+    return [_row(line, method, inputs, after + i, _partial(line, method, mu)) for i, line in enumerate(incomplete, 1)]
+
+
+def _ranked(result: verdict.PostResult) -> dict:
+    return dict(
+        service=result.service,
+        assessment=result.assessment,
+        conduct=result.conduct,
+        inspection=result.inspection,
+        composite=result.composite,
+        rank=result.rank,
+        title=result.title,
+        rule=result.rule,
+        eligible=result.eligible,
+    )
+
+
+def _partial(line: Gathered, method: MethodSettings, mu: float) -> dict:
+    post_input = line.input(method)
+    missing = line.missing
+    return dict(
+        service=verdict.service_score(post_input, mu, method.prior_weight),
+        assessment=None if "assessment" in missing else verdict.assessment_score(post_input, method),
+        conduct=verdict.conduct_score(post_input, method),
+        inspection=None if "inspection" in missing else post_input.inspection_mean,
+        composite=None,
+        rank=None,
+        title=None,
+        rule=verdict.Rule.MISSING,
+        eligible=verdict.is_eligible(line.grade, line.complaints.veto),
+    )
+
+
+def _row(line: Gathered, method: MethodSettings, inputs: CycleInputs, position: int, figures: dict) -> dict:
+    weighted = line.tally.weighted(method)
+    if weighted.count >= 2:
+        spread = verdict.weighted_spread(weighted.weight, weighted.value_sum, weighted.squares)
+    else:
+        spread = inputs.spread(method)
+    post = line.post
+    return dict(
+        position=position,
+        post_id=post.post_id,
+        holder_id=post.holder_id,
+        post_code=post.code,
+        post_title=post.title,
+        unit_code=post.unit_code,
+        unit_name=post.unit_name,
+        holder_name=post.holder_name,
+        ratings=weighted.count,
+        verified_ratings=line.tally.verified_count,
+        rating_weight=weighted.weight,
+        rating_value_sum=weighted.value_sum,
+        rating_spread=spread,
+        grade=line.grade,
+        inspection_deductions=line.deductions,
+        complaints_substantiated=line.complaints.substantiated,
+        complaints_partly=line.complaints.partly,
+        discipline_veto=line.complaints.veto,
+        inspection_rounds=line.scores.rounds,
+        **figures,
+    )
+
+
+def next_version(cycle: Cycle, kind: ResultKind) -> int:
+    latest = db.session.scalar(
+        select(func.max(ResultSet.version)).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == kind)
+    )
+    return (latest or 0) + 1
+
+
+def _insert_rows(rows: list[dict]) -> None:
+    """Insert result rows in the session's transaction: COPY on PostgreSQL (a provincial result has tens of
+    thousands of rows, and one COPY beats as many INSERTs), a plain executemany elsewhere."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(Result.__table__), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(Result.__table__.c[name].name for name in columns)
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY results ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_plain(row[name]) for name in columns])
+
+
+def _plain(value):
+    """COPY sends values as they are: enums as their text."""
+    return value.value if isinstance(value, verdict.Title | verdict.Rule) else value
+
+
+def write(
+    cycle: Cycle,
+    kind: ResultKind,
+    method: MethodSettings,
+    inputs: CycleInputs,
+    rows: list[dict],
+    by: str,
+    version: int | None = None,
+    **extra,
+) -> ResultSet:
+    """Store a computed set with its frozen method, μ, the posts still missing a component and its content hash."""
+    version = version or next_version(cycle, kind)
+    method_dict = method.to_dict()
+    result_set = ResultSet(
+        cycle_id=cycle.id,
+        kind=kind,
+        version=version,
+        computed_by=by,
+        method=method_dict,
+        mean=inputs.mu(method),
+        ranked=sum(1 for row in rows if row["rank"] is not None),
+        missing=[{"post_code": code, "missing": parts} for code, parts in inputs.missing],
+        content_hash=canonical_hash(cycle.year, str(kind), version, method_dict, [result_line(r) for r in rows]),
+        **extra,
+    )
+    db.session.add(result_set)
+    db.session.flush()
+    _insert_rows([{**row, "result_set_id": result_set.id} for row in rows])
+    return result_set
+
+
+def replace_provisional(cycle: Cycle) -> int:
+    """Drop the cycle's provisional standings; returns the version the next one takes, numbered on from the one
+    it replaces, so that "standings no. N" always means one computation."""
+    version = next_version(cycle, ResultKind.PROVISIONAL)
+    old = select(ResultSet.id).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == ResultKind.PROVISIONAL)
+    old_ids = list(db.session.scalars(old))
+    if old_ids:
+        db.session.execute(delete(Result).where(Result.result_set_id.in_(old_ids)))
+        db.session.execute(delete(ResultSet).where(ResultSet.id.in_(old_ids)))
+    return version
+
+
+def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "") -> ResultSet:
+    """Publish a draft as it stands: a new published version with the draft's rows, method and μ."""
+    version = next_version(cycle, ResultKind.PUBLISHED)
+    lines = [result_line(row) for row in source.rows]
+    published = ResultSet(
+        cycle_id=cycle.id,
+        kind=ResultKind.PUBLISHED,
+        version=version,
+        computed_at=source.computed_at,
+        computed_by=source.computed_by,
+        method=source.method,
+        mean=source.mean,
+        ranked=source.ranked,
+        missing=[],
+        content_hash=canonical_hash(cycle.year, str(ResultKind.PUBLISHED), version, source.method, lines),
+        published_at=utcnow(),
+        reason=reason,
+        source_id=source.id,
+    )
+    db.session.add(published)
+    db.session.flush()
+    skip = {"id", "result_set_id"}
+    columns = [c.key for c in Result.__table__.columns if c.key not in skip]
+    _insert_rows([{**{c: getattr(row, c) for c in columns}, "result_set_id": published.id} for row in source.rows])
+    return published
