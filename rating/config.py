@@ -63,29 +63,44 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True}
 
 
-def load(instance_path: Path, overrides: dict | None = None) -> dict:
-    instance_path.mkdir(parents=True, exist_ok=True)
-    overrides = overrides or {}
+def _environment() -> str:
     env = os.environ.get("RATING_ENV", "production")
     if env not in ("production", "development"):
         raise ConfigError(f"RATING_ENV must be production or development, not {env!r}")
-    url = overrides.get("SQLALCHEMY_DATABASE_URI") or database_url(instance_path)
+    return env
+
+
+def _checked_database_url(url: str) -> str:
     try:
         backend = make_url(url).get_backend_name()
     except Exception as exc:
         raise ConfigError(f"DATABASE_URL is not a valid database URL: {exc}") from exc
     if backend not in ("sqlite", "postgresql"):
         raise ConfigError(f"DATABASE_URL must be SQLite or PostgreSQL, not {backend}")
+    return url
+
+
+def _lease_seconds() -> int:
     lease_seconds = _int_setting("SCHEDULER_LEASE_SECONDS", 120)
     if lease_seconds < 30:
         # The lease is renewed every third of its length; shorter than this, a slow database could lose it.
         raise ConfigError(f"SCHEDULER_LEASE_SECONDS must be at least 30, not {lease_seconds}")
+    return lease_seconds
+
+
+def load(instance_path: Path, overrides: dict | None = None) -> dict:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    overrides = overrides or {}
+    env = _environment()
+    url = _checked_database_url(overrides.get("SQLALCHEMY_DATABASE_URI") or database_url(instance_path))
+    lease_seconds = _lease_seconds()
     secure_cookies = env == "production"
     config = {
         "RATING_ENV": env,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
+        **_mail_settings(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",
         "SESSION_COOKIE_SECURE": secure_cookies,
@@ -117,6 +132,14 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "COMPLAINT_RETENTION_DAYS": int(os.environ.get("COMPLAINT_RETENTION_DAYS", "730")),
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
         "IMPORT_MAX_ROWS": 100_000,
+    }
+    config.update(overrides)
+    return config
+
+
+def _mail_settings() -> dict:
+    """The SMTP server for reminders; no server means no email is sent."""
+    return {
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
         "MAIL_PORT": _int_setting("MAIL_PORT", 25),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
@@ -124,5 +147,3 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "") or "noreply@example.org",
     }
-    config.update(overrides)
-    return config

@@ -134,6 +134,78 @@ def _query(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+#: The open-data paths under /api/v1.
+API_PATHS = {
+    "/posts": {
+        "get": {
+            "summary": "Key posts, paginated",
+            "operationId": "listPosts",
+            "parameters": [
+                _query("page", {"type": "integer", "minimum": 1, "default": 1}, "page number"),
+                _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "page size"),
+                _query("q", {"type": "string"}, "search holder, title, code, unit or duty"),
+                _query("unit", {"type": "string"}, "unit code"),
+            ],
+            "responses": {
+                "200": {
+                    "description": "one page of posts",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PostPage"}}},
+                }
+            },
+        }
+    },
+    "/units": {
+        "get": {
+            "summary": "All units",
+            "operationId": "listUnits",
+            "responses": {
+                "200": {
+                    "description": "every unit",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UnitList"}}},
+                }
+            },
+        }
+    },
+    "/cycles": {
+        "get": {
+            "summary": "Evaluation cycles and their status",
+            "operationId": "listCycles",
+            "responses": {
+                "200": {
+                    "description": "every cycle, newest first",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CycleList"}}},
+                }
+            },
+        }
+    },
+    "/cycles/{year}/results": {
+        "get": {
+            "summary": "The published result of a cycle: ranking, components, titles and warnings",
+            "operationId": "cycleResults",
+            "parameters": [
+                {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}},
+                _query("version", {"type": "integer", "minimum": 1}, "a published version (default newest)"),
+            ],
+            "responses": {
+                "200": {
+                    "description": "the published snapshot (ETag is its content hash)",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CycleResult"}}},
+                },
+                "304": {"description": "not modified (If-None-Match)"},
+                "404": {"description": "no such cycle, or not published yet"},
+            },
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "operationId": "openapi",
+            "responses": {"200": {"description": "the OpenAPI document"}},
+        }
+    },
+}
+
+
 def document(server_url: str) -> dict:
     return {
         "openapi": "3.1.0",
@@ -144,78 +216,7 @@ def document(server_url: str) -> dict:
             "what the office publishes.",
         },
         "servers": [{"url": server_url}],
-        "paths": {
-            "/posts": {
-                "get": {
-                    "summary": "Key posts, paginated",
-                    "operationId": "listPosts",
-                    "parameters": [
-                        _query("page", {"type": "integer", "minimum": 1, "default": 1}, "page number"),
-                        _query(
-                            "per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "page size"
-                        ),
-                        _query("q", {"type": "string"}, "search holder, title, code, unit or duty"),
-                        _query("unit", {"type": "string"}, "unit code"),
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "one page of posts",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PostPage"}}},
-                        }
-                    },
-                }
-            },
-            "/units": {
-                "get": {
-                    "summary": "All units",
-                    "operationId": "listUnits",
-                    "responses": {
-                        "200": {
-                            "description": "every unit",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UnitList"}}},
-                        }
-                    },
-                }
-            },
-            "/cycles": {
-                "get": {
-                    "summary": "Evaluation cycles and their status",
-                    "operationId": "listCycles",
-                    "responses": {
-                        "200": {
-                            "description": "every cycle, newest first",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CycleList"}}},
-                        }
-                    },
-                }
-            },
-            "/cycles/{year}/results": {
-                "get": {
-                    "summary": "The published result of a cycle: ranking, components, titles and warnings",
-                    "operationId": "cycleResults",
-                    "parameters": [
-                        {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}},
-                        _query("version", {"type": "integer", "minimum": 1}, "a published version (default newest)"),
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "the published snapshot (ETag is its content hash)",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CycleResult"}}},
-                        },
-                        "304": {"description": "not modified (If-None-Match)"},
-                        "404": {"description": "no such cycle, or not published yet"},
-                    },
-                }
-            },
-            **open311_paths(),
-            "/openapi.json": {
-                "get": {
-                    "summary": "This document",
-                    "operationId": "openapi",
-                    "responses": {"200": {"description": "the OpenAPI document"}},
-                }
-            },
-        },
+        "paths": {**API_PATHS, **OPEN311_PATHS},
         "components": {"schemas": {**SCHEMAS, **OPEN311_SCHEMAS}},
     }
 
@@ -266,75 +267,72 @@ def _json(schema_ref: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema_ref}}}
 
 
-def open311_paths() -> dict:
-    """Open311 GeoReport v2 endpoints; they live under /open311/v2, not /api/v1."""
-    server = [{"url": "/open311/v2"}]
-    request_list = {"type": "array", "items": {"$ref": "#/components/schemas/Open311Request"}}
-    error = {"$ref": "#/components/schemas/Open311Error"}
-    return {
-        "/services.json": {
-            "servers": server,
-            "get": {
-                "summary": "Complaint categories as Open311 services",
-                "operationId": "open311Services",
-                "responses": {
-                    "200": _json(
-                        {"type": "array", "items": {"$ref": "#/components/schemas/Open311Service"}}, "services"
-                    )
-                },
+_SERVER = [{"url": "/open311/v2"}]
+_REQUEST_LIST = {"type": "array", "items": {"$ref": "#/components/schemas/Open311Request"}}
+_ERROR = {"$ref": "#/components/schemas/Open311Error"}
+#: Open311 GeoReport v2 endpoints; they live under /open311/v2, not /api/v1.
+OPEN311_PATHS = {
+    "/services.json": {
+        "servers": _SERVER,
+        "get": {
+            "summary": "Complaint categories as Open311 services",
+            "operationId": "open311Services",
+            "responses": {
+                "200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Open311Service"}}, "services")
             },
         },
-        "/requests.json": {
-            "servers": server,
-            "get": {
-                "summary": "Public view of complaint cases, newest first (at most 1000)",
-                "operationId": "open311Requests",
-                "parameters": [
-                    _query("service_code", {"type": "string"}, "category code"),
-                    _query("status", {"type": "string", "enum": ["open", "closed"]}, "open or closed"),
-                    _query("start_date", {"type": "string", "format": "date-time"}, "received on or after"),
-                    _query("end_date", {"type": "string", "format": "date-time"}, "received before"),
-                    _query("service_request_id", {"type": "string"}, "comma-separated case numbers"),
-                ],
-                "responses": {"200": _json(request_list, "cases"), "400": _json(error, "bad parameter")},
-            },
-            "post": {
-                "summary": "File a complaint (channel: online)",
-                "operationId": "open311CreateRequest",
-                "requestBody": {
-                    "content": {
-                        "application/x-www-form-urlencoded": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["service_code", "description"],
-                                "properties": {
-                                    "service_code": {"type": "string"},
-                                    "description": {"type": "string"},
-                                    "first_name": {"type": "string"},
-                                    "last_name": {"type": "string"},
-                                    "phone": {"type": "string"},
-                                    "email": {"type": "string"},
-                                    "post_code": {"type": "string", "description": "extension: the key post"},
-                                    "unit_code": {"type": "string", "description": "extension: the unit"},
-                                },
-                            }
+    },
+    "/requests.json": {
+        "servers": _SERVER,
+        "get": {
+            "summary": "Public view of complaint cases, newest first (at most 1000)",
+            "operationId": "open311Requests",
+            "parameters": [
+                _query("service_code", {"type": "string"}, "category code"),
+                _query("status", {"type": "string", "enum": ["open", "closed"]}, "open or closed"),
+                _query("start_date", {"type": "string", "format": "date-time"}, "received on or after"),
+                _query("end_date", {"type": "string", "format": "date-time"}, "received before"),
+                _query("service_request_id", {"type": "string"}, "comma-separated case numbers"),
+            ],
+            "responses": {"200": _json(_REQUEST_LIST, "cases"), "400": _json(_ERROR, "bad parameter")},
+        },
+        "post": {
+            "summary": "File a complaint (channel: online)",
+            "operationId": "open311CreateRequest",
+            "requestBody": {
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["service_code", "description"],
+                            "properties": {
+                                "service_code": {"type": "string"},
+                                "description": {"type": "string"},
+                                "first_name": {"type": "string"},
+                                "last_name": {"type": "string"},
+                                "phone": {"type": "string"},
+                                "email": {"type": "string"},
+                                "post_code": {"type": "string", "description": "extension: the key post"},
+                                "unit_code": {"type": "string", "description": "extension: the unit"},
+                            },
                         }
                     }
-                },
-                "responses": {
-                    "201": _json({"type": "array", "items": {"type": "object"}}, "the new case number"),
-                    "400": _json(error, "invalid"),
-                    "429": _json(error, "too many requests"),
-                },
+                }
+            },
+            "responses": {
+                "201": _json({"type": "array", "items": {"type": "object"}}, "the new case number"),
+                "400": _json(_ERROR, "invalid"),
+                "429": _json(_ERROR, "too many requests"),
             },
         },
-        "/requests/{case_number}.json": {
-            "servers": server,
-            "get": {
-                "summary": "One case",
-                "operationId": "open311Request",
-                "parameters": [{"name": "case_number", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": _json(request_list, "one case"), "404": _json(error, "unknown case")},
-            },
+    },
+    "/requests/{case_number}.json": {
+        "servers": _SERVER,
+        "get": {
+            "summary": "One case",
+            "operationId": "open311Request",
+            "parameters": [{"name": "case_number", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": _json(_REQUEST_LIST, "one case"), "404": _json(_ERROR, "unknown case")},
         },
-    }
+    },
+}

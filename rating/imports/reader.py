@@ -104,35 +104,50 @@ def read_table(
         raise ImportFailed([RowError(0, _("文件超过 %(mb)d MB 上限,请分批导入。", mb=max_bytes // (1024 * 1024)))])
     if not data.strip():
         raise ImportFailed([RowError(0, _("文件是空的。"))])
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix == "csv":
-        raw = _read_csv(data)
-    elif suffix == "xlsx":
-        raw = _read_xlsx(data)
-    else:
-        raise ImportFailed([RowError(0, _("只接受 CSV 或 XLSX 文件。"))])
+    raw = _read_raw(data, filename)
     if not raw or not any(cell.strip() for cell in raw[0]):
         raise ImportFailed([RowError(0, _("文件是空的。"))])
-    columns = [cell.strip().lstrip("\ufeff").lower() for cell in raw[0]]
+    columns = _header(raw[0], required, optional)
+    table = Table(columns, _records(raw[1:], columns))
+    if not table.rows:
+        raise ImportFailed([RowError(0, _("文件只有表头,没有数据行。"))])
+    if len(table.rows) > max_rows:
+        raise ImportFailed([RowError(0, _("数据行超过 %(n)d 行上限,请分批导入。", n=max_rows))])
+    return table
+
+
+def _read_raw(data: bytes, filename: str) -> list[list[str]]:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix == "csv":
+        return _read_csv(data)
+    if suffix == "xlsx":
+        return _read_xlsx(data)
+    raise ImportFailed([RowError(0, _("只接受 CSV 或 XLSX 文件。"))])
+
+
+def _header(cells: list[str], required: list[str], optional: tuple[str, ...]) -> list[str]:
+    """The column names of the first row; every required one present, none unknown."""
+    columns = [cell.strip().lstrip("\ufeff").lower() for cell in cells]
     missing = [name for name in required if name not in columns]
     if missing:
         raise ImportFailed([RowError(1, _("缺少列:%(columns)s", columns=", ".join(missing)))])
     unknown = [name for name in columns if name and name not in required and name not in optional]
     if unknown:
         raise ImportFailed([RowError(1, _("无法识别的列:%(columns)s", columns=", ".join(unknown)))])
-    table, errors = Table(columns), []
-    for line, values in enumerate(raw[1:], start=2):
+    return columns
+
+
+def _records(lines: list[list[str]], columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """Numbered records (the header is line 1); blank lines are skipped, overlong ones refused."""
+    records, errors = [], []
+    for line, values in enumerate(lines, start=2):
         if not any(value.strip() for value in values):
             continue  # blank lines are not records
         if len(values) > len(columns) and any(v.strip() for v in values[len(columns) :]):
             errors.append(RowError(line, _("该行的值多于表头的列数")))
             continue
         padded = [*values, *[""] * (len(columns) - len(values))]
-        table.rows.append((line, {name: padded[i].strip() for i, name in enumerate(columns) if name}))
+        records.append((line, {name: padded[i].strip() for i, name in enumerate(columns) if name}))
     if errors:
         raise ImportFailed(errors)
-    if not table.rows:
-        raise ImportFailed([RowError(0, _("文件只有表头,没有数据行。"))])
-    if len(table.rows) > max_rows:
-        raise ImportFailed([RowError(0, _("数据行超过 %(n)d 行上限,请分批导入。", n=max_rows))])
-    return table
+    return records

@@ -85,13 +85,25 @@ class MethodSettings:
         return settings
 
     def problems(self) -> list[str]:
-        problems = []
+        """Every way these settings break SPEC §3 (empty when they are sound)."""
+        return [
+            *self._weight_problems(),
+            *self._quota_problems(),
+            *self._table_problems(),
+            *self._count_problems(),
+        ]
+
+    def _weight_problems(self) -> list[str]:
         if set(self.weights) != {"service", "assessment", "conduct", "inspection"}:
-            problems.append("weights must name service, assessment, conduct and inspection")
-        elif any(w < 0 for w in self.weights.values()):
-            problems.append("weights must not be negative")
-        elif abs(sum(self.weights.values()) - 1) > 1e-9:
-            problems.append(f"weights must sum to 1 (they sum to {sum(self.weights.values()):g})")
+            return ["weights must name service, assessment, conduct and inspection"]
+        if any(w < 0 for w in self.weights.values()):
+            return ["weights must not be negative"]
+        if abs(sum(self.weights.values()) - 1) > 1e-9:
+            return [f"weights must sum to 1 (they sum to {sum(self.weights.values()):g})"]
+        return []
+
+    def _quota_problems(self) -> list[str]:
+        problems = []
         for name in ("benchmark_quota", "excellent_quota", "warning_quota"):
             quota = getattr(self, name)
             if quota.unit not in ("count", "percent"):
@@ -100,12 +112,20 @@ class MethodSettings:
                 problems.append(f"{name}: out of range")
             elif quota.unit == "count" and quota.value != int(quota.value):
                 problems.append(f"{name}: a count must be a whole number")
+        return problems
+
+    def _table_problems(self) -> list[str]:
+        problems = []
         if set(self.grade_scores) != set(GRADES):
             problems.append("grade_scores must give a score for each of " + ", ".join(GRADES))
         elif any(not 0 <= s <= 100 for s in self.grade_scores.values()):
             problems.append("grade scores must lie in 0–100")
         if any(d < 0 for d in [*self.complaint_deductions.values(), *self.inspection_deductions.values()]):
             problems.append("deductions must not be negative")
+        return problems
+
+    def _count_problems(self) -> list[str]:
+        problems = []
         if self.prior_weight < 0:
             problems.append("prior_weight must not be negative")
         if not (0 < self.unverified_weight <= self.verified_weight):
