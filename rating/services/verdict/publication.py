@@ -8,7 +8,7 @@ desk, the API, the exports and the scheduler all ask.
 - Notice is open from its first day to its last, inclusive (Asia/Shanghai dates).
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from flask_babel import gettext as _
@@ -172,7 +172,25 @@ def shown(year: int) -> Shown | None:
     return Shown(*row) if row is not None else None
 
 
-def public_cycles() -> tuple:
+class PublicCycle(NamedTuple):
+    """A cycle in the public list of results, with the set it shows."""
+
+    year: int
+    status: CycleStatus
+    notice_starts_on: date | None
+    notice_ends_on: date | None
+    set_id: int
+    version: int
+    content_hash: str
+    published_at: datetime | None
+    ranked: int
+
+    @property
+    def notice_open(self) -> bool:
+        return notice_open(self.status, self.notice_ends_on)
+
+
+def public_cycles() -> tuple[PublicCycle, ...]:
     """Every cycle the public may see a result of, newest year first, with the set it shows: one query."""
     listed = db.session.execute(
         select(
@@ -192,7 +210,7 @@ def public_cycles() -> tuple:
     ).all()
     newest = {}
     for row in listed:  # the newest public set of each cycle (sets arrive newest first)
-        newest.setdefault(row.year, row)
+        newest.setdefault(row.year, PublicCycle(*row))
     return tuple(newest.values())
 
 
