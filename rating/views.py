@@ -2,12 +2,11 @@
 every action (commit and say so, or roll back and say why)."""
 
 from flask import abort, flash, redirect, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from rating.extensions import db
-from rating.imports.reader import ImportFailed, RowError, Table, read_table
+from rating.imports.reader import Table
 from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.services import audit
@@ -66,14 +65,6 @@ def grid_table(field_prefix: str, column: str) -> tuple[Table, dict[int, str]]:
             table.rows.append((line, {"post_code": code, column: value.strip()}))
             codes[line] = code
     return table, codes
-
-
-def uploaded_table(file_storage, columns, optional=()) -> tuple[bytes, str, Table]:
-    """Read an uploaded file (raises ImportFailed); returns its bytes and name too, to keep for confirmation."""
-    if file_storage is None or not file_storage.filename:
-        raise ImportFailed([RowError(0, _("请选择要上传的文件。"))])
-    data = file_storage.read()
-    return data, file_storage.filename, read_table(data, file_storage.filename, columns, optional)
 
 
 def refuse(error: DomainError) -> int:

@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,14 +10,13 @@ from wtforms.fields.choices import SelectChoice
 
 from rating import uploads
 from rating.admin import bp
-from rating.admin.forms import CycleForm, HolderForm, ImportConfirmForm, ImportUploadForm, PostForm, UserForm
+from rating.admin.forms import CycleForm, HolderForm, ImportUploadForm, PostForm, UserForm
 from rating.admin.menu import ROLE_DUTIES, actions_for
 from rating.auth.forms import EmptyForm
 from rating.exports import csv_response, xlsx_response
 from rating.extensions import db
 from rating.i18n import ROLE_LABELS
 from rating.imports import posts as post_rows
-from rating.imports.reader import ImportFailed, read_table
 from rating.imports.vocab import split_items
 from rating.models.audit import AuditEntry
 from rating.models.cycles import Cycle
@@ -36,6 +36,9 @@ from rating.views import cycle_or_404
 
 ADMIN = Role.ADMIN
 READERS = (Role.ADMIN, Role.AUDITOR)
+POSTS = uploads.Spreadsheet(
+    "posts", post_rows.COLUMNS, header=(_l("行"), _l("编号"), _l("单位"), _l("岗位"), _l("责任人"), _l("职责"))
+)
 
 
 def _actor():
@@ -145,38 +148,48 @@ def change_post_holder(code: str):
     return redirect(url_for("admin.post", code=post.code))
 
 
+def _post_cells(rows) -> list[tuple]:
+    return [(r.line, r.code, r.unit, r.title, r.holder, len(r.responsibilities)) for r in rows]
+
+
+def _posts_failed(errors):
+    """Bad rows are listed above the upload form, to upload the corrected file at once."""
+    return render_template("admin/import_posts.html", form=ImportUploadForm(), errors=errors), 422
+
+
 @bp.route("/posts/import", methods=["GET", "POST"])
 @roles(ADMIN)
 def import_posts_upload():
     form = ImportUploadForm()
-    if form.validate_on_submit():
-        data, filename = form.file.data.read(), form.file.data.filename
-        try:
-            rows = post_rows.validate_rows(read_table(data, filename, post_rows.COLUMNS))
-        except ImportFailed as exc:
-            return render_template("admin/import_posts.html", form=form, errors=exc.errors), 422
-        token = uploads.keep(data, filename)
-        return render_template("admin/import_preview.html", rows=rows, confirm=ImportConfirmForm(token=token))
-    return render_template("admin/import_posts.html", form=form, errors=None)
+    if not form.validate_on_submit():
+        return render_template("admin/import_posts.html", form=form, errors=None)
+    return uploads.preview(
+        POSTS,
+        form.file.data,
+        post_rows.validate_rows,
+        _post_cells,
+        back=url_for("admin.import_posts_upload"),
+        confirm_url=url_for("admin.import_posts_confirm"),
+        failed=_posts_failed,
+    )
 
 
 @bp.post("/posts/import/confirm")
 @roles(ADMIN)
 def import_posts_confirm():
-    form = ImportConfirmForm()
-    kept = uploads.take(form.token.data) if form.validate_on_submit() else None
+    kept = uploads.take(POSTS.kind)
     if kept is None:
-        flash(_("上传的文件已过期,请重新上传。"), "error")
-        return redirect(url_for("admin.import_posts_upload"))
-    try:
-        rows = post_rows.validate_rows(read_table(kept.data, kept.filename, post_rows.COLUMNS))
-        summary = import_posts(_actor(), rows)
-    except ImportFailed as exc:
-        db.session.rollback()
-        return render_template("admin/import_posts.html", form=ImportUploadForm(), errors=exc.errors), 422
-    db.session.commit()
-    flash(_("导入完成:%(summary)s", summary=str(summary)), "success")
-    return redirect(url_for("admin.posts"))
+        return uploads.expired(url_for("admin.import_posts_upload"))
+    return uploads.confirm(
+        POSTS,
+        kept,
+        post_rows.validate_rows,
+        lambda rows: import_posts(_actor(), rows),
+        lambda _rows, summary: _("导入完成:%(summary)s", summary=str(summary)),
+        back=url_for("admin.import_posts_upload"),
+        then=url_for("admin.posts"),
+        failed=_posts_failed,
+    )
 
 
 @bp.get("/users")
