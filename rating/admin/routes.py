@@ -28,11 +28,10 @@ from rating.services import audit, notifications
 from rating.services import progress as progress_service
 from rating.services.cycles import create_cycle
 from rating.services.directory import posts_query
-from rating.services.errors import DomainError
 from rating.services.officials import records_of_post
 from rating.services.posts import change_holder, import_posts, update_post
 from rating.services.users import create_user
-from rating.views import cycle_or_404
+from rating.views import apply_change, apply_form, cycle_or_404
 
 ADMIN = Role.ADMIN
 READERS = (Role.ADMIN, Role.AUDITOR)
@@ -132,20 +131,14 @@ def edit_post(code: str):
 @bp.post("/posts/<code>/holder")
 @roles(ADMIN)
 def change_post_holder(code: str):
-    post = _post_or_404(code)
-    form = HolderForm()
-    if not form.validate_on_submit():
-        flash(_("请填写新任责任人姓名和任职日期。"), "error")
-        return redirect(url_for("admin.post", code=post.code))
-    try:
-        change_holder(_actor(), post, form.name.data, form.started_on.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.post", code=post.code))
-    db.session.commit()
-    flash(_("岗位责任人已变更,历史任职记录已保留。"), "success")
-    return redirect(url_for("admin.post", code=post.code))
+    post, form = _post_or_404(code), HolderForm()
+    return apply_form(
+        form,
+        lambda: change_holder(_actor(), post, form.name.data, form.started_on.data),
+        _("岗位责任人已变更,历史任职记录已保留。"),
+        url_for("admin.post", code=post.code),
+        invalid=_("请填写新任责任人姓名和任职日期。"),
+    )
 
 
 def _post_cells(rows) -> list[tuple]:
@@ -207,24 +200,21 @@ def new_user():
     form.unit.choices = [SelectChoice("", "—")] + [
         SelectChoice(u.code, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))
     ]
-    if form.validate_on_submit():
-        try:
-            user = create_user(
-                _actor(),
-                username=form.username.data,
-                password=form.password.data,
-                role=form.role.data,
-                unit_code=form.unit.data or None,
-                display_name=form.display_name.data or "",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("admin/user_new.html", form=form), exc.status_code
-        db.session.commit()
-        flash(_("用户 %(name)s 已创建。", name=user.username), "success")
-        return redirect(url_for("admin.users"))
-    return render_template("admin/user_new.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("admin/user_new.html", form=form)
+    return apply_change(
+        lambda: create_user(
+            _actor(),
+            username=form.username.data,
+            password=form.password.data,
+            role=form.role.data,
+            unit_code=form.unit.data or None,
+            display_name=form.display_name.data or "",
+        ),
+        lambda user: _("用户 %(name)s 已创建。", name=user.username),
+        url_for("admin.users"),
+        page=lambda status: (render_template("admin/user_new.html", form=form), status),
+    )
 
 
 @bp.get("/cycles")
@@ -238,18 +228,13 @@ def cycles():
 @roles(ADMIN)
 def new_cycle():
     form = CycleForm()
-    if not form.validate_on_submit():
-        flash(_("请填写正确的年度(2000–2100)和日期。"), "error")
-        return redirect(url_for("admin.cycles"))
-    try:
-        cycle = create_cycle(_actor(), form.year.data, form.starts_on.data, form.ends_on.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.cycles"))
-    db.session.commit()
-    flash(_("%(year)d 年度评议周期已创建。", year=cycle.year), "success")
-    return redirect(url_for("admin.cycles"))
+    return apply_form(
+        form,
+        lambda: create_cycle(_actor(), form.year.data, form.starts_on.data, form.ends_on.data),
+        lambda cycle: _("%(year)d 年度评议周期已创建。", year=cycle.year),
+        url_for("admin.cycles"),
+        invalid=_("请填写正确的年度(2000–2100)和日期。"),
+    )
 
 
 @bp.get("/cycles/<int:year>/progress")

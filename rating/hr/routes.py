@@ -1,7 +1,7 @@
 """HR offices (人事科) enter annual assessments (年度考核) for their own unit's posts: a grid, or a spreadsheet
 downloaded prefilled and uploaded back through a preview."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,8 +20,7 @@ from rating.security import roles
 from rating.services import officials
 from rating.services.cycles import cycle_by_year
 from rating.services.directory import posts_query, units_with_posts
-from rating.services.errors import DomainError
-from rating.views import actor, all_cycles, grid_table, requested_cycle, requested_unit
+from rating.views import actor, all_cycles, apply_change, grid_table, requested_cycle, requested_unit
 
 bp = Blueprint("hr", __name__)
 
@@ -100,18 +99,15 @@ def save_grid():
         return _render_grid(cycle, unit, status=400)
     table, codes = grid_table("v-", "grade_or_score")
     try:
-        rows = rows_.validate_assessments(table, officials.import_context(cycle, only_unit_id=unit.id))
-        counts = officials.record_assessments(actor(), cycle, rows, _amendment())
+        rows = _check(cycle, unit.id)(table)
     except ImportFailed as exc:
-        db.session.rollback()
         return _render_grid(cycle, unit, {codes.get(e.line, ""): e.message for e in exc.errors}, 422)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _render_grid(cycle, unit, status=exc.status_code)
-    db.session.commit()
-    flash(_("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]), "success")
-    return redirect(url_for("hr.grid", cycle=cycle.year, unit=unit.code))
+    return apply_change(
+        lambda: officials.record_assessments(actor(), cycle, rows, _amendment()),
+        lambda counts: _("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]),
+        url_for("hr.grid", cycle=cycle.year, unit=unit.code),
+        page=lambda status: _render_grid(cycle, unit, status=status),
+    )
 
 
 @bp.get("/template.xlsx")

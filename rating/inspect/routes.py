@@ -4,7 +4,7 @@ and enter comprehensive-inspection scores (综合检查评议) by round; both al
 from collections.abc import Callable
 from typing import NamedTuple
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,8 +26,7 @@ from rating.security import roles
 from rating.services import officials
 from rating.services.cycles import cycle_by_year
 from rating.services.directory import posts_query
-from rating.services.errors import DomainError
-from rating.views import actor, all_cycles, grid_table, requested_cycle
+from rating.views import actor, all_cycles, apply_change, apply_form, grid_table, requested_cycle
 
 bp = Blueprint("inspect", __name__)
 
@@ -158,19 +157,16 @@ def new_finding():
         }
         try:
             rows = rows_.validate_findings(Table(rows_.FINDING_COLUMNS, [(1, row)]), officials.import_context(cycle))
-            officials.record_findings(actor(), cycle, rows, _amendment(), notify=form.notify.data)
         except ImportFailed as exc:
-            db.session.rollback()
             for error in exc.errors:
                 flash(error.message, "error")
             return render_template("inspect/finding_new.html", form=form, cycle=cycle), 422
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("inspect/finding_new.html", form=form, cycle=cycle), exc.status_code
-        db.session.commit()
-        flash(_("已记录检查发现的问题。"), "success")
-        return redirect(url_for("inspect.findings", cycle=cycle.year))
+        return apply_change(
+            lambda: officials.record_findings(actor(), cycle, rows, _amendment(), notify=form.notify.data),
+            _("已记录检查发现的问题。"),
+            url_for("inspect.findings", cycle=cycle.year),
+            page=lambda status: (render_template("inspect/finding_new.html", form=form, cycle=cycle), status),
+        )
     return render_template("inspect/finding_new.html", form=form, cycle=cycle)
 
 
@@ -178,30 +174,24 @@ def new_finding():
 @roles(*EDITORS)
 def notify(finding_id: int):
     finding = _finding_or_404(finding_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            officials.set_notified(actor(), finding, request.form.get("notified") == "1")
-            db.session.commit()
-            flash(_("通报状态已更新。"), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    return redirect(url_for("inspect.findings", cycle=finding.cycle.year))
+    return apply_form(
+        EmptyForm(),
+        lambda: officials.set_notified(actor(), finding, request.form.get("notified") == "1"),
+        _("通报状态已更新。"),
+        url_for("inspect.findings", cycle=finding.cycle.year),
+    )
 
 
 @bp.post("/findings/<int:finding_id>/withdraw")
 @roles(*EDITORS)
 def withdraw(finding_id: int):
     finding = _finding_or_404(finding_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            officials.withdraw_finding(actor(), finding, request.form.get("reason", ""), _amendment())
-            db.session.commit()
-            flash(_("已撤销该问题;记录保留,不再扣分。"), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    return redirect(url_for("inspect.findings", cycle=finding.cycle.year))
+    return apply_form(
+        EmptyForm(),
+        lambda: officials.withdraw_finding(actor(), finding, request.form.get("reason", ""), _amendment()),
+        _("已撤销该问题;记录保留,不再扣分。"),
+        url_for("inspect.findings", cycle=finding.cycle.year),
+    )
 
 
 def _score_rows(cycle, round_: int):
@@ -257,17 +247,14 @@ def save_scores():
         row["round"] = str(round_)
     try:
         rows = rows_.validate_scores(table, officials.import_context(cycle))
-        counts = officials.record_scores(actor(), cycle, rows, _amendment())
     except ImportFailed as exc:
-        db.session.rollback()
         return _render_scores(cycle, round_, {codes.get(e.line, ""): e.message for e in exc.errors}, 422)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _render_scores(cycle, round_, status=exc.status_code)
-    db.session.commit()
-    flash(_("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]), "success")
-    return redirect(url_for("inspect.scores", cycle=cycle.year, round=round_))
+    return apply_change(
+        lambda: officials.record_scores(actor(), cycle, rows, _amendment()),
+        lambda counts: _("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]),
+        url_for("inspect.scores", cycle=cycle.year, round=round_),
+        page=lambda status: _render_scores(cycle, round_, status=status),
+    )
 
 
 @bp.get("/<kind>/template.xlsx")
