@@ -18,10 +18,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from rating.admin import bp
 from rating.extensions import db
+from rating.forms import LEVEL_CHOICES
+from rating.labels.ratings import CHANNEL_LABELS, LEVEL_LABELS, RATING_STATUS_LABELS
 from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingStatus
 from rating.models.users import Role
-from rating.rate.forms import LEVEL_CHOICES
 from rating.security import roles
 from rating.services.ratings import key_in_rating, moderate
 from rating.views import actor, apply_change, apply_form
@@ -31,18 +32,6 @@ MODERATORS = (Role.ADMIN,)
 READERS = (Role.ADMIN, Role.AUDITOR)
 KEYERS = (Role.ADMIN, Role.COMPLAINT_HANDLER)
 
-LEVEL_LABELS = {choice.value: choice.label for choice in LEVEL_CHOICES}
-RATING_STATUS_LABELS = {
-    RatingStatus.COUNTED: _l("计入"),
-    RatingStatus.HELD: _l("待审核"),
-    RatingStatus.EXCLUDED: _l("不计入"),
-}
-CHANNEL_LABELS = {
-    Channel.WEB: _l("网上"),
-    Channel.WINDOW: _l("窗口扫码"),
-    Channel.HOTLINE: _l("热线"),
-    Channel.PAPER: _l("问卷"),
-}
 #: The queue's tabs: their label and which ratings they list. Counted ratings only matter when they say something.
 TABS = {
     "held": (_l("待审核"), (Rating.status == RatingStatus.HELD,)),

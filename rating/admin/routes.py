@@ -12,12 +12,12 @@ from rating import uploads
 from rating.admin import bp
 from rating.admin.forms import CycleForm, HolderForm, ImportUploadForm, PostForm, UserForm
 from rating.admin.menu import ROLE_DUTIES, actions_for
-from rating.auth.forms import EmptyForm
 from rating.exports import csv_response, xlsx_response
 from rating.extensions import db
-from rating.i18n import ROLE_LABELS
+from rating.forms import EmptyForm
 from rating.imports import posts as post_rows
 from rating.imports.vocab import split_items
+from rating.labels import ROLE_LABELS
 from rating.models.audit import AuditEntry
 from rating.models.cycles import Cycle
 from rating.models.posts import Post, Tenure

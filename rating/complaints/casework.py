@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from rating.auth.forms import EmptyForm
 from rating.complaints import bp
 from rating.complaints.casework_forms import (
     CATEGORY_LABELS,
@@ -26,6 +25,7 @@ from rating.complaints.casework_forms import (
     ReferForm,
 )
 from rating.extensions import db
+from rating.forms import EmptyForm
 from rating.models.complaints import Complaint, ComplaintStatus
 from rating.models.users import Role
 from rating.security import roles

@@ -13,8 +13,8 @@ from wtforms.fields.choices import SelectChoice
 
 from rating.complaints import bp
 from rating.complaints.forms import ComplaintForm, TrackForm, VisitForm
-from rating.complaints.labels import CATEGORY_HINTS, CATEGORY_LABELS, EVENT_LABELS, FINDING_LABELS, STATUS_LABELS
 from rating.extensions import db, limiter
+from rating.labels.complaints import CATEGORY_HINTS, CATEGORY_LABELS, EVENT_LABELS, FINDING_LABELS, STATUS_LABELS
 from rating.models.complaints import ComplaintChannel, ComplaintStatus
 from rating.models.posts import Post
 from rating.models.units import Unit

@@ -8,11 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from rating import uploads
-from rating.auth.forms import EmptyForm
 from rating.exports import xlsx_response
 from rating.extensions import db
+from rating.forms import EmptyForm
 from rating.imports import officials as rows_
 from rating.imports.reader import ImportFailed
+from rating.imports.vocab import GRADE_WORDS
 from rating.models.assessments import Assessment
 from rating.models.units import Unit
 from rating.models.users import Role
@@ -26,7 +27,6 @@ bp = Blueprint("hr", __name__)
 
 EDITORS = (Role.HR_OFFICER, Role.ADMIN)
 READERS = (*EDITORS, Role.AUDITOR)
-GRADE_LABELS = {"excellent": "优秀", "competent": "称职", "basically_competent": "基本称职", "incompetent": "不称职"}
 ASSESSMENTS = uploads.Spreadsheet(
     "assessments",
     rows_.ASSESSMENT_COLUMNS,
@@ -40,7 +40,7 @@ def _value(assessment: Assessment | None) -> str:
     if assessment is None:
         return ""
     if assessment.grade:
-        return GRADE_LABELS[assessment.grade]
+        return GRADE_WORDS[assessment.grade]
     return f"{assessment.score:g}"
 
 
@@ -79,7 +79,7 @@ def _render_grid(cycle, unit, errors=None, status=200):
             errors=errors or {},
             form=EmptyForm(),
             can_edit=current_user.role in EDITORS,
-            grade_labels=GRADE_LABELS.values(),
+            grade_labels=GRADE_WORDS.values(),
         ),
         status,
     )
@@ -132,7 +132,7 @@ def template():
 def _preview_cells(cycle, unit, rows) -> list[tuple]:
     current = {post.code: value for post, value in _grid_rows(cycle, unit)}
     return [
-        (row.line, row.code, current.get(row.code, ""), GRADE_LABELS.get(row.grade) or f"{row.score:g}") for row in rows
+        (row.line, row.code, current.get(row.code, ""), GRADE_WORDS.get(row.grade) or f"{row.score:g}") for row in rows
     ]
 
 

@@ -13,13 +13,13 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from rating import uploads
-from rating.auth.forms import EmptyForm
 from rating.exports import xlsx_response
 from rating.extensions import db
-from rating.i18n import deduction_label
+from rating.forms import EmptyForm
 from rating.imports import officials as rows_
 from rating.imports.reader import ImportFailed, Table
 from rating.inspect.forms import FindingForm
+from rating.labels import deduction_label
 from rating.models.assessments import InspectionFinding, InspectionScore
 from rating.models.users import Role
 from rating.security import roles
