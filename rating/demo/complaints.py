@@ -110,36 +110,35 @@ def _replay(actor, rnd, row, on_post: bool, cycle: Cycle, today: date) -> tuple[
         phone=f"139{rnd.randint(10000000, 99999999)}",
     )
     created_on = max(cycle.starts_on, today - timedelta(days=int(row["days_ago"])))
-    complaint, query_code = service.file_complaint(actor, intake, at=files.office_time(created_on, n * 37))
+    at = files.office_time(created_on, n * 37)
+    complaint, query_code = service.file_complaint(actor, intake, at=at)
     if stage == ComplaintStatus.RECEIVED:
         return complaint, query_code
     referred_on = min(today, created_on + timedelta(days=1))
-    at = _after(complaint, referred_on, n * 53)
+    # Two steps may fall on one day: a step is never dated before the one it follows.
+    at = max(at, files.office_time(referred_on, n * 53))
     service.refer(actor, complaint, at=at)
     if stage in (ComplaintStatus.IN_PROGRESS, ComplaintStatus.CONCLUDED):
-        at = _after(complaint, min(today, referred_on + timedelta(days=2)), n * 61)
+        at = max(at, files.office_time(min(today, referred_on + timedelta(days=2)), n * 61))
         service.record_progress(actor, complaint, PROGRESS_NOTE, at=at)
     if stage == ComplaintStatus.CONCLUDED:
-        _conclude(actor, complaint, row, referred_on, today, n)
+        _conclude(actor, complaint, row, (referred_on, at), today, n)
     return complaint, query_code
 
 
-def _after(complaint: Complaint, day: date, minutes: int) -> datetime:
-    """Office hours on ``day``, but not before the case's last step (two steps may fall on one day)."""
-    return max(files.office_time(day, minutes), max(event.at for event in complaint.events))
-
-
-def _conclude(actor, complaint: Complaint, row, referred_on: date, today: date, n: int) -> None:
-    """The conclusion, on time or a few days late, and the return visit. An unsatisfied answer reopens a case once,
-    so a case left unsatisfied was concluded, reopened, concluded again and still not satisfied."""
+def _conclude(actor, complaint: Complaint, row, referred: tuple[date, datetime], today: date, n: int) -> None:
+    """The conclusion, on time or a few days late, and the return visit; ``referred`` is the day of the referral
+    and the time of the last step. An unsatisfied answer reopens a case once, so a case left unsatisfied was
+    concluded, reopened, concluded again and still not satisfied."""
+    referred_on, last = referred
     if row["on_time"] == "1":
         day = min(today, complaint.deadline, referred_on + timedelta(days=3 + n % 12))
     else:
         day = min(today, add_working_days(complaint.deadline, 3))
     finding = Finding(row["finding"])
-    at = _after(complaint, day, n * 71)
+    at = max(last, files.office_time(day, n * 71))
     if row["satisfied"] == "0":
-        first = max(at - timedelta(days=5), max(event.at for event in complaint.events))
+        first = max(at - timedelta(days=5), last)
         service.conclude(actor, complaint, finding, REPLIES[finding], at=first)
         service.return_visit(complaint, False, at=first + (at - first) / 5)
     service.conclude(actor, complaint, finding, REPLIES[finding], at=at)

@@ -12,7 +12,6 @@ Rules, in the order a submission meets them:
 
 import hashlib
 import secrets
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -303,11 +302,14 @@ def record_batch(actor: audit.Actor, cycle: Cycle, rows: list[DatedRating], salt
     their ids in the order of ``rows``. Flushes; the caller commits.
 
     Why a batch: the demo loads about ten thousand ratings, and one ``key_in_rating`` call each, with an audit entry
-    each, would make a first start take minutes. The audit chain gets one entry per post instead, saying how many
-    ratings were written for it. The rules are an import's (``import_ratings``): the cycle must take entries, every
-    row is checked (an active post, a level, a channel, a comment of at most 500 characters, a time inside the cycle
-    and not in the future) before anything is written, and the rating is recorded against the holder in office on
-    its day. The device and burst rules judge live submissions only; ``hold`` and ``moderate`` act afterwards."""
+    each, would make a first start take minutes. The audit chain gets one entry for the batch instead, saying how
+    many ratings were written, for how many posts, between which times. The rules are an import's
+    (``import_ratings``): the cycle must take entries, every row is checked (an active post, a level, a channel, a
+    comment of at most 500 characters, a time inside the cycle and not in the future) before anything is written,
+    and each rating is recorded against the holder in office on its day. The device and burst rules judge live
+    submissions only; ``hold`` and ``moderate`` act afterwards."""
+    if not rows:
+        return []
     from rating.services.officials import Amendment, check_open_for_entries
 
     check_open_for_entries(cycle, Amendment())
@@ -319,10 +321,10 @@ def record_batch(actor: audit.Actor, cycle: Cycle, rows: list[DatedRating], salt
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     ids = list(db.session.connection().execute(statement, values).scalars())
     cycle.inputs_changed()
-    counted, verified = Counter(row.post_id for row in rows), Counter(row.post_id for row in rows if row.verified)
-    for post_id in sorted(counted):
-        after = {"year": cycle.year, "ratings": counted[post_id], "verified": verified[post_id]}
-        audit.record(actor, "rating.batch", "cycle", cycle.id, post_id=post_id, after=after)
+    times = sorted(row.created_at for row in rows)
+    after = {"ratings": len(rows), "verified": sum(row.verified for row in rows)}
+    after |= {"posts": len({row.post_id for row in rows}), "from": times[0].isoformat(), "to": times[-1].isoformat()}
+    audit.record(actor, "rating.batch", "cycle", cycle.id, after=after)
     return ids
 
 
