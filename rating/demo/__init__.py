@@ -11,6 +11,7 @@ Idempotent: a second run changes nothing. Called by ``flask --app rating seed``,
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -55,7 +56,7 @@ def run() -> DemoReport:
     return report
 
 
-def _load_current(actor: audit.Actor, today) -> list[str]:
+def _load_current(actor: audit.Actor, today: date) -> list[str]:
     """The current cycle's records, while it takes entries."""
     cycle = find_cycle(today.year)
     if cycle is None or not cycle.takes_entries:
@@ -67,7 +68,7 @@ def _load_current(actor: audit.Actor, today) -> list[str]:
     return lines
 
 
-def _load_provisional(today) -> str:
+def _load_provisional(today: date) -> str:
     """The current cycle's provisional standings (实时排名), so the administrator sees them on first start; the
     scheduler recomputes them hourly afterwards."""
     cycle = find_cycle(today.year)
