@@ -234,7 +234,8 @@ def measure(scenario: Scenario, url: str, repeat: int) -> dict:
     from rating.extensions import db
     from rating.models.cycles import Cycle
     from rating.services import audit
-    from rating.services.verdict import gather, lifecycle
+    from rating.services.verdict import gather as gathering
+    from rating.services.verdict import lifecycle
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "SCHEDULER_IN_PROCESS": False})
     with app.app_context():
@@ -252,7 +253,7 @@ def measure(scenario: Scenario, url: str, repeat: int) -> dict:
 
         def gather():
             c = cycle()
-            return gather.gather(c)
+            return gathering.gather(c)
 
         def compute():
             return lifecycle.compute_final(audit.Actor("bench"), cycle())
