@@ -53,7 +53,7 @@ def _labels() -> dict:
 
 def _case_or_404(case_number: str) -> Complaint:
     """The case; a unit's staff only see their own unit's cases, and only once referred to it."""
-    complaint = complaints.get_or_404(case_number)
+    complaint = complaints.case_by_number(case_number)
     if current_user.role.unit_bound and (
         complaint.unit_id != current_user.unit_id or complaint.status == ComplaintStatus.RECEIVED
     ):

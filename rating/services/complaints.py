@@ -339,7 +339,8 @@ def erase_contacts(retention: timedelta, now: datetime | None = None) -> int:
     return result.rowcount
 
 
-def get_or_404(case_number: str) -> Complaint:
+def case_by_number(case_number: str) -> Complaint:
+    """The case of a case number (any case); raises NotFound, which views show as a 404 page."""
     complaint = db.session.scalar(select(Complaint).where(Complaint.case_number == case_number.upper()))
     if complaint is None:
         raise NotFound(_("案件不存在。"))

@@ -129,7 +129,7 @@ def test_overdue_filter_lists_cases_marked_overdue(app, handler):
     act(handler, late, "refer")
     act(handler, on_time, "refer")
     with app.app_context():
-        complaint = svc.get_or_404(late)
+        complaint = svc.case_by_number(late)
         complaint.deadline = local_today() - timedelta(days=3)
         assert svc.mark_overdue() == [complaint]
         db.session.commit()

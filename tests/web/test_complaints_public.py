@@ -53,7 +53,7 @@ def _count(app) -> int:
 def _conclude(app, case_number):
     handler = audit.Actor("handler")
     with app.app_context():
-        complaint = svc.get_or_404(case_number)
+        complaint = svc.case_by_number(case_number)
         svc.refer(handler, complaint)
         svc.conclude(handler, complaint, "partly", "经核查,窗口已改为一次告知所需材料。")
         db.session.commit()
@@ -109,7 +109,7 @@ def test_concluded_case_shows_the_reply_and_takes_a_return_visit(app, client):
     page = client.post("/complaints/track/visit", data=data).get_data(as_text=True)
     assert "感谢您的评价" in page and 'action="/complaints/track/visit"' not in page
     with app.app_context():
-        assert svc.get_or_404(case_number).satisfied is True
+        assert svc.case_by_number(case_number).satisfied is True
 
 
 def test_unsatisfied_visit_reopens_the_case(app, client):
@@ -129,13 +129,13 @@ def test_visit_rechecks_the_code(app, client):
     data = {"csrf_token": token, "case_number": case_number, "query_code": "WRONG234", "satisfied": "0"}
     assert NOT_FOUND in client.post("/complaints/track/visit", data=data).get_data(as_text=True)
     with app.app_context():
-        assert svc.get_or_404(case_number).satisfied is None
+        assert svc.case_by_number(case_number).satisfied is None
 
 
 def test_internal_notes_are_not_shown(app, client):
     case_number, code = _filed(client)
     with app.app_context():
-        complaint = svc.get_or_404(case_number)
+        complaint = svc.case_by_number(case_number)
         svc.refer(audit.Actor("handler"), complaint)
         svc.record_progress(audit.Actor("officer"), complaint, "内部办理记录:已约谈当事人")
         db.session.commit()
