@@ -115,7 +115,13 @@ def register(app) -> None:
         data = _read_file(file)
         try:
             rows = post_rows.validate_rows(
-                read_table(data, Path(file).name, post_rows.COLUMNS, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+                read_table(
+                    data,
+                    Path(file).name,
+                    post_rows.COLUMNS,
+                    post_rows.OPTIONAL,
+                    max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                )
             )
             summary = import_posts(audit.CLI, rows)
         except ImportFailed as exc:

@@ -152,7 +152,7 @@ def import_posts_upload():
     if form.validate_on_submit():
         data, filename = form.file.data.read(), form.file.data.filename
         try:
-            rows = post_rows.validate_rows(read_table(data, filename, post_rows.COLUMNS))
+            rows = post_rows.validate_rows(read_table(data, filename, post_rows.COLUMNS, post_rows.OPTIONAL))
         except ImportFailed as exc:
             return render_template("admin/import_posts.html", form=form, errors=exc.errors), 422
         token = uploads.keep(data, filename)
@@ -169,7 +169,7 @@ def import_posts_confirm():
         flash(_("上传的文件已过期,请重新上传。"), "error")
         return redirect(url_for("admin.import_posts_upload"))
     try:
-        rows = post_rows.validate_rows(read_table(kept.data, kept.filename, post_rows.COLUMNS))
+        rows = post_rows.validate_rows(read_table(kept.data, kept.filename, post_rows.COLUMNS, post_rows.OPTIONAL))
         summary = import_posts(_actor(), rows)
     except ImportFailed as exc:
         db.session.rollback()

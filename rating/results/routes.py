@@ -10,7 +10,7 @@ written, so each page is rendered once per set, notice state and language and th
 from flask import abort, current_app, render_template, url_for
 
 from rating.clock import local_today
-from rating.i18n import RULE_LABELS, TITLE_LABELS
+from rating.i18n import TITLE_LABELS, rule_label
 from rating.models.cycles import CycleStatus
 from rating.models.results import ResultSet
 from rating.results import bp, cache
@@ -104,17 +104,21 @@ def titles(year: int):
 
 
 def _breakdown(shown: Shown, code: str) -> str:
-    line = publication.line(shown.set_id, code)
-    if line is None:
+    lines = publication.lines(shown.set_id, code)
+    if not lines:
         abort(404)
-    result_set = line.result_set
+    result_set = lines[0].result_set
+    method = MethodSettings.from_dict(result_set.method)
+    entries = [
+        (line, explain(line, method, result_set.ranked), rule_label(line.rule, method.min_tenure_days))
+        for line in lines
+    ]
     return _render(
         "results/breakdown.html",
         shown,
         result_set,
-        line=line,
-        figures=explain(line, MethodSettings.from_dict(result_set.method), result_set.ranked),
-        rule=RULE_LABELS.get(line.rule, line.rule),
+        post=lines[0],
+        entries=entries,
         history=[entry for entry in publication.published_history(code) if entry.year != shown.year],
     )
 

@@ -22,11 +22,12 @@ from rating.clock import LOCAL_TZ, local_today
 from rating.extensions import db
 from rating.models.base import utcnow
 from rating.models.cycles import Cycle, CycleStatus
-from rating.models.posts import Post, Tenure
+from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingCode, RatingStatus
 from rating.privacy import mask_personal_numbers
 from rating.services import audit
 from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from rating.services.tenures import holder_on
 
 LEVELS = (1, 2, 3, 4, 5)
 ASPECTS = ("attitude", "efficiency", "integrity", "competence")
@@ -165,10 +166,6 @@ def new_receipt() -> str:
     return "R" + local_today().strftime("%y%m%d") + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(7))
 
 
-def current_holder_id(post: Post) -> int | None:
-    return db.session.scalar(select(Tenure.holder_id).where(Tenure.post_id == post.id, Tenure.ended_on.is_(None)))
-
-
 def rating_snapshot(rating: Rating) -> dict:
     return {
         "receipt": rating.receipt,
@@ -206,7 +203,7 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
         receipt=new_receipt(),
         cycle_id=cycle.id,
         post_id=post.id,
-        holder_id=current_holder_id(post),
+        holder_id=holder_on(post.id),
         level=sub.level,
         comment=mask_personal_numbers(sub.comment.strip()),
         channel=Channel.WINDOW if code else Channel.WEB,
@@ -254,7 +251,7 @@ def _insert_keyed(actor, cycle, post, level, channel, verified, when, comment=""
         receipt=new_receipt(),
         cycle_id=cycle.id,
         post_id=post.id,
-        holder_id=current_holder_id(post),
+        holder_id=holder_on(post.id, when),
         level=level,
         comment=mask_personal_numbers(comment.strip()),
         channel=channel,

@@ -50,20 +50,19 @@ def compute_provisional(cycle: Cycle, by: str = "scheduler") -> ResultSet:
         raise Conflict(_("只有进行中或已结束评议、尚未计算的周期有实时排名。"))
     method = cycle.settings
     inputs = gather(cycle)
-    complete = [line for line in inputs.posts if not line.missing]
-    rows = snapshot.ranked_rows(inputs, method, complete)
-    rows += snapshot.unranked_rows(inputs, method, [line for line in inputs.posts if line.missing], len(rows))
+    rows = snapshot.rows(inputs, method, provisional=True)
     version = snapshot.replace_provisional(cycle)
     return snapshot.write(cycle, ResultKind.PROVISIONAL, method, inputs, rows, by, version)
 
 
 def _final_rows(cycle: Cycle, method: MethodSettings, post_ids=None) -> tuple[CycleInputs, list[dict]]:
     inputs = gather(cycle, post_ids)
-    if inputs.missing:
-        raise MissingComponents(inputs.missing)
-    if not inputs.posts:
+    missing = inputs.missing(method)
+    if missing:
+        raise MissingComponents(missing)
+    if not any(line.ranked(method) for line in inputs.posts):
         raise Conflict(_("没有在岗的关键岗位,无法计算。"))
-    return inputs, snapshot.ranked_rows(inputs, method, inputs.posts)
+    return inputs, snapshot.rows(inputs, method)
 
 
 def close(actor: audit.Actor, cycle: Cycle) -> None:
