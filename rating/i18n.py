@@ -31,6 +31,7 @@ ROLE_LABELS = {
 }
 
 CYCLE_STATUS_LABELS = {
+    CycleStatus.SCHEDULED: _l("尚未开始"),
     CycleStatus.OPEN: _l("评议进行中"),
     CycleStatus.CLOSED: _l("已截止"),
     CycleStatus.COMPUTED: _l("已计算"),

@@ -9,6 +9,7 @@ Create Date: 2026-11-29 09:30:00
 - A result line is one post and holder, says whether it was ranked and for how many days of the cycle the holder
   was in post. Published lines are not touched: their hashes still verify.
 - Ratings, findings and complaints are attributed to the holder whose tenure covers their date (Asia/Shanghai).
+- A cycle created ahead of its start date is "scheduled" until the scheduler opens it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -57,8 +58,29 @@ def _attribute_by_date(dialect: str) -> None:
         op.execute(f"UPDATE {table} SET holder_id = COALESCE({covering}, holder_id) WHERE post_id IS NOT NULL")
 
 
+CYCLE_STATES = ("open", "closed", "computed", "notice", "published")
+
+
+def _foreign_keys(on: bool) -> None:
+    """SQLite rebuilds a table to change a CHECK constraint; tables referring to it must not stop the rebuild (the
+    pragma only takes effect outside a transaction)."""
+    if op.get_bind().dialect.name == "sqlite":
+        with op.get_context().autocommit_block():
+            op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _cycle_states(states: tuple[str, ...]) -> None:
+    listed = ", ".join(f"'{state}'" for state in states)
+    _foreign_keys(on=False)
+    with op.batch_alter_table('cycles', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_cycles_cycle_status'), type_='check')
+        batch_op.create_check_constraint('cycle_status', f"status IN ({listed})")
+    _foreign_keys(on=True)
+
+
 def upgrade():
     dialect = op.get_bind().dialect.name
+    _cycle_states(("scheduled", *CYCLE_STATES))
     with op.batch_alter_table('tenures', schema=None) as batch_op:
         batch_op.alter_column('started_on', existing_type=sa.Date(), nullable=True)
     op.execute(
@@ -119,3 +141,5 @@ def downgrade():
     op.execute("UPDATE tenures SET started_on = CURRENT_DATE WHERE started_on IS NULL")
     with op.batch_alter_table('tenures', schema=None) as batch_op:
         batch_op.alter_column('started_on', existing_type=sa.Date(), nullable=False)
+    op.execute("UPDATE cycles SET status = 'open' WHERE status = 'scheduled'")
+    _cycle_states(CYCLE_STATES)

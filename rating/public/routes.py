@@ -12,7 +12,7 @@ from rating.models.units import Unit
 from rating.security import is_safe_next, public
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
-from rating.services.ratings import public_tally
+from rating.services.ratings import intake_closed, public_tally
 from rating.services.verdict.publication import published_history
 
 bp = Blueprint("public", __name__)
@@ -63,6 +63,7 @@ def post(code: str):
         post=post,
         cycle=cycle,
         tally=public_tally(post, cycle),
+        rating_closed=intake_closed(),
         history=published_history(post.code),
         TITLE_LABELS=TITLE_LABELS,
     )

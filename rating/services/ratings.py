@@ -26,6 +26,7 @@ from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingCode, RatingStatus
 from rating.privacy import mask_personal_numbers
 from rating.services import audit
+from rating.services.cycles import open_cycle
 from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
 from rating.services.tenures import holder_on
 
@@ -77,8 +78,13 @@ def rater_hashes(rater: Rater, salt: str) -> tuple[str, str]:
     return device, network
 
 
-def open_cycle() -> Cycle | None:
-    return db.session.scalar(select(Cycle).where(Cycle.status == CycleStatus.OPEN).order_by(Cycle.year.desc()))
+def intake_closed() -> str | None:
+    """Why citizens cannot rate today (shown instead of a rate button or form), or None while rating is open."""
+    try:
+        check_cycle_open(open_cycle())
+    except CycleClosed as closed:
+        return str(closed)
+    return None
 
 
 def check_cycle_open(cycle: Cycle | None) -> Cycle:

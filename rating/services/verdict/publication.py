@@ -25,6 +25,7 @@ from rating.services.errors import NotFound
 PUBLIC_KIND = {CycleStatus.PUBLISHED: ResultKind.PUBLISHED, CycleStatus.NOTICE: ResultKind.DRAFT}
 #: Which kind of set the verdict desk shows in which cycle state.
 DESK_KIND = {
+    CycleStatus.SCHEDULED: ResultKind.PROVISIONAL,
     CycleStatus.OPEN: ResultKind.PROVISIONAL,
     CycleStatus.CLOSED: ResultKind.PROVISIONAL,
     CycleStatus.COMPUTED: ResultKind.DRAFT,
