@@ -4,6 +4,7 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from rating.extensions import db
 from rating.services.errors import DomainError
 
 
@@ -52,4 +53,6 @@ def register(app) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error):
+        """A refusal no view turned into a page of its own: nothing the refused change flushed may be committed."""
+        db.session.rollback()
         return _page(error.status_code, _("无法完成操作"), str(error))

@@ -1,12 +1,12 @@
-"""Small helpers shared by the back-office blueprints: which cycle and unit a page is about, import uploads."""
+"""Small helpers shared by the back-office blueprints: which cycle and unit a page is about, grid forms, and the end of
+every action (commit and say so, or roll back and say why)."""
 
 from flask import abort, flash, redirect, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from rating.extensions import db
-from rating.imports.reader import ImportFailed, RowError, Table, read_table
+from rating.imports.reader import Table
 from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.services import audit
@@ -67,31 +67,54 @@ def grid_table(field_prefix: str, column: str) -> tuple[Table, dict[int, str]]:
     return table, codes
 
 
-def uploaded_table(file_storage, columns, optional=()) -> tuple[bytes, str, Table]:
-    """Read an uploaded file (raises ImportFailed); returns its bytes and name too, to keep for confirmation."""
-    if file_storage is None or not file_storage.filename:
-        raise ImportFailed([RowError(0, _("请选择要上传的文件。"))])
-    data = file_storage.read()
-    return data, file_storage.filename, read_table(data, file_storage.filename, columns, optional)
+def refuse(error: DomainError) -> int:
+    """Undo what a refused change flushed and tell the user why; returns the status code for the page shown next."""
+    db.session.rollback()
+    flash(str(error), "error")
+    return error.status_code
 
 
-def apply_form(form, change, done, back: str):
+def apply_change(change, done, then, *, page=None):
+    """Make one change through one service call, commit, say so and go on: the end of every back-office action.
+
+    ``change`` calls the service. ``done`` is the success message, or a function making it from what ``change``
+    returned (None: say nothing). ``then`` is the URL to go to after the commit, or a function making it from that
+    result (it runs after the commit, so it may remember what only a committed change should leave behind).
+
+    A domain error rolls back and is flashed; then ``page(status)`` shows the form again with the error's status, or,
+    without ``page``, the browser goes to ``then`` (which must then be a URL). With ``then=None`` the success is
+    shown by ``page(200)`` too, for pages that cannot be redirected to.
+    """
+    try:
+        result = change()
+    except DomainError as error:
+        status = refuse(error)
+        return page(status) if page else redirect(then)
+    db.session.commit()
+    if done is not None:
+        flash(done(result) if callable(done) else done, "success")
+    if then is None:
+        return page(200)
+    return redirect(then(result) if callable(then) else then)
+
+
+def _flash_invalid(form, message: str | None = None) -> None:
+    """Flash why a form was refused: one ``message`` for the whole form, or each field's errors."""
+    if message is not None:
+        flash(message, "error")
+        return
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
+def apply_form(form, change, done, back: str, *, invalid: str | None = None):
     """A POST-only action: validate the form, make the change through one service call, commit, say so, go back.
 
-    Form errors and domain errors are flashed; a domain error rolls back. ``back`` is the URL to return to.
-    ``done`` is the success message, or a function making it from what ``change`` returned.
+    Form errors (or the one message ``invalid``) and domain errors are flashed; a domain error rolls back. ``back``
+    is the URL to return to. ``done`` is the success message, or a function making it from what ``change`` returned.
     """
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-    else:
-        try:
-            result = change()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(done(result) if callable(done) else done, "success")
-    return redirect(back)
+        _flash_invalid(form, invalid)
+        return redirect(back)
+    return apply_change(change, done, back)

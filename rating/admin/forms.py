@@ -4,7 +4,6 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -31,10 +30,6 @@ class ImportUploadForm(FlaskForm):
         _l("岗位文件(CSV 或 XLSX)"),
         validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("只接受 CSV 或 XLSX 文件"))],
     )
-
-
-class ImportConfirmForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class UserForm(FlaskForm):

@@ -5,7 +5,7 @@ queue. The complaint centre keys in ratings taken by phone or on paper questionn
 the ratings service; these views only load, check, call and redirect.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,32 +18,20 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from rating.admin import bp
 from rating.extensions import db
+from rating.forms import LEVEL_CHOICES
+from rating.labels.ratings import CHANNEL_LABELS, LEVEL_LABELS, RATING_STATUS_LABELS
 from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingStatus
 from rating.models.users import Role
-from rating.rate.forms import LEVEL_CHOICES
 from rating.security import roles
-from rating.services.errors import DomainError
 from rating.services.ratings import key_in_rating, moderate
-from rating.views import actor
+from rating.views import actor, apply_change, apply_form
 
 PER_PAGE = 50
 MODERATORS = (Role.ADMIN,)
 READERS = (Role.ADMIN, Role.AUDITOR)
 KEYERS = (Role.ADMIN, Role.COMPLAINT_HANDLER)
 
-LEVEL_LABELS = {choice.value: choice.label for choice in LEVEL_CHOICES}
-RATING_STATUS_LABELS = {
-    RatingStatus.COUNTED: _l("计入"),
-    RatingStatus.HELD: _l("待审核"),
-    RatingStatus.EXCLUDED: _l("不计入"),
-}
-CHANNEL_LABELS = {
-    Channel.WEB: _l("网上"),
-    Channel.WINDOW: _l("窗口扫码"),
-    Channel.HOTLINE: _l("热线"),
-    Channel.PAPER: _l("问卷"),
-}
 #: The queue's tabs: their label and which ratings they list. Counted ratings only matter when they say something.
 TABS = {
     "held": (_l("待审核"), (Rating.status == RatingStatus.HELD,)),
@@ -113,23 +101,14 @@ def moderate_rating(rating_id: int):
     rating = db.get_or_404(Rating, rating_id)
     back = url_for("admin.ratings", status=_tab(request.form.get("status")), page=request.form.get("page", type=int))
     form = ModerationForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(back)
-    try:
-        moderate(actor(), rating, form.decision.data, form.reason.data or "")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(
-        _("评价 %(receipt)s 已审核:%(status)s。", receipt=rating.receipt, status=RATING_STATUS_LABELS[rating.status]),
-        "success",
+    return apply_form(
+        form,
+        lambda: moderate(actor(), rating, form.decision.data, form.reason.data or ""),
+        lambda _result: _(
+            "评价 %(receipt)s 已审核:%(status)s。", receipt=rating.receipt, status=RATING_STATUS_LABELS[rating.status]
+        ),
+        back,
     )
-    return redirect(back)
 
 
 @bp.route("/ratings/new", methods=["GET", "POST"])
@@ -141,20 +120,12 @@ def new_rating():
         if post is None:
             form.post_code.errors.append(_("没有编号为 %(code)s 的岗位。", code=form.post_code.data.strip()))
             return render_template("admin/ratings_new.html", form=form), 422
-        try:
-            rating = key_in_rating(
-                actor(),
-                post,
-                form.level.data,
-                form.channel.data,
-                form.verified.data,
-                comment=form.comment.data or "",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("admin/ratings_new.html", form=form), exc.status_code
-        db.session.commit()
-        flash(_("已录入 %(code)s 的评价,回执号 %(receipt)s。", code=post.code, receipt=rating.receipt), "success")
-        return redirect(url_for("admin.new_rating"))
+        return apply_change(
+            lambda: key_in_rating(
+                actor(), post, form.level.data, form.channel.data, form.verified.data, comment=form.comment.data or ""
+            ),
+            lambda rating: _("已录入 %(code)s 的评价,回执号 %(receipt)s。", code=post.code, receipt=rating.receipt),
+            url_for("admin.new_rating"),
+            page=lambda status: (render_template("admin/ratings_new.html", form=form), status),
+        )
     return render_template("admin/ratings_new.html", form=form)

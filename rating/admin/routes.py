@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,15 +10,14 @@ from wtforms.fields.choices import SelectChoice
 
 from rating import uploads
 from rating.admin import bp
-from rating.admin.forms import CycleForm, HolderForm, ImportConfirmForm, ImportUploadForm, PostForm, UserForm
+from rating.admin.forms import CycleForm, HolderForm, ImportUploadForm, PostForm, UserForm
 from rating.admin.menu import ROLE_DUTIES, actions_for
-from rating.auth.forms import EmptyForm
 from rating.exports import csv_response, xlsx_response
 from rating.extensions import db
-from rating.i18n import ROLE_LABELS
+from rating.forms import EmptyForm
 from rating.imports import posts as post_rows
-from rating.imports.reader import ImportFailed, read_table
 from rating.imports.vocab import split_items
+from rating.labels import ROLE_LABELS
 from rating.models.audit import AuditEntry
 from rating.models.cycles import Cycle
 from rating.models.posts import Post, Tenure
@@ -28,14 +28,19 @@ from rating.services import audit, notifications
 from rating.services import progress as progress_service
 from rating.services.cycles import create_cycle
 from rating.services.directory import posts_query
-from rating.services.errors import DomainError
 from rating.services.officials import records_of_post
 from rating.services.posts import change_holder, import_posts, update_post
 from rating.services.users import create_user
-from rating.views import cycle_or_404
+from rating.views import apply_change, apply_form, cycle_or_404
 
 ADMIN = Role.ADMIN
 READERS = (Role.ADMIN, Role.AUDITOR)
+POSTS = uploads.Spreadsheet(
+    "posts",
+    post_rows.COLUMNS,
+    post_rows.OPTIONAL,
+    header=(_l("行"), _l("编号"), _l("单位"), _l("岗位"), _l("责任人"), _l("职责")),
+)
 
 
 def _actor():
@@ -129,54 +134,58 @@ def edit_post(code: str):
 @bp.post("/posts/<code>/holder")
 @roles(ADMIN)
 def change_post_holder(code: str):
-    post = _post_or_404(code)
-    form = HolderForm()
-    if not form.validate_on_submit():
-        flash(_("请填写新任责任人姓名和任职日期。"), "error")
-        return redirect(url_for("admin.post", code=post.code))
-    try:
-        change_holder(_actor(), post, form.name.data, form.started_on.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.post", code=post.code))
-    db.session.commit()
-    flash(_("岗位责任人已变更,历史任职记录已保留。"), "success")
-    return redirect(url_for("admin.post", code=post.code))
+    post, form = _post_or_404(code), HolderForm()
+    return apply_form(
+        form,
+        lambda: change_holder(_actor(), post, form.name.data, form.started_on.data),
+        _("岗位责任人已变更,历史任职记录已保留。"),
+        url_for("admin.post", code=post.code),
+        invalid=_("请填写新任责任人姓名和任职日期。"),
+    )
+
+
+def _post_cells(rows) -> list[tuple]:
+    return [(r.line, r.code, r.unit, r.title, r.holder, len(r.responsibilities)) for r in rows]
+
+
+def _posts_failed(errors):
+    """Bad rows are listed above the upload form, to upload the corrected file at once."""
+    return render_template("admin/import_posts.html", form=ImportUploadForm(), errors=errors), 422
 
 
 @bp.route("/posts/import", methods=["GET", "POST"])
 @roles(ADMIN)
 def import_posts_upload():
     form = ImportUploadForm()
-    if form.validate_on_submit():
-        data, filename = form.file.data.read(), form.file.data.filename
-        try:
-            rows = post_rows.validate_rows(read_table(data, filename, post_rows.COLUMNS, post_rows.OPTIONAL))
-        except ImportFailed as exc:
-            return render_template("admin/import_posts.html", form=form, errors=exc.errors), 422
-        token = uploads.keep(data, filename)
-        return render_template("admin/import_preview.html", rows=rows, confirm=ImportConfirmForm(token=token))
-    return render_template("admin/import_posts.html", form=form, errors=None)
+    if not form.validate_on_submit():
+        return render_template("admin/import_posts.html", form=form, errors=None)
+    return uploads.preview(
+        POSTS,
+        form.file.data,
+        post_rows.validate_rows,
+        _post_cells,
+        back=url_for("admin.import_posts_upload"),
+        confirm_url=url_for("admin.import_posts_confirm"),
+        failed=_posts_failed,
+    )
 
 
 @bp.post("/posts/import/confirm")
 @roles(ADMIN)
 def import_posts_confirm():
-    form = ImportConfirmForm()
-    kept = uploads.take(form.token.data) if form.validate_on_submit() else None
+    kept = uploads.take(POSTS.kind)
     if kept is None:
-        flash(_("上传的文件已过期,请重新上传。"), "error")
-        return redirect(url_for("admin.import_posts_upload"))
-    try:
-        rows = post_rows.validate_rows(read_table(kept.data, kept.filename, post_rows.COLUMNS, post_rows.OPTIONAL))
-        summary = import_posts(_actor(), rows)
-    except ImportFailed as exc:
-        db.session.rollback()
-        return render_template("admin/import_posts.html", form=ImportUploadForm(), errors=exc.errors), 422
-    db.session.commit()
-    flash(_("导入完成:%(summary)s", summary=str(summary)), "success")
-    return redirect(url_for("admin.posts"))
+        return uploads.expired(url_for("admin.import_posts_upload"))
+    return uploads.confirm(
+        POSTS,
+        kept,
+        post_rows.validate_rows,
+        lambda rows: import_posts(_actor(), rows),
+        lambda _rows, summary: _("导入完成:%(summary)s", summary=str(summary)),
+        back=url_for("admin.import_posts_upload"),
+        then=url_for("admin.posts"),
+        failed=_posts_failed,
+    )
 
 
 @bp.get("/users")
@@ -194,24 +203,21 @@ def new_user():
     form.unit.choices = [SelectChoice("", "—")] + [
         SelectChoice(u.code, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))
     ]
-    if form.validate_on_submit():
-        try:
-            user = create_user(
-                _actor(),
-                username=form.username.data,
-                password=form.password.data,
-                role=form.role.data,
-                unit_code=form.unit.data or None,
-                display_name=form.display_name.data or "",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("admin/user_new.html", form=form), exc.status_code
-        db.session.commit()
-        flash(_("用户 %(name)s 已创建。", name=user.username), "success")
-        return redirect(url_for("admin.users"))
-    return render_template("admin/user_new.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("admin/user_new.html", form=form)
+    return apply_change(
+        lambda: create_user(
+            _actor(),
+            username=form.username.data,
+            password=form.password.data,
+            role=form.role.data,
+            unit_code=form.unit.data or None,
+            display_name=form.display_name.data or "",
+        ),
+        lambda user: _("用户 %(name)s 已创建。", name=user.username),
+        url_for("admin.users"),
+        page=lambda status: (render_template("admin/user_new.html", form=form), status),
+    )
 
 
 @bp.get("/cycles")
@@ -225,18 +231,13 @@ def cycles():
 @roles(ADMIN)
 def new_cycle():
     form = CycleForm()
-    if not form.validate_on_submit():
-        flash(_("请填写正确的年度(2000–2100)和日期。"), "error")
-        return redirect(url_for("admin.cycles"))
-    try:
-        cycle = create_cycle(_actor(), form.year.data, form.starts_on.data, form.ends_on.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.cycles"))
-    db.session.commit()
-    flash(_("%(year)d 年度评议周期已创建。", year=cycle.year), "success")
-    return redirect(url_for("admin.cycles"))
+    return apply_form(
+        form,
+        lambda: create_cycle(_actor(), form.year.data, form.starts_on.data, form.ends_on.data),
+        lambda cycle: _("%(year)d 年度评议周期已创建。", year=cycle.year),
+        url_for("admin.cycles"),
+        invalid=_("请填写正确的年度(2000–2100)和日期。"),
+    )
 
 
 @bp.get("/cycles/<int:year>/progress")

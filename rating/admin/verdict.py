@@ -20,7 +20,7 @@ from rating.admin.verdict_forms import (
     ProvisionalForm,
     PublishForm,
 )
-from rating.i18n import TITLE_LABELS
+from rating.labels import TITLE_LABELS
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.results import ObjectionKind
 from rating.models.users import Role

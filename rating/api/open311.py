@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from rating.clock import LOCAL_TZ
-from rating.complaints.labels import CATEGORY_HINTS, CATEGORY_LABELS, FINDING_LABELS
 from rating.extensions import csrf, db, limiter
+from rating.labels.complaints import CATEGORY_HINTS, CATEGORY_LABELS, FINDING_LABELS
 from rating.models.complaints import Category, Complaint, ComplaintEvent, ComplaintStatus
 from rating.models.units import Unit
 from rating.security import public

@@ -7,7 +7,3 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=50)])
     password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
-
-
-class EmptyForm(FlaskForm):
-    """A CSRF token alone, for POST-only buttons (log out, confirm)."""

@@ -4,8 +4,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from rating.auth.forms import EmptyForm, LoginForm
+from rating.auth.forms import LoginForm
 from rating.extensions import db, limiter
+from rating.forms import EmptyForm
 from rating.security import STAFF, is_safe_next, public, roles
 from rating.services import audit
 from rating.services.users import authenticate

@@ -2,7 +2,7 @@
 for any post. Each card carries a QR code of the public scan URL and the code itself, to type by hand."""
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -17,8 +17,7 @@ from rating.models.users import Role
 from rating.security import require_unit_access, roles
 from rating.services.codes import batch_codes, issue_codes
 from rating.services.directory import posts_query
-from rating.services.errors import DomainError
-from rating.views import actor
+from rating.views import actor, apply_change
 
 bp = Blueprint("codes", __name__)
 
@@ -92,15 +91,12 @@ def issue():
     if post is None:
         abort(404)
     require_unit_access(post.unit_id)
-    try:
-        batch = issue_codes(actor(), post, form.count.data, form.valid_days.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _render_index(form, exc.status_code)
-    db.session.commit()
-    flash(_("已生成 %(n)d 个评价码。请用浏览器的打印功能(Ctrl+P)打印本页。", n=form.count.data), "success")
-    return redirect(url_for("codes.sheet", batch=batch))
+    return apply_change(
+        lambda: issue_codes(actor(), post, form.count.data, form.valid_days.data),
+        _("已生成 %(n)d 个评价码。请用浏览器的打印功能(Ctrl+P)打印本页。", n=form.count.data),
+        lambda batch: url_for("codes.sheet", batch=batch),
+        page=lambda status: _render_index(form, status),
+    )
 
 
 @bp.get("/batch/<batch>")

@@ -6,13 +6,12 @@ and auditors read. The complainant's name and phone are shown to handlers and au
 ``rating.services.complaints``.
 """
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from rating.auth.forms import EmptyForm
 from rating.complaints import bp
 from rating.complaints.casework_forms import (
     CATEGORY_LABELS,
@@ -26,12 +25,12 @@ from rating.complaints.casework_forms import (
     ReferForm,
 )
 from rating.extensions import db
+from rating.forms import EmptyForm
 from rating.models.complaints import Complaint, ComplaintStatus
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import complaints
-from rating.services.errors import DomainError
-from rating.views import actor, apply_form
+from rating.views import actor, apply_change, apply_form
 
 PER_PAGE = 50
 HANDLERS = (Role.COMPLAINT_HANDLER,)
@@ -93,24 +92,18 @@ def intake():
     form = IntakeForm()
     if form.validate_on_submit():
         data = {name: form[name].data or "" for name in ("channel", "category", "text", "post_code", "unit_code")}
-        try:
-            complaint, code = complaints.file_complaint(
+        return apply_change(
+            lambda: complaints.file_complaint(
                 actor(), complaints.Intake(**data, name=form.name.data or "", phone=form.phone.data or "")
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("complaints/case_new.html", form=form), exc.status_code
-        db.session.commit()
-        flash(
-            _(
-                "已登记,案件编号 %(case)s,查询码 %(code)s。请告知投诉人:查询码只显示这一次。",
-                case=complaint.case_number,
-                code=code,
             ),
-            "success",
+            lambda filed: _(
+                "已登记,案件编号 %(case)s,查询码 %(code)s。请告知投诉人:查询码只显示这一次。",
+                case=filed[0].case_number,
+                code=filed[1],
+            ),
+            lambda filed: url_for("complaints.case", case_number=filed[0].case_number),
+            page=lambda status: (render_template("complaints/case_new.html", form=form), status),
         )
-        return redirect(url_for("complaints.case", case_number=complaint.case_number))
     return render_template("complaints/case_new.html", form=form), 422 if form.errors else 200
 
 

@@ -7,7 +7,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from rating.complaints.labels import (  # noqa: F401  (re-exported for casework.py)
+from rating.labels.complaints import (  # noqa: F401  (re-exported for casework.py)
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     EVENT_LABELS,

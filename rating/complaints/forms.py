@@ -6,7 +6,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from rating.complaints.labels import CATEGORY_HINTS, CATEGORY_LABELS  # noqa: F401  (hints used by routes)
+from rating.labels.complaints import CATEGORY_HINTS, CATEGORY_LABELS  # noqa: F401  (hints used by routes)
 
 #: The five problem areas of SPEC §2; each choice shows its explanation (CATEGORY_HINTS) under it.
 CATEGORY_CHOICES = [SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()]

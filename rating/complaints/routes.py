@@ -6,22 +6,22 @@ wrong case number and a wrong code get the same answer, and lookups are rate-lim
 page cannot be used to guess codes or to learn which cases exist.
 """
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from rating.complaints import bp
 from rating.complaints.forms import ComplaintForm, TrackForm, VisitForm
-from rating.complaints.labels import CATEGORY_HINTS, CATEGORY_LABELS, EVENT_LABELS, FINDING_LABELS, STATUS_LABELS
 from rating.extensions import db, limiter
+from rating.labels.complaints import CATEGORY_HINTS, CATEGORY_LABELS, EVENT_LABELS, FINDING_LABELS, STATUS_LABELS
 from rating.models.complaints import ComplaintChannel, ComplaintStatus
 from rating.models.posts import Post
 from rating.models.units import Unit
 from rating.security import public
 from rating.services import audit
 from rating.services import complaints as cases
-from rating.services.errors import DomainError
+from rating.views import apply_change
 
 #: The session key holding a just-filed case's query code until the filed page has shown it once.
 FILED_KEY = "complaint_filed"
@@ -76,15 +76,19 @@ def new():
         name=form.name.data or "",
         phone=form.phone.data or "",
     )
-    try:
-        complaint, query_code = cases.file_complaint(COMPLAINANT, intake)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _new_page(form, post, exc.status_code)
-    db.session.commit()
+    return apply_change(
+        lambda: cases.file_complaint(COMPLAINANT, intake),
+        None,
+        _show_query_code,
+        page=lambda status: _new_page(form, post, status),
+    )
+
+
+def _show_query_code(filed) -> str:
+    """Once the case is committed, keep its query code for the filed page to show once; the URL of that page."""
+    complaint, query_code = filed
     session[FILED_KEY] = {"case": complaint.case_number, "code": query_code}
-    return redirect(url_for("complaints.filed", case_number=complaint.case_number))
+    return url_for("complaints.filed", case_number=complaint.case_number)
 
 
 @bp.get("/filed/<case_number>")
@@ -147,15 +151,15 @@ def visit():
         return _not_found_page(TrackForm(formdata=None))
     if not valid:
         return _case_page(complaint, form.query_code.data, visit_form=form), 422
-    try:
-        cases.return_visit(complaint, form.satisfied.data == "1")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _case_page(complaint, form.query_code.data), exc.status_code
-    db.session.commit()
+    return apply_change(
+        lambda: cases.return_visit(complaint, form.satisfied.data == "1"),
+        lambda _result: _visit_thanks(complaint),
+        None,  # tracking is a POST with the query code, so the case page is shown again rather than redirected to
+        page=lambda status: (_case_page(complaint, form.query_code.data), status),
+    )
+
+
+def _visit_thanks(complaint) -> str:
     if complaint.reopened and complaint.status != ComplaintStatus.CONCLUDED:
-        flash(_("已收到您的评价。您对答复不满意,案件已重新交办,请留意办理进展。"), "success")
-    else:
-        flash(_("感谢您的评价。"), "success")
-    return _case_page(complaint, form.query_code.data)
+        return _("已收到您的评价。您对答复不满意,案件已重新交办,请留意办理进展。")
+    return _("感谢您的评价。")

@@ -14,9 +14,9 @@ from sqlalchemy import case, func, select
 
 from rating.clock import LOCAL_TZ
 from rating.complaints import bp
-from rating.complaints.labels import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
 from rating.exports import csv_response, xlsx_response
 from rating.extensions import db
+from rating.labels.complaints import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
 from rating.models.complaints import Complaint, ComplaintStatus
 from rating.models.cycles import Cycle
 from rating.models.units import Unit

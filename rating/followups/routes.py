@@ -14,10 +14,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from rating.admin.ratings import LEVEL_LABELS, RATING_STATUS_LABELS
 from rating.clock import local_today
 from rating.extensions import db
 from rating.followups.forms import APPEAL_DECISION_LABELS, APPEAL_KIND_LABELS, AppealForm, DecisionForm, RectifyForm
+from rating.labels.ratings import LEVEL_LABELS, RATING_STATUS_LABELS
 from rating.models.posts import Post
 from rating.models.ratings import FollowUp, FollowUpStatus
 from rating.models.users import Role

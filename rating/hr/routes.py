@@ -1,17 +1,19 @@
 """HR offices (人事科) enter annual assessments (年度考核) for their own unit's posts: a grid, or a spreadsheet
 downloaded prefilled and uploaded back through a preview."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from rating import uploads
-from rating.auth.forms import EmptyForm
 from rating.exports import xlsx_response
 from rating.extensions import db
+from rating.forms import EmptyForm
 from rating.imports import officials as rows_
-from rating.imports.reader import ImportFailed, read_table
+from rating.imports.reader import ImportFailed
+from rating.imports.vocab import GRADE_WORDS
 from rating.models.assessments import Assessment
 from rating.models.units import Unit
 from rating.models.users import Role
@@ -19,21 +21,26 @@ from rating.security import roles
 from rating.services import officials
 from rating.services.cycles import cycle_by_year
 from rating.services.directory import posts_query, units_with_posts
-from rating.services.errors import DomainError
-from rating.views import actor, all_cycles, grid_table, requested_cycle, requested_unit, uploaded_table
+from rating.views import actor, all_cycles, apply_change, grid_table, requested_cycle, requested_unit
 
 bp = Blueprint("hr", __name__)
 
 EDITORS = (Role.HR_OFFICER, Role.ADMIN)
 READERS = (*EDITORS, Role.AUDITOR)
-GRADE_LABELS = {"excellent": "优秀", "competent": "称职", "basically_competent": "基本称职", "incompetent": "不称职"}
+ASSESSMENTS = uploads.Spreadsheet(
+    "assessments",
+    rows_.ASSESSMENT_COLUMNS,
+    rows_.ASSESSMENT_INFO_COLUMNS,
+    caption=_l("年度考核导入预览"),
+    header=(_l("行"), _l("岗位编号"), _l("原结果"), _l("新结果")),
+)
 
 
 def _value(assessment: Assessment | None) -> str:
     if assessment is None:
         return ""
     if assessment.grade:
-        return GRADE_LABELS[assessment.grade]
+        return GRADE_WORDS[assessment.grade]
     return f"{assessment.score:g}"
 
 
@@ -52,6 +59,11 @@ def _amendment() -> officials.Amendment:
     return officials.Amendment(current_user.role == Role.ADMIN, request.form.get("reason", ""))
 
 
+def _check(cycle, unit_id: int | None):
+    """Rows of a file or grid for this cycle, refused when they name a post outside the unit."""
+    return lambda table: rows_.validate_assessments(table, officials.import_context(cycle, only_unit_id=unit_id))
+
+
 def _render_grid(cycle, unit, errors=None, status=200):
     rows = _grid_rows(cycle, unit)
     units = None if current_user.role.unit_bound else db.session.scalars(units_with_posts()).all()
@@ -67,7 +79,7 @@ def _render_grid(cycle, unit, errors=None, status=200):
             errors=errors or {},
             form=EmptyForm(),
             can_edit=current_user.role in EDITORS,
-            grade_labels=GRADE_LABELS.values(),
+            grade_labels=GRADE_WORDS.values(),
         ),
         status,
     )
@@ -87,18 +99,15 @@ def save_grid():
         return _render_grid(cycle, unit, status=400)
     table, codes = grid_table("v-", "grade_or_score")
     try:
-        rows = rows_.validate_assessments(table, officials.import_context(cycle, only_unit_id=unit.id))
-        counts = officials.record_assessments(actor(), cycle, rows, _amendment())
+        rows = _check(cycle, unit.id)(table)
     except ImportFailed as exc:
-        db.session.rollback()
         return _render_grid(cycle, unit, {codes.get(e.line, ""): e.message for e in exc.errors}, 422)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _render_grid(cycle, unit, status=exc.status_code)
-    db.session.commit()
-    flash(_("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]), "success")
-    return redirect(url_for("hr.grid", cycle=cycle.year, unit=unit.code))
+    return apply_change(
+        lambda: officials.record_assessments(actor(), cycle, rows, _amendment()),
+        lambda counts: _("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]),
+        url_for("hr.grid", cycle=cycle.year, unit=unit.code),
+        page=lambda status: _render_grid(cycle, unit, status=status),
+    )
 
 
 @bp.get("/template.xlsx")
@@ -120,73 +129,50 @@ def template():
     )
 
 
+def _preview_cells(cycle, unit, rows) -> list[tuple]:
+    current = {post.code: value for post, value in _grid_rows(cycle, unit)}
+    return [
+        (row.line, row.code, current.get(row.code, ""), GRADE_WORDS.get(row.grade) or f"{row.score:g}") for row in rows
+    ]
+
+
 @bp.post("/import")
 @roles(*EDITORS)
 def upload():
     cycle, unit = requested_cycle(), requested_unit()
     if not EmptyForm().validate_on_submit():
         return _render_grid(cycle, unit, status=400)
-    try:
-        officials.check_open_for_entries(cycle, officials.Amendment())
-        data, filename, table = uploaded_table(
-            request.files.get("file"), rows_.ASSESSMENT_COLUMNS, rows_.ASSESSMENT_INFO_COLUMNS
-        )
-        rows = rows_.validate_assessments(table, officials.import_context(cycle, only_unit_id=unit.id))
-    except ImportFailed as exc:
-        return render_template(
-            "imports/errors.html", errors=exc.errors, back=url_for("hr.grid", cycle=cycle.year, unit=unit.code)
-        ), 422
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("hr.grid", cycle=cycle.year, unit=unit.code))
-    current = dict((post.code, value) for post, value in _grid_rows(cycle, unit))
-    preview = [
-        (row.line, row.code, current.get(row.code, ""), GRADE_LABELS.get(row.grade) or f"{row.score:g}") for row in rows
-    ]
-    token = uploads.keep(data, filename, kind="assessments", cycle=cycle.year, unit=unit.code)
-    return render_template(
-        "imports/preview.html",
-        title=_("年度考核导入预览"),
-        header=[_("行"), _("岗位编号"), _("原结果"), _("新结果")],
-        rows=preview,
-        token=token,
-        confirm_url=url_for("hr.confirm"),
+    return uploads.preview(
+        ASSESSMENTS,
+        request.files.get("file"),
+        _check(cycle, unit.id),
+        lambda rows: _preview_cells(cycle, unit, rows),
         back=url_for("hr.grid", cycle=cycle.year, unit=unit.code),
-        form=EmptyForm(),
+        confirm_url=url_for("hr.confirm"),
+        meta={"cycle": cycle.year, "unit": unit.code},
+        guard=lambda: officials.check_open_for_entries(cycle, officials.Amendment()),
     )
 
 
 @bp.post("/import/confirm")
 @roles(*EDITORS)
 def confirm():
-    kept = uploads.take(request.form.get("token", "")) if EmptyForm().validate_on_submit() else None
-    if kept is None or kept.meta.get("kind") != "assessments":
-        flash(_("上传的文件已过期,请重新上传。"), "error")
-        return redirect(url_for("hr.grid"))
+    kept = uploads.take(ASSESSMENTS.kind)
+    if kept is None:
+        return uploads.expired(url_for("hr.grid"))
     cycle = cycle_by_year(kept.meta["cycle"])
-    unit = current_user.unit if current_user.role.unit_bound else None
-    unit_code = unit.code if unit else kept.meta["unit"]
-    back = url_for("hr.grid", cycle=cycle.year, unit=unit_code)
-    try:
-        table = read_table(kept.data, kept.filename, rows_.ASSESSMENT_COLUMNS, rows_.ASSESSMENT_INFO_COLUMNS)
-        only_unit = db.session.scalar(select(Unit.id).where(Unit.code == unit_code))
-        rows = rows_.validate_assessments(table, officials.import_context(cycle, only_unit_id=only_unit))
-        counts = officials.record_assessments(actor(), cycle, rows)
-    except ImportFailed as exc:
-        db.session.rollback()
-        return render_template("imports/errors.html", errors=exc.errors, back=back), 422
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(
-        _(
+    # The unit an HR officer confirms for is their own, whatever the kept file says.
+    unit_code = current_user.unit.code if current_user.role.unit_bound else kept.meta["unit"]
+    return uploads.confirm(
+        ASSESSMENTS,
+        kept,
+        _check(cycle, db.session.scalar(select(Unit.id).where(Unit.code == unit_code))),
+        lambda rows: officials.record_assessments(actor(), cycle, rows),
+        lambda _rows, counts: _(
             "导入完成:新录入 %(c)d 个,修改 %(u)d 个,未变 %(n)d 个。",
             c=counts["created"],
             u=counts["changed"],
             n=counts["unchanged"],
         ),
-        "success",
+        back=url_for("hr.grid", cycle=cycle.year, unit=unit_code),
     )
-    return redirect(back)

@@ -8,6 +8,8 @@ UNIT_KINDS = {
     "县区": "county",
 }
 GRADES = {"优秀": "excellent", "称职": "competent", "基本称职": "basically_competent", "不称职": "incompetent"}
+#: The word a spreadsheet cell or grid input takes for each grade (the first accepted above).
+GRADE_WORDS = {code: word for word, code in GRADES.items()}
 FINDINGS = {"属实": "substantiated", "部分属实": "partly", "不属实": "unsubstantiated"}
 CATEGORIES = {
     "四难": "access",

@@ -1,38 +1,70 @@
 """Inspectors (督查组) record open and undercover inspections (明查暗访), mark them for public notification (通报),
 and enter comprehensive-inspection scores (综合检查评议) by round; both also by spreadsheet."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import NamedTuple
+
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from rating import uploads
-from rating.auth.forms import EmptyForm
 from rating.exports import xlsx_response
 from rating.extensions import db
-from rating.i18n import deduction_label
+from rating.forms import EmptyForm
 from rating.imports import officials as rows_
-from rating.imports.reader import ImportFailed, Table, read_table
+from rating.imports.reader import ImportFailed, Table
 from rating.inspect.forms import FindingForm
+from rating.labels import deduction_label
 from rating.models.assessments import InspectionFinding, InspectionScore
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import officials
 from rating.services.cycles import cycle_by_year
 from rating.services.directory import posts_query
-from rating.services.errors import DomainError
-from rating.views import actor, all_cycles, grid_table, requested_cycle, uploaded_table
+from rating.views import actor, all_cycles, apply_change, apply_form, grid_table, requested_cycle
 
 bp = Blueprint("inspect", __name__)
 
 EDITORS = (Role.INSPECTOR, Role.ADMIN)
 READERS = (*EDITORS, Role.AUDITOR)
 FREE = "__free__"
+FINDINGS = uploads.Spreadsheet(
+    "findings",
+    rows_.FINDING_COLUMNS,
+    header=(_l("行"), _l("编号"), _l("日期"), _l("方式"), _l("问题"), _l("扣分")),
+)
+SCORES = uploads.Spreadsheet(
+    "scores",
+    rows_.SCORE_COLUMNS,
+    rows_.ASSESSMENT_INFO_COLUMNS,
+    header=(_l("行"), _l("岗位编号"), _l("轮次"), _l("分数")),
+)
+
+
+class Import(NamedTuple):
+    """One kind of inspection import: its file, how its rows are checked and written, how the preview shows a row."""
+
+    sheet: uploads.Spreadsheet
+    validate: Callable
+    write: Callable
+    cells: Callable
+
+
 KINDS = {
-    "findings": (rows_.FINDING_COLUMNS, (), rows_.validate_findings, officials.record_findings),
-    "scores": (rows_.SCORE_COLUMNS, rows_.ASSESSMENT_INFO_COLUMNS, rows_.validate_scores, officials.record_scores),
+    "findings": Import(
+        FINDINGS,
+        rows_.validate_findings,
+        officials.record_findings,
+        lambda r: (r.line, r.code, r.found_on, r.kind, r.description, f"{r.deduction:g}"),
+    ),
+    "scores": Import(
+        SCORES, rows_.validate_scores, officials.record_scores, lambda r: (r.line, r.code, r.round, f"{r.score:g}")
+    ),
 }
 
 
@@ -125,19 +157,16 @@ def new_finding():
         }
         try:
             rows = rows_.validate_findings(Table(rows_.FINDING_COLUMNS, [(1, row)]), officials.import_context(cycle))
-            officials.record_findings(actor(), cycle, rows, _amendment(), notify=form.notify.data)
         except ImportFailed as exc:
-            db.session.rollback()
             for error in exc.errors:
                 flash(error.message, "error")
             return render_template("inspect/finding_new.html", form=form, cycle=cycle), 422
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("inspect/finding_new.html", form=form, cycle=cycle), exc.status_code
-        db.session.commit()
-        flash(_("已记录检查发现的问题。"), "success")
-        return redirect(url_for("inspect.findings", cycle=cycle.year))
+        return apply_change(
+            lambda: officials.record_findings(actor(), cycle, rows, _amendment(), notify=form.notify.data),
+            _("已记录检查发现的问题。"),
+            url_for("inspect.findings", cycle=cycle.year),
+            page=lambda status: (render_template("inspect/finding_new.html", form=form, cycle=cycle), status),
+        )
     return render_template("inspect/finding_new.html", form=form, cycle=cycle)
 
 
@@ -145,30 +174,24 @@ def new_finding():
 @roles(*EDITORS)
 def notify(finding_id: int):
     finding = _finding_or_404(finding_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            officials.set_notified(actor(), finding, request.form.get("notified") == "1")
-            db.session.commit()
-            flash(_("通报状态已更新。"), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    return redirect(url_for("inspect.findings", cycle=finding.cycle.year))
+    return apply_form(
+        EmptyForm(),
+        lambda: officials.set_notified(actor(), finding, request.form.get("notified") == "1"),
+        _("通报状态已更新。"),
+        url_for("inspect.findings", cycle=finding.cycle.year),
+    )
 
 
 @bp.post("/findings/<int:finding_id>/withdraw")
 @roles(*EDITORS)
 def withdraw(finding_id: int):
     finding = _finding_or_404(finding_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            officials.withdraw_finding(actor(), finding, request.form.get("reason", ""), _amendment())
-            db.session.commit()
-            flash(_("已撤销该问题;记录保留,不再扣分。"), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    return redirect(url_for("inspect.findings", cycle=finding.cycle.year))
+    return apply_form(
+        EmptyForm(),
+        lambda: officials.withdraw_finding(actor(), finding, request.form.get("reason", ""), _amendment()),
+        _("已撤销该问题;记录保留,不再扣分。"),
+        url_for("inspect.findings", cycle=finding.cycle.year),
+    )
 
 
 def _score_rows(cycle, round_: int):
@@ -224,17 +247,14 @@ def save_scores():
         row["round"] = str(round_)
     try:
         rows = rows_.validate_scores(table, officials.import_context(cycle))
-        counts = officials.record_scores(actor(), cycle, rows, _amendment())
     except ImportFailed as exc:
-        db.session.rollback()
         return _render_scores(cycle, round_, {codes.get(e.line, ""): e.message for e in exc.errors}, 422)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _render_scores(cycle, round_, status=exc.status_code)
-    db.session.commit()
-    flash(_("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]), "success")
-    return redirect(url_for("inspect.scores", cycle=cycle.year, round=round_))
+    return apply_change(
+        lambda: officials.record_scores(actor(), cycle, rows, _amendment()),
+        lambda counts: _("已保存:新录入 %(c)d 个,修改 %(u)d 个。", c=counts["created"], u=counts["changed"]),
+        url_for("inspect.scores", cycle=cycle.year, round=round_),
+        page=lambda status: _render_scores(cycle, round_, status=status),
+    )
 
 
 @bp.get("/<kind>/template.xlsx")
@@ -262,66 +282,47 @@ def template(kind: str):
     return xlsx_response(f"{kind}-{cycle.year}.xlsx", header, rows, notes)
 
 
+def _back(kind: str, cycle) -> str:
+    return url_for("inspect.scores" if kind == "scores" else "inspect.findings", cycle=cycle.year)
+
+
 @bp.post("/<kind>/import")
 @roles(*EDITORS)
 def upload(kind: str):
     if kind not in KINDS:
         abort(404)
-    columns, optional, validate, _write = KINDS[kind]
-    cycle = requested_cycle()
-    back = url_for("inspect.scores" if kind == "scores" else "inspect.findings", cycle=cycle.year)
+    spec, cycle = KINDS[kind], requested_cycle()
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        officials.check_open_for_entries(cycle, officials.Amendment())
-        data, filename, table = uploaded_table(request.files.get("file"), columns, optional)
-        rows = validate(table, officials.import_context(cycle))
-    except ImportFailed as exc:
-        return render_template("imports/errors.html", errors=exc.errors, back=back), 422
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return redirect(back)
-    if kind == "scores":
-        header = [_("行"), _("岗位编号"), _("轮次"), _("分数")]
-        preview = [(r.line, r.code, r.round, f"{r.score:g}") for r in rows]
-    else:
-        header = [_("行"), _("编号"), _("日期"), _("方式"), _("问题"), _("扣分")]
-        preview = [(r.line, r.code, r.found_on, r.kind, r.description, f"{r.deduction:g}") for r in rows]
-    token = uploads.keep(data, filename, kind=kind, cycle=cycle.year)
-    return render_template(
-        "imports/preview.html",
-        title=_("导入预览"),
-        header=header,
-        rows=preview,
-        token=token,
+    return uploads.preview(
+        spec.sheet,
+        request.files.get("file"),
+        lambda table: spec.validate(table, officials.import_context(cycle)),
+        lambda rows: [spec.cells(row) for row in rows],
+        back=_back(kind, cycle),
         confirm_url=url_for("inspect.confirm"),
-        back=back,
-        form=EmptyForm(),
+        meta={"cycle": cycle.year},
+        guard=lambda: officials.check_open_for_entries(cycle, officials.Amendment()),
     )
+
+
+def _imported(kind: str, cycle, rows) -> str:
+    current_app.logger.info("%s imported %d %s rows into %d", current_user.username, len(rows), kind, cycle.year)
+    return _("导入完成:%(n)d 行已写入。", n=len(rows))
 
 
 @bp.post("/import/confirm")
 @roles(*EDITORS)
 def confirm():
-    kept = uploads.take(request.form.get("token", "")) if EmptyForm().validate_on_submit() else None
-    if kept is None or kept.meta.get("kind") not in KINDS:
-        flash(_("上传的文件已过期,请重新上传。"), "error")
-        return redirect(url_for("inspect.findings"))
-    kind = kept.meta["kind"]
-    columns, optional, validate, write = KINDS[kind]
-    cycle = cycle_by_year(kept.meta["cycle"])
-    back = url_for("inspect.scores" if kind == "scores" else "inspect.findings", cycle=cycle.year)
-    try:
-        rows = validate(read_table(kept.data, kept.filename, columns, optional), officials.import_context(cycle))
-        write(actor(), cycle, rows)
-    except ImportFailed as exc:
-        db.session.rollback()
-        return render_template("imports/errors.html", errors=exc.errors, back=back), 422
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("导入完成:%(n)d 行已写入。", n=len(rows)), "success")
-    current_app.logger.info("%s imported %d %s rows into %d", current_user.username, len(rows), kind, cycle.year)
-    return redirect(back)
+    kept = uploads.take(*KINDS)
+    if kept is None:
+        return uploads.expired(url_for("inspect.findings"))
+    spec, cycle = KINDS[kept.kind], cycle_by_year(kept.meta["cycle"])
+    return uploads.confirm(
+        spec.sheet,
+        kept,
+        lambda table: spec.validate(table, officials.import_context(cycle)),
+        lambda rows: spec.write(actor(), cycle, rows),
+        lambda rows, _result: _imported(kept.kind, cycle, rows),
+        back=_back(kept.kind, cycle),
+    )

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from rating.extensions import db
-from rating.i18n import TITLE_LABELS
+from rating.labels import TITLE_LABELS
 from rating.models.assessments import InspectionFinding
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit

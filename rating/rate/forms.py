@@ -1,16 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-LEVEL_CHOICES = [
-    SelectChoice(5, _l("非常满意")),
-    SelectChoice(4, _l("满意")),
-    SelectChoice(3, _l("基本满意")),
-    SelectChoice(2, _l("不满意")),
-    SelectChoice(1, _l("非常不满意")),
-]
+from rating.forms import LEVEL_CHOICES
 
 
 def _aspect(label):

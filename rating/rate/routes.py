@@ -16,6 +16,7 @@ from rating.rate.forms import FeedbackForm, RatingForm
 from rating.security import public
 from rating.services import followups, ratings
 from rating.services.errors import DomainError
+from rating.views import apply_change, refuse
 
 bp = Blueprint("rate", __name__)
 
@@ -108,10 +109,8 @@ def submit(code: str):
         db.session.rollback()
         form.code.data = ""
         return _form_page(post, form, 409, code_error=str(exc))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _form_page(post, form, exc.status_code)
+    except DomainError as error:
+        return _form_page(post, form, refuse(error))
     db.session.commit()
     if submitted.follow_up_token:
         session["follow_up"] = {"receipt": submitted.receipt, "token": submitted.follow_up_token}
@@ -139,13 +138,10 @@ def feedback(token: str):
         abort(404)
     form = FeedbackForm()
     if form.validate_on_submit():
-        try:
-            followups.citizen_rates_rectification(follow_up, form.level.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("感谢您对整改情况的评价。"), "success")
-            return redirect(url_for("rate.feedback", token=token))
+        return apply_change(
+            lambda: followups.citizen_rates_rectification(follow_up, form.level.data),
+            _("感谢您对整改情况的评价。"),
+            url_for("rate.feedback", token=token),
+            page=lambda status: (render_template("rate/feedback.html", follow_up=follow_up, form=form), status),
+        )
     return render_template("rate/feedback.html", follow_up=follow_up, form=form)

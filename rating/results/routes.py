@@ -10,7 +10,7 @@ written, so each page is rendered once per set, notice state and language and th
 from flask import abort, current_app, render_template, url_for
 
 from rating.clock import local_today
-from rating.i18n import TITLE_LABELS, rule_label
+from rating.labels import TITLE_LABELS, rule_label
 from rating.models.cycles import CycleStatus
 from rating.models.results import ResultSet
 from rating.results import bp, cache

@@ -89,7 +89,7 @@ def test_hr_upload_previews_then_confirms(app, client, login_as):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "年度考核导入预览" in page and "基本称职" in page
     assert grade_of(app, "DT-001") != "basically_competent"  # nothing written yet
-    confirm = page.split('name="token" value="')[1].split('"')[0]
+    confirm = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     done = client.post("/hr/import/confirm", data={"csrf_token": token, "token": confirm})
     assert done.status_code == 302
     assert grade_of(app, "DT-001") == "basically_competent"
@@ -247,7 +247,7 @@ def test_inspector_uploads_scores_through_preview(app, client, login_as):
     )
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "导入预览" in page
-    confirm = page.split('name="token" value="')[1].split('"')[0]
+    confirm = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     assert client.post("/inspect/import/confirm", data={"csrf_token": token, "token": confirm}).status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(InspectionScore.score).where(InspectionScore.round == 8)) == 77
