@@ -137,7 +137,7 @@ def change_post_holder(code: str):
     post, form = _post_or_404(code), HolderForm()
     return apply_form(
         form,
-        lambda: change_holder(_actor(), post, form.name.data, form.started_on.data),
+        lambda: change_holder(_actor(), post, form.name.data, form.started_on.data, form.reason.data or ""),
         _("岗位责任人已变更,历史任职记录已保留。"),
         url_for("admin.post", code=post.code),
         invalid=_("请填写新任责任人姓名和任职日期。"),

@@ -194,16 +194,10 @@ def withdraw(finding_id: int):
     )
 
 
-def _score_rows(cycle, round_: int):
-    posts = db.session.scalars(posts_query()).all()
-    scores = dict(
-        db.session.execute(
-            select(InspectionScore.post_id, InspectionScore.score).where(
-                InspectionScore.cycle_id == cycle.id, InspectionScore.round == round_
-            )
-        ).all()
-    )
-    return [(post, "" if scores.get(post.id) is None else f"{scores[post.id]:g}") for post in posts]
+def _score_rows(cycle, round_: int) -> list[tuple[officials.GridLine, str]]:
+    lines = officials.grid_lines(cycle, db.session.scalars(posts_query()).all())
+    scores = officials.score_values(cycle, round_, lines)
+    return [(line, "" if line.key not in scores else f"{scores[line.key]:g}") for line in lines]
 
 
 def _rounds(cycle) -> list[int]:

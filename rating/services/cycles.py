@@ -82,9 +82,7 @@ def current_cycle() -> Cycle | None:
 def open_scheduled(actor: audit.Actor) -> list[Cycle]:
     """The scheduler, at a scheduled cycle's start date: it opens (rating intake starts). Returns what it opened."""
     opened = list(
-        db.session.scalars(
-            select(Cycle).where(Cycle.status == CycleStatus.SCHEDULED, Cycle.starts_on <= local_today())
-        )
+        db.session.scalars(select(Cycle).where(Cycle.status == CycleStatus.SCHEDULED, Cycle.starts_on <= local_today()))
     )
     for cycle in opened:
         cycle.status = CycleStatus.OPEN

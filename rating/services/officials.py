@@ -256,3 +256,56 @@ def records_of_post(post: Post, cycle: Cycle | None = None) -> PostRecords:
         .order_by(InspectionFinding.found_on)
     ).all()
     return PostRecords(cycle, assessment, scores, findings)
+
+
+@dataclass(frozen=True)
+class GridLine:
+    """One row of an entry grid: a post, or one of its holders when it changed hands during the cycle."""
+
+    post: Post
+    holder_id: int | None
+    holder_name: str
+    #: The input's key: the post code, or ``code@holder`` on a post with several holders in the cycle.
+    key: str
+
+
+def grid_lines(cycle: Cycle, posts: list[Post]) -> list[GridLine]:
+    """The rows of the HR and score grids: one per post, one per holder where the post changed hands."""
+    holders = holders_in_cycle([post.id for post in posts], cycle)
+    lines = []
+    for post in posts:
+        named = holders.get(post.id, {})
+        if len(named) <= 1:
+            holder_id = next(iter(named.values()), None)
+            lines.append(GridLine(post, holder_id, next(iter(named), post.holder_name or ""), post.code))
+            continue
+        lines += [GridLine(post, hid, name, f"{post.code}@{name}") for name, hid in named.items()]
+    return lines
+
+
+def assessment_values(cycle: Cycle, lines: list[GridLine]) -> dict[str, Assessment]:
+    """The assessments shown on the grid, by the line's key."""
+    by_person = {
+        (a.post_id, a.holder_id): a
+        for a in db.session.scalars(
+            select(Assessment).where(
+                Assessment.cycle_id == cycle.id, Assessment.post_id.in_({line.post.id for line in lines})
+            )
+        )
+    }
+    found = {line.key: by_person.get((line.post.id, line.holder_id)) for line in lines}
+    return {key: a for key, a in found.items() if a is not None}
+
+
+def score_values(cycle: Cycle, round_: int, lines: list[GridLine]) -> dict[str, float]:
+    """The round's comprehensive-inspection scores shown on the grid, by the line's key."""
+    by_person = {
+        (post_id, holder_id): score
+        for post_id, holder_id, score in db.session.execute(
+            select(InspectionScore.post_id, InspectionScore.holder_id, InspectionScore.score).where(
+                InspectionScore.cycle_id == cycle.id, InspectionScore.round == round_
+            )
+        )
+    }
+    found = {line.key: by_person.get((line.post.id, line.holder_id)) for line in lines}
+    return {key: score for key, score in found.items() if score is not None}

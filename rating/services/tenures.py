@@ -77,6 +77,7 @@ def holders_in_cycle(post_ids: Iterable[int], cycle: Cycle) -> dict[int, dict[st
             or_(Tenure.started_on.is_(None), Tenure.started_on <= cycle.ends_on),
             or_(Tenure.ended_on.is_(None), Tenure.ended_on >= cycle.starts_on),
         )
+        .order_by(Tenure.post_id, Tenure.started_on.nulls_first())
     )
     found: dict[int, dict[str, int]] = {}
     for post_id, name, holder_id in rows:

@@ -10,14 +10,17 @@ from sqlalchemy import func, select
 
 from rating.clock import local_today
 from rating.extensions import db
+from rating.models.assessments import Assessment
+from rating.models.audit import AuditEntry
 from rating.models.cycles import Cycle
-from rating.models.posts import Post, Tenure
+from rating.models.posts import Holder, Post, Tenure
 from rating.models.ratings import Rating, RatingStatus
 from rating.scoring.tenure import covers, holder_on, is_ranked, overlap_days
 from rating.services import audit
 from rating.services.cycles import change_method
 from rating.services.tenures import local_midnight
 from rating.services.verdict import lifecycle
+from tests.conftest import csrf_token
 
 CODE = "DT-010"
 NEWCOMER = "岳新任"
@@ -217,3 +220,54 @@ def test_an_unknown_holder_in_an_assessment_file_is_a_bad_row(app, runner, tmp_p
     path = _write(tmp_path, "a.csv", ["post_code", "grade_or_score", "holder"], [[CODE, "优秀", "不存在的人"]])
     result = runner.invoke(args=["import-assessments", "--cycle", str(cycle.year), path])
     assert result.exit_code == 1 and "不存在的人" in result.output
+
+
+def test_the_hr_grid_has_a_row_per_holder_where_the_post_changed_hands(app, client, runner, login_as, tmp_path):
+    row, old, cycle = _post_row(app)
+    header = ["code", "unit", "unit_kind", "title", "holder", "responsibilities", "commitments", "holder_since"]
+    _invoke(runner, "import-posts", _write(tmp_path, "p.csv", header, [[*row, cycle.starts_on + timedelta(days=90)]]))
+    with app.app_context():
+        unit = db.session.scalar(select(Post).where(Post.code == CODE)).unit.code
+    login_as("admin")
+    url = f"/hr/?cycle={cycle.year}&unit={unit}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'name="v-{CODE}@{old}"' in page and f'name="v-{CODE}@{NEWCOMER}"' in page
+    token = csrf_token(client, url)
+    data = {"csrf_token": token, f"v-{CODE}@{old}": "称职", f"v-{CODE}@{NEWCOMER}": "优秀"}
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        grades = dict(
+            db.session.execute(
+                select(Holder.name, Assessment.grade)
+                .join(Holder, Holder.id == Assessment.holder_id)
+                .join(Post, Post.id == Assessment.post_id)
+                .where(Post.code == CODE, Assessment.cycle_id == cycle.id)
+            ).all()
+        )
+    assert grades == {old: "competent", NEWCOMER: "excellent"}
+
+
+def test_the_office_records_a_transfer_with_its_reason_and_the_records_follow(app, client, login_as):
+    _row, old, cycle = _post_row(app)
+    on = cycle.starts_on + timedelta(days=100)
+    login_as("admin")
+    token = csrf_token(client, f"/admin/posts/{CODE}")
+    response = client.post(
+        f"/admin/posts/{CODE}/holder",
+        data={"csrf_token": token, "name": NEWCOMER, "started_on": on.isoformat(), "reason": "轮岗交流"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.code == CODE))
+        new_holder = next(t for t in post.tenures if t.ended_on is None).holder_id
+        late = db.session.scalars(
+            select(Rating.holder_id).where(Rating.post_id == post.id, Rating.created_at >= local_midnight(on))
+        ).all()
+        early = db.session.scalars(
+            select(Rating.holder_id).where(Rating.post_id == post.id, Rating.created_at < local_midnight(on))
+        ).all()
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "holder.change").order_by(AuditEntry.seq.desc())
+        )
+    assert late and set(late) == {new_holder} and early and new_holder not in set(early)
+    assert entry.after["reason"] == "轮岗交流" and entry.before["holder"] == old
