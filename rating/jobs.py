@@ -60,78 +60,22 @@ def expire_rating_codes(app) -> int:
     return removed
 
 
-def _overdue_case_ids() -> set[int]:
-    """Ids of the open cases already marked overdue; the difference across a mark_overdue call is what it marked."""
-    from sqlalchemy import select
-
-    from rating.extensions import db
-    from rating.models.complaints import Complaint, ComplaintStatus
-
-    # Only open cases are marked, and marking leaves them open: the snapshot need not cover concluded ones.
-    return set(
-        db.session.scalars(
-            select(Complaint.id).where(
-                Complaint.overdue.is_(True),
-                Complaint.status.in_([ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS]),
-                Complaint.merged_into_id.is_(None),
-            )
-        )
-    )
-
-
-def _overdue_reminders(case_ids: set[int]) -> list[tuple[list[str], str, str]]:
-    """(recipients, subject, body) for each newly overdue case: the unit's enabled window staff and the complaint
-    centre's enabled handlers that have an email address. No complainant name, phone or text goes by email."""
-    from sqlalchemy import select
-
-    from rating.extensions import db
-    from rating.models.complaints import Complaint
-    from rating.models.users import Role, User
-
-    if not case_ids:
-        return []
-    with_email = (User.is_enabled.is_(True), User.email.is_not(None), User.email != "")
-    handlers = list(db.session.scalars(select(User.email).where(User.role == Role.COMPLAINT_HANDLER, *with_email)))
-    reminders = []
-    for complaint in db.session.scalars(select(Complaint).where(Complaint.id.in_(case_ids)).order_by(Complaint.id)):
-        staff = db.session.scalars(
-            select(User.email).where(User.role == Role.UNIT_STAFF, User.unit_id == complaint.unit_id, *with_email)
-        )
-        recipients = sorted(set(staff) | set(handlers))
-        if not recipients:
-            continue
-        deadline = complaint.deadline.isoformat() if complaint.deadline else "—"
-        subject = f"【督办】投诉 {complaint.case_number} 已超过办理期限"
-        body = (
-            f"投诉 {complaint.case_number} 已超过办理期限,已列入督办,请尽快办结。\n\n"
-            f"案件编号:{complaint.case_number}\n"
-            f"承办单位:{complaint.unit.name}\n"
-            f"办理期限:{deadline}\n"
-            f"案件详情(请登录后台查看):/complaints/cases/{complaint.case_number}\n\n"
-            "本邮件由系统自动发送,请勿回复。\n"
-        )
-        reminders.append((recipients, subject, body))
-    return reminders
-
-
 def mark_overdue_complaints(app) -> int:
     """Hourly: overdue complaints are marked once and reminders sent (idempotent): in-app notifications in the same
     commit, then, after the commit, emails for the cases this run marked (none when MAIL_SERVER is not set)."""
     from rating.extensions import db
-    from rating.mail import mail_enabled, send_mail
+    from rating.mail import mail_enabled, send_all
     from rating.services.complaints import mark_overdue
+    from rating.services.notifications import overdue_emails
 
     with app.app_context():
-        email = mail_enabled(app.config)
-        before = _overdue_case_ids() if email else set()
         marked = mark_overdue()
-        reminders = _overdue_reminders(_overdue_case_ids() - before) if email and marked else []
+        emails = overdue_emails(marked) if mail_enabled(app.config) else []
         db.session.commit()
-    log.info("complaints marked overdue: %d", marked)
-    sent = sum(send_mail(app.config, recipients, subject, body) for recipients, subject, body in reminders)
-    if reminders:
-        log.info("overdue reminder emails sent: %d of %d", sent, len(reminders))
-    return marked
+    log.info("complaints marked overdue: %d", len(marked))
+    if emails:
+        log.info("overdue reminder emails sent: %d of %d", send_all(app.config, emails), len(emails))
+    return len(marked)
 
 
 def erase_complaint_contacts(app) -> int:

@@ -277,17 +277,20 @@ def return_visit(complaint: Complaint, satisfied: bool) -> None:
     )
 
 
-def mark_overdue(today=None) -> int:
-    """Hourly: referred or in-progress cases past their deadline are marked once, with reminders to the unit and the
-    centre. Idempotent: a case already marked is not marked or reminded again."""
+def mark_overdue(today=None) -> list[Complaint]:
+    """Hourly: referred or in-progress cases past their deadline are marked once (督办), with in-app reminders to
+    the unit and the centre; returns the cases it marked, in case order, for the caller to email about after its
+    commit. Idempotent: a case already marked is not marked or reminded again."""
     today = today or local_today()
     cases = db.session.scalars(
-        select(Complaint).where(
+        select(Complaint)
+        .where(
             Complaint.status.in_([ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS]),
             Complaint.deadline < today,
             Complaint.overdue.is_(False),
             Complaint.merged_into_id.is_(None),
         )
+        .order_by(Complaint.id)
     ).all()
     for complaint in cases:
         complaint.overdue = True
@@ -300,7 +303,7 @@ def mark_overdue(today=None) -> int:
         _notify(complaint.unit_id, complaint, text)
         _notify(None, complaint, text)
     db.session.flush()
-    return len(cases)
+    return list(cases)
 
 
 def erase_contacts(retention: timedelta, now: datetime | None = None) -> int:

@@ -131,7 +131,7 @@ def test_overdue_filter_lists_cases_marked_overdue(app, handler):
     with app.app_context():
         complaint = svc.get_or_404(late)
         complaint.deadline = local_today() - timedelta(days=3)
-        assert svc.mark_overdue() == 1
+        assert svc.mark_overdue() == [complaint]
         db.session.commit()
     listing = handler.get("/complaints/cases?overdue=1").get_data(as_text=True)
     assert late in listing and on_time not in listing and "已逾期" in listing

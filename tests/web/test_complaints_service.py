@@ -98,8 +98,8 @@ def test_overdue_marking_is_idempotent(app):
         svc.refer(HANDLER, complaint)
         complaint.deadline = local_today() - timedelta(days=1)
         db.session.commit()
-        assert svc.mark_overdue() == 1
-        assert svc.mark_overdue() == 0
+        assert svc.mark_overdue() == [complaint]
+        assert svc.mark_overdue() == []
         db.session.commit()
         reminders = db.session.scalars(db.select(Notification).where(Notification.complaint_id == complaint.id)).all()
         assert len(reminders) == 3  # the referral, then one overdue reminder each to the unit and the centre
