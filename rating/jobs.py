@@ -96,6 +96,20 @@ def erase_complaint_contacts(app) -> int:
 SCHEDULER_ACTOR_NAME = "scheduler"
 
 
+def open_scheduled_cycles(app) -> str:
+    """Hourly and at start: a cycle scheduled in advance opens on its start date (rating intake starts)."""
+    from rating.extensions import db
+    from rating.services import audit
+    from rating.services.cycles import open_scheduled
+
+    with app.app_context():
+        opened = open_scheduled(audit.Actor(SCHEDULER_ACTOR_NAME))
+        years = [cycle.year for cycle in opened]
+        db.session.commit()
+    lines = [_("%(year)d 年度评议周期已开始,开始接收群众评价", year=year) for year in years]
+    return "\n".join(lines) or _("没有到期需要开始的评议周期。")
+
+
 def _verdict_cycles(*conditions) -> list:
     from sqlalchemy import select
 
@@ -224,6 +238,9 @@ class Job:
 HOURLY_GRACE = 600  #: a job missed by a busy or late-starting scheduler still runs within ten minutes
 
 JOBS: dict[str, Job] = {
+    "open_scheduled_cycles": Job(
+        open_scheduled_cycles, _l("开始已到期的评议周期"), {"trigger": "cron", "minute": 5}, at_start=True
+    ),
     "close_ended_cycles": Job(
         close_ended_cycles, _l("结束到期评议周期并计算"), {"trigger": "cron", "minute": 20}, at_start=True
     ),

@@ -62,3 +62,16 @@ def test_a_cycle_starting_today_or_earlier_opens_at_once(app):
     with app.app_context():
         cycle = cycle_service.create_cycle(audit.CLI, YEAR + 2, local_today() - timedelta(days=1), None)
         assert cycle.status == CycleStatus.OPEN
+
+
+def test_the_scheduled_job_opens_the_cycle_and_says_so(app, runner, monkeypatch):
+    from rating import jobs
+
+    _next_year(runner)
+    assert "没有到期" in jobs.open_scheduled_cycles(app)
+    with app.app_context():
+        first_day = db.session.scalar(select(Cycle.starts_on).where(Cycle.year == YEAR + 1))
+    monkeypatch.setattr(cycle_service, "local_today", lambda: first_day)
+    assert str(YEAR + 1) in jobs.open_scheduled_cycles(app)
+    with app.app_context():
+        assert db.session.scalar(select(Cycle.status).where(Cycle.year == YEAR + 1)) == CycleStatus.OPEN
