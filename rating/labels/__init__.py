@@ -23,7 +23,7 @@ ROLE_LABELS = {
     Role.INSPECTOR: _l("督查人员"),
     Role.COMPLAINT_HANDLER: _l("投诉中心"),
     Role.ADMIN: _l("效能办管理员"),
-    Role.AUDITOR: _l("纪委审计"),
+    Role.AUDITOR: _l("纪委"),
 }
 
 CYCLE_STATUS_LABELS = {

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.models.complaints import Complaint
 from rating.models.cycles import Cycle
 from rating.models.posts import Holder, Post
 from rating.models.units import Unit
@@ -159,6 +160,7 @@ class LedgerEntry(Base):
     unit: Mapped[Unit] = relationship()
     post: Mapped[Post | None] = relationship()
     holder: Mapped[Holder | None] = relationship()
+    complaint: Mapped[Complaint | None] = relationship()
     evidence: Mapped[list["LedgerEvidence"]] = relationship(
         back_populates="entry", order_by="LedgerEvidence.id", cascade="save-update"
     )

@@ -31,7 +31,7 @@ from rating.models.cycles import Cycle
 from rating.models.posts import Post
 from rating.models.units import Unit
 from rating.privacy import mask_personal_numbers
-from rating.services import audit
+from rating.services import audit, ledger
 from rating.services.errors import Conflict, InvalidInput, NotFound
 from rating.services.tenures import Holders, holder_on
 from rating.workdays import add_working_days
@@ -243,6 +243,8 @@ def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str)
         before=before,
         after=_snapshot(complaint),
     )
+    if finding == Finding.SUBSTANTIATED:
+        ledger.open_missing(actor)  # a substantiated complaint is a matter for the accountability ledger
 
 
 def return_visit(complaint: Complaint, satisfied: bool) -> None:
@@ -362,4 +364,5 @@ def import_concluded(actor: audit.Actor, cycle: Cycle, rows) -> int:
         audit.record(
             actor, "complaint.import", "complaint", complaint.id, post_id=complaint.post_id, after=_snapshot(complaint)
         )
+    ledger.open_missing(actor)
     return len(rows)

@@ -19,7 +19,7 @@ from rating.models.base import utcnow
 from rating.models.cycles import Cycle
 from rating.models.posts import Post
 from rating.models.units import Unit
-from rating.services import audit
+from rating.services import audit, ledger
 from rating.services.errors import InvalidInput, PermissionDenied
 from rating.services.tenures import Holders, holders_in_cycle
 
@@ -180,6 +180,8 @@ def record_findings(
         db.session.flush()
         after = _late_note(finding_snapshot(finding), cycle, late, amendment)
         audit.record(actor, "finding.create", "inspection_finding", finding.id, post_id=row.post_id, after=after)
+    if notify:
+        ledger.open_missing(actor)  # a publicly notified finding is a matter for the accountability ledger
     return len(rows)
 
 
@@ -201,6 +203,8 @@ def set_notified(actor: audit.Actor, finding: InspectionFinding, notified: bool)
         before=before,
         after=finding_snapshot(finding),
     )
+    if notified:
+        ledger.open_missing(actor)
 
 
 def withdraw_finding(actor: audit.Actor, finding: InspectionFinding, reason: str, amendment=Amendment()) -> None:
