@@ -73,7 +73,7 @@ def index():
 
 
 @bp.post("/notifications/read")
-@roles(Role.UNIT_STAFF, Role.COMPLAINT_HANDLER)
+@roles(Role.UNIT_STAFF, Role.COMPLAINT_HANDLER, Role.HR_OFFICER, Role.ADMIN, Role.AUDITOR)
 def notifications_read():
     if EmptyForm().validate_on_submit():
         notifications.mark_all_read(current_user)

@@ -19,6 +19,7 @@ from rating.scoring import verdict
 from rating.scoring.breakdown import explain
 from rating.scoring.method import MethodSettings
 from rating.security import public
+from rating.services import transfers
 from rating.services.verdict import export, publication
 from rating.services.verdict.publication import Shown
 
@@ -40,8 +41,14 @@ def _shown(year: int) -> Shown:
     return shown
 
 
+def _transfers(shown: Shown) -> tuple:
+    """The completed transfer orders of the cycle (remembered for a few seconds): a warned line says "已调离" once
+    its holder has been transferred, so a page changes with them."""
+    return cache.remembered(("transfers", shown.cycle_id), lambda: transfers.completion_mark(shown.cycle_id))
+
+
 def _page(shown: Shown, name: str, render) -> object:
-    return cache.page((name, _state(shown)), render, final=shown.final)
+    return cache.page((name, _state(shown), _transfers(shown)), render, final=shown.final)
 
 
 def _render(template: str, shown: Shown, result_set: ResultSet, **context) -> str:
@@ -54,6 +61,7 @@ def _render(template: str, shown: Shown, result_set: ResultSet, **context) -> st
         method=method,
         quotas=verdict.quotas(method, result_set.ranked),
         titles=TITLE_LABELS,
+        transferred=transfers.completed(result_set.cycle_id),
         objection_url=url_for("results.objections", year=shown.year)
         if shown.notice_open and _objections_open()
         else None,
