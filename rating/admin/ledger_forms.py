@@ -11,7 +11,11 @@ from rating.labels.accountability import MEASURE_LABELS
 
 
 class MeasureForm(FlaskForm):
-    measure = SelectField(_l("处理措施"), choices=[SelectChoice(m.value, label) for m, label in MEASURE_LABELS.items()], validators=[DataRequired()])
+    measure = SelectField(
+        _l("处理措施"),
+        choices=[SelectChoice(m.value, label) for m, label in MEASURE_LABELS.items()],
+        validators=[DataRequired()],
+    )
     note = TextAreaField(_l("处理情况(不予追究的写明理由)"), validators=[Optional(), Length(max=4000)])
     decided_by = StringField(_l("作出决定的机关或人员"), validators=[DataRequired(), Length(max=100)])
     decided_on = DateField(_l("决定日期"), validators=[DataRequired()])
