@@ -16,6 +16,12 @@ from rating.labels import (
     UNIT_KIND_LABELS,
     deduction_label,
 )
+from rating.labels.accountability import (
+    ENTRY_STATUS_LABELS,
+    LEDGER_SOURCE_LABELS,
+    MEASURE_LABELS,
+    TRANSFER_STATUS_LABELS,
+)
 
 
 @lru_cache(maxsize=4)
@@ -38,6 +44,10 @@ def template_globals() -> dict:
         "INSPECTION_KIND_LABELS": INSPECTION_KIND_LABELS,
         "GRADE_LABELS": GRADE_LABELS,
         "deduction_label": deduction_label,
+        "TRANSFER_STATUS_LABELS": TRANSFER_STATUS_LABELS,
+        "MEASURE_LABELS": MEASURE_LABELS,
+        "LEDGER_SOURCE_LABELS": LEDGER_SOURCE_LABELS,
+        "ENTRY_STATUS_LABELS": ENTRY_STATUS_LABELS,
     }
 
 

@@ -78,6 +78,49 @@ def mark_overdue_complaints(app) -> int:
     return len(marked)
 
 
+def remind_transfer_orders(app) -> int:
+    """Hourly: transfer orders (调离令) whose holder already left the post end; orders due within a few working days
+    are reminded once, and those past their due date marked overdue (督办) and reminded once, to the unit's HR and
+    the office: in-app in the same commit, then by email. Returns how many orders were newly marked overdue."""
+    from rating.extensions import db
+    from rating.mail import mail_enabled, send_all
+    from rating.services import audit, transfers
+    from rating.services.notifications import transfer_emails
+
+    with app.app_context():
+        transfers.settle_transferred(audit.Actor(SCHEDULER_ACTOR_NAME))
+        reminders = transfers.remind()
+        emails = []
+        if mail_enabled(app.config):
+            emails = transfer_emails(reminders.due_soon, "transfer_due_soon")
+            emails += transfer_emails(reminders.overdue, "transfer_overdue")
+        db.session.commit()
+    log.info("transfer orders: %d due soon, %d overdue", len(reminders.due_soon), len(reminders.overdue))
+    if emails:
+        log.info("transfer reminder emails sent: %d of %d", send_all(app.config, emails), len(emails))
+    return len(reminders.overdue)
+
+
+def remind_ledger_entries(app) -> int:
+    """Hourly: every matter that calls for accountability has its ledger entry (the services open them as they
+    go; this catches any source written another way), and open entries past their rectification deadline are
+    marked and reminded once to the office and the discipline commission, like overdue complaints."""
+    from rating.extensions import db
+    from rating.mail import mail_enabled, send_all
+    from rating.services import audit, ledger
+    from rating.services.notifications import ledger_emails
+
+    with app.app_context():
+        ledger.open_missing(audit.Actor(SCHEDULER_ACTOR_NAME))
+        overdue = ledger.mark_overdue()
+        emails = ledger_emails(overdue) if mail_enabled(app.config) else []
+        db.session.commit()
+    log.info("ledger entries marked overdue: %d", len(overdue))
+    if emails:
+        log.info("ledger reminder emails sent: %d of %d", send_all(app.config, emails), len(emails))
+    return len(overdue)
+
+
 def erase_complaint_contacts(app) -> int:
     """Daily: contacts of cases concluded longer ago than COMPLAINT_RETENTION_DAYS are erased."""
     from datetime import timedelta
@@ -94,6 +137,20 @@ def erase_complaint_contacts(app) -> int:
 
 #: Who the verdict jobs act as, in the audit log and on result sets.
 SCHEDULER_ACTOR_NAME = "scheduler"
+
+
+def open_scheduled_cycles(app) -> str:
+    """Hourly and at start: a cycle scheduled in advance opens on its start date (rating intake starts)."""
+    from rating.extensions import db
+    from rating.services import audit
+    from rating.services.cycles import open_scheduled
+
+    with app.app_context():
+        opened = open_scheduled(audit.Actor(SCHEDULER_ACTOR_NAME))
+        years = [cycle.year for cycle in opened]
+        db.session.commit()
+    lines = [_("%(year)d 年度评议周期已开始,开始接收群众评价", year=year) for year in years]
+    return "\n".join(lines) or _("没有到期需要开始的评议周期。")
 
 
 def _verdict_cycles(*conditions) -> list:
@@ -224,6 +281,9 @@ class Job:
 HOURLY_GRACE = 600  #: a job missed by a busy or late-starting scheduler still runs within ten minutes
 
 JOBS: dict[str, Job] = {
+    "open_scheduled_cycles": Job(
+        open_scheduled_cycles, _l("开始已到期的评议周期"), {"trigger": "cron", "minute": 5}, at_start=True
+    ),
     "close_ended_cycles": Job(
         close_ended_cycles, _l("结束到期评议周期并计算"), {"trigger": "cron", "minute": 20}, at_start=True
     ),
@@ -234,6 +294,18 @@ JOBS: dict[str, Job] = {
         _l("标记超期投诉并提醒"),
         {"trigger": "cron", "minute": 5},
         lambda n: _("%(n)d 件投诉新标记为超期", n=n),
+    ),
+    "remind_transfer_orders": Job(
+        remind_transfer_orders,
+        _l("督办调离令并提醒"),
+        {"trigger": "cron", "minute": 35},
+        lambda n: _("%(n)d 份调离令新列为逾期督办", n=n),
+    ),
+    "remind_ledger_entries": Job(
+        remind_ledger_entries,
+        _l("责任追究台账立项与整改到期提醒"),
+        {"trigger": "cron", "minute": 40},
+        lambda n: _("%(n)d 项责任追究事项新列为逾期", n=n),
     ),
     "expire_rating_codes": Job(
         expire_rating_codes,

@@ -53,18 +53,20 @@ def requested_unit() -> Unit:
 
 
 def grid_table(field_prefix: str, column: str) -> tuple[Table, dict[int, str]]:
-    """Turn a grid form (one input per post, named PREFIX + code) into a table the file validators accept.
+    """Turn a grid form (one input per line, named PREFIX + key, the key being a post code or ``code@holder``)
+    into a table the file validators accept.
 
-    Only filled inputs become rows; returns the table and the post code of each row number.
+    Only filled inputs become rows; returns the table and the line key of each row number.
     """
-    table, codes = Table(["post_code", column]), {}
+    table, keys = Table(["post_code", column, "holder"]), {}
     for name, value in request.form.items():
         if name.startswith(field_prefix) and value.strip():
             line = len(table.rows) + 1
-            code = name.removeprefix(field_prefix)
-            table.rows.append((line, {"post_code": code, column: value.strip()}))
-            codes[line] = code
-    return table, codes
+            key = name.removeprefix(field_prefix)
+            code, _at, holder = key.partition("@")
+            table.rows.append((line, {"post_code": code, column: value.strip(), "holder": holder}))
+            keys[line] = key
+    return table, keys
 
 
 def refuse(error: DomainError) -> int:

@@ -23,6 +23,8 @@ class PostForm(FlaskForm):
 class HolderForm(FlaskForm):
     name = StringField(_l("新任岗位责任人"), validators=[DataRequired(), Length(max=50)])
     started_on = DateField(_l("任职日期"), validators=[DataRequired()])
+    #: 轮岗、调离、任免: recorded with the transfer in the audit log.
+    reason = StringField(_l("变更原因"), validators=[Optional(), Length(max=500)])
 
 
 class ImportUploadForm(FlaskForm):

@@ -6,11 +6,11 @@ from rating.models.users import Role
 
 ROLE_DUTIES = {
     Role.UNIT_STAFF: _l("为本单位的关键岗位打印一次性评价码,交给办完事的群众;办理本单位的差评整改。"),
-    Role.HR_OFFICER: _l("录入和导入本单位关键岗位的年度考核结果;只能查看和修改本单位的岗位。"),
+    Role.HR_OFFICER: _l("录入和导入本单位关键岗位的年度考核结果,登记受告诫人员的调离;只能查看和修改本单位的岗位。"),
     Role.INSPECTOR: _l("记录明查暗访发现的问题和扣分,录入综合检查评议得分。"),
     Role.COMPLAINT_HANDLER: _l("受理电话、来访、来信和网上投诉,转办、办结并答复群众;录入热线评价。"),
     Role.ADMIN: _l("管理单位、岗位、责任人、用户和评议周期,设置权重与名额,审核评议,计算并公布结果。"),
-    Role.AUDITOR: _l("查阅全部记录和审计日志,不能修改任何数据。"),
+    Role.AUDITOR: _l("纪委:查阅全部记录、调离令和审计日志,在责任追究台账中登记处理措施并办结;不能修改评分等其他数据。"),
 }
 
 #: (label, endpoint, roles that see it)
@@ -29,6 +29,9 @@ ACTIONS = [
     (_l("用户"), "admin.users", (Role.ADMIN, Role.AUDITOR)),
     (_l("评议周期与录入进度"), "admin.cycles", (Role.ADMIN, Role.AUDITOR)),
     (_l("评议结果:计算、公示与公布"), "admin.verdict", (Role.ADMIN, Role.AUDITOR)),
+    (_l("调离令"), "hr.transfers_list", (Role.HR_OFFICER,)),
+    (_l("调离督办"), "admin.supervision", (Role.ADMIN, Role.AUDITOR)),
+    (_l("责任追究台账"), "admin.ledger_list", (Role.ADMIN, Role.AUDITOR)),
     (_l("定时任务记录"), "admin.runs", (Role.ADMIN, Role.AUDITOR)),
     (_l("审计日志"), "admin.audit_log", (Role.ADMIN, Role.AUDITOR)),
 ]

@@ -36,7 +36,10 @@ from rating.views import apply_change, apply_form, cycle_or_404
 ADMIN = Role.ADMIN
 READERS = (Role.ADMIN, Role.AUDITOR)
 POSTS = uploads.Spreadsheet(
-    "posts", post_rows.COLUMNS, header=(_l("行"), _l("编号"), _l("单位"), _l("岗位"), _l("责任人"), _l("职责"))
+    "posts",
+    post_rows.COLUMNS,
+    post_rows.OPTIONAL,
+    header=(_l("行"), _l("编号"), _l("单位"), _l("岗位"), _l("责任人"), _l("职责")),
 )
 
 
@@ -70,7 +73,7 @@ def index():
 
 
 @bp.post("/notifications/read")
-@roles(Role.UNIT_STAFF, Role.COMPLAINT_HANDLER)
+@roles(Role.UNIT_STAFF, Role.COMPLAINT_HANDLER, Role.HR_OFFICER, Role.ADMIN, Role.AUDITOR)
 def notifications_read():
     if EmptyForm().validate_on_submit():
         notifications.mark_all_read(current_user)
@@ -134,7 +137,7 @@ def change_post_holder(code: str):
     post, form = _post_or_404(code), HolderForm()
     return apply_form(
         form,
-        lambda: change_holder(_actor(), post, form.name.data, form.started_on.data),
+        lambda: change_holder(_actor(), post, form.name.data, form.started_on.data, form.reason.data or ""),
         _("岗位责任人已变更,历史任职记录已保留。"),
         url_for("admin.post", code=post.code),
         invalid=_("请填写新任责任人姓名和任职日期。"),

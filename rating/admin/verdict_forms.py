@@ -92,6 +92,12 @@ class MethodForm(FlaskForm):
     verified_weight = _number(_l("凭评价码评价的权重"), 10)
     unverified_weight = _number(_l("无评价码评价的权重"), 10)
     notice_days = IntegerField(_l("公示天数"), validators=[InputRequired(), NumberRange(min=1, max=60)])
+    min_tenure_days = IntegerField(
+        _l("参加排名的最短任职天数"), validators=[InputRequired(), NumberRange(min=0, max=366)]
+    )
+    transfer_due_days = IntegerField(
+        _l("受告诫人员调离期限(工作日)"), validators=[InputRequired(), NumberRange(min=1, max=250)]
+    )
 
     QUOTAS = ("benchmark", "excellent", "warning")
     WEIGHTS = ("service", "assessment", "conduct", "inspection")
@@ -109,7 +115,8 @@ class MethodForm(FlaskForm):
         for name in self.QUOTAS:
             quota = getattr(settings, f"{name}_quota")
             getattr(self, name).data, getattr(self, f"{name}_unit").data = _plain(quota.value), quota.unit
-        for name in ("prior_weight", "verified_weight", "unverified_weight", "notice_days"):
+        plain = ("prior_weight", "verified_weight", "unverified_weight", "notice_days", "min_tenure_days")
+        for name in (*plain, "transfer_due_days"):
             getattr(self, name).data = _plain(getattr(settings, name))
 
     def changes(self) -> dict:
@@ -124,4 +131,6 @@ class MethodForm(FlaskForm):
             "verified_weight": float(self.verified_weight.data),
             "unverified_weight": float(self.unverified_weight.data),
             "notice_days": int(self.notice_days.data),
+            "min_tenure_days": int(self.min_tenure_days.data),
+            "transfer_due_days": int(self.transfer_due_days.data),
         }

@@ -20,7 +20,7 @@ def import_posts_command(file: str):
 
     data = read_file(file)
     try:
-        rows = post_rows.validate_rows(read_rows(data, file, post_rows.COLUMNS))
+        rows = post_rows.validate_rows(read_rows(data, file, post_rows.COLUMNS, post_rows.OPTIONAL))
         summary = import_posts(audit.CLI, rows)
     except ImportFailed as exc:
         report_import_failure(exc)

@@ -44,15 +44,10 @@ def _value(assessment: Assessment | None) -> str:
     return f"{assessment.score:g}"
 
 
-def _grid_rows(cycle, unit):
-    posts = db.session.scalars(posts_query(unit_id=unit.id)).all()
-    assessed = {
-        a.post_id: a
-        for a in db.session.scalars(
-            select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.post_id.in_([p.id for p in posts]))
-        )
-    }
-    return [(post, _value(assessed.get(post.id))) for post in posts]
+def _grid_rows(cycle, unit) -> list[tuple[officials.GridLine, str]]:
+    lines = officials.grid_lines(cycle, db.session.scalars(posts_query(unit_id=unit.id)).all())
+    assessed = officials.assessment_values(cycle, lines)
+    return [(line, _value(assessed.get(line.key))) for line in lines]
 
 
 def _amendment() -> officials.Amendment:
@@ -115,11 +110,11 @@ def save_grid():
 def template():
     cycle, unit = requested_cycle(), requested_unit()
     rows = [
-        (post.code, value, post.title, post.holder_name or "", unit.name) for post, value in _grid_rows(cycle, unit)
+        (line.post.code, value, line.post.title, line.holder_name, unit.name) for line, value in _grid_rows(cycle, unit)
     ]
     notes = [
         _("grade_or_score 列填写:优秀、称职、基本称职、不称职,或 0–100 的分数。"),
-        _("title、holder、unit 三列仅供核对,导入时不读取。不要修改 post_code。"),
+        _("holder 列是考核对象:岗位在本周期内换过人的,每人一行。title、unit 两列仅供核对。不要修改 post_code。"),
     ]
     return xlsx_response(
         f"assessments-{cycle.year}-{unit.code}.xlsx",
@@ -130,9 +125,19 @@ def template():
 
 
 def _preview_cells(cycle, unit, rows) -> list[tuple]:
-    current = {post.code: value for post, value in _grid_rows(cycle, unit)}
+    current = {}
+    for line, value in _grid_rows(cycle, unit):
+        current[(line.post.id, line.holder_id)] = value
+        if line.key == line.post.code:  # a row naming no holder is the post's one holder in the cycle
+            current[(line.post.id, None)] = value
     return [
-        (row.line, row.code, current.get(row.code, ""), GRADE_WORDS.get(row.grade) or f"{row.score:g}") for row in rows
+        (
+            row.line,
+            row.code,
+            current.get((row.post_id, row.holder_id), ""),
+            GRADE_WORDS.get(row.grade) or f"{row.score:g}",
+        )
+        for row in rows
     ]
 
 
@@ -176,3 +181,5 @@ def confirm():
         ),
         back=url_for("hr.grid", cycle=cycle.year, unit=unit_code),
     )
+
+from rating.hr import transfers  # noqa: E402,F401  (registers the transfer-order routes on bp)

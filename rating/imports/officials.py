@@ -15,7 +15,9 @@ from rating.imports.reader import ImportFailed, RowError, Table
 from rating.imports.vocab import CATEGORIES, CHANNELS, FINDINGS, GRADES, INSPECTION_KINDS, to_code
 
 ASSESSMENT_COLUMNS = ["post_code", "grade_or_score"]
-ASSESSMENT_INFO_COLUMNS = ("title", "holder", "unit")  # in our templates for the reader's sake; ignored
+#: Optional columns of assessments and scores: ``holder`` names the person (a post that changed hands during the
+#: cycle has one row per holder); title and unit are in our templates for the reader's sake and ignored.
+ASSESSMENT_INFO_COLUMNS = ("title", "holder", "unit")
 FINDING_COLUMNS = ["post_code", "date", "kind", "finding", "deduction"]
 SCORE_COLUMNS = ["post_code", "score", "round"]
 RATING_COLUMNS = ["post_code", "level", "verified", "channel", "created_at"]
@@ -38,6 +40,8 @@ class Context:
     units: dict[str, Target]  #: unit code → target (findings about a whole unit)
     only_unit_id: int | None = None  #: an HR officer may only touch their own unit
     standard_deductions: dict[str, float] | None = None
+    #: post id → {holder name → holder id} of the holders whose tenure overlaps the cycle
+    holders: dict[int, dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class AssessmentRow:
     post_id: int
     grade: str | None
     score: float | None
+    holder_id: int | None = None  #: None: the holder at the cycle's end (today's while it runs)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class ScoreRow:
     post_id: int
     score: float
     round: int
+    holder_id: int | None = None  #: None: the holder at the cycle's end (today's while it runs)
 
 
 def parse_score(text: str) -> float | None:
@@ -102,6 +108,19 @@ def _post(ctx: Context, code: str, line: int, errors: list[RowError]) -> Target 
     return target
 
 
+def _holder(ctx: Context, target: Target | None, row: dict, line: int, errors: list[RowError]) -> int | None:
+    """The holder a row names in its optional ``holder`` column, among the post's holders in the cycle."""
+    name = (row.get("holder") or "").strip()
+    if not name or target is None:
+        return None
+    holder_id = (ctx.holders or {}).get(target.post_id, {}).get(name)
+    if holder_id is None:
+        errors.append(
+            RowError(line, _("“%(name)s”在本评议周期内没有担任岗位 %(code)s", name=name, code=row["post_code"]))
+        )
+    return holder_id
+
+
 def _finish(errors: list[RowError], rows: list):
     if errors:
         raise ImportFailed(errors)
@@ -125,11 +144,13 @@ def validate_assessments(table: Table, ctx: Context) -> list[AssessmentRow]:
                 )
             )
         code = row["post_code"].strip().upper()
-        if target and code in seen:
-            errors.append(RowError(line, _("岗位 %(code)s 与第 %(other)d 行重复", code=code, other=seen[code])))
-        seen.setdefault(code, line)
+        holder_id = _holder(ctx, target, row, line, errors)
+        if target and (code, holder_id) in seen:
+            other = seen[(code, holder_id)]
+            errors.append(RowError(line, _("岗位 %(code)s 与第 %(other)d 行重复", code=code, other=other)))
+        seen.setdefault((code, holder_id), line)
         if len(errors) == before:
-            rows.append(AssessmentRow(line, code, target.post_id, *value))
+            rows.append(AssessmentRow(line, code, target.post_id, *value, holder_id=holder_id))
     return _finish(errors, rows)
 
 
@@ -196,7 +217,8 @@ def validate_scores(table: Table, ctx: Context) -> list[ScoreRow]:
         if not 1 <= round_ <= 99:
             errors.append(RowError(line, _("轮次“%(r)s”无效,应为 1–99 的整数", r=row["round"])))
         code = row["post_code"].strip().upper()
-        if (code, round_) in seen:
+        holder_id = _holder(ctx, target, row, line, errors)
+        if (code, holder_id, round_) in seen:
             errors.append(
                 RowError(
                     line,
@@ -204,13 +226,13 @@ def validate_scores(table: Table, ctx: Context) -> list[ScoreRow]:
                         "岗位 %(code)s 第 %(r)d 轮与第 %(other)d 行重复",
                         code=code,
                         r=round_,
-                        other=seen[(code, round_)],
+                        other=seen[(code, holder_id, round_)],
                     ),
                 )
             )
-        seen.setdefault((code, round_), line)
+        seen.setdefault((code, holder_id, round_), line)
         if len(errors) == before:
-            rows.append(ScoreRow(line, code, target.post_id, score, round_))
+            rows.append(ScoreRow(line, code, target.post_id, score, round_, holder_id))
     return _finish(errors, rows)
 
 

@@ -1,8 +1,9 @@
 """Validating rows of a posts file (columns ``code, unit, unit_kind, title, holder, responsibilities,
-commitments``). Pure checks on the file itself; checks against the database live in services.posts."""
+commitments[, holder_since]``). Pure checks on the file itself; checks against the database live in services.posts."""
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 
@@ -10,6 +11,9 @@ from rating.imports.reader import ImportFailed, RowError, Table
 from rating.imports.vocab import UNIT_KINDS, split_items, to_code
 
 COLUMNS = ["code", "unit", "unit_kind", "title", "holder", "responsibilities", "commitments"]
+#: The day the row's holder took the post (YYYY-MM-DD): a transfer's date; empty for "today" (or, for a new post's
+#: first holder, "from the beginning").
+OPTIONAL = ("holder_since",)
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 
 
@@ -23,6 +27,7 @@ class PostRow:
     holder: str
     responsibilities: tuple[str, ...]
     commitments: tuple[str, ...]
+    holder_since: date | None = None
 
 
 def _check_length(errors, line, label, value, limit, required=True):
@@ -76,10 +81,24 @@ def validate_rows(table: Table) -> list[PostRow]:
         commitments = split_items(row.get("commitments", ""))
         if any(len(item) > 500 for item in [*duties, *commitments]):
             errors.append(RowError(line, _("单条职责或承诺超过 500 个字符")))
+        since = _holder_since(row.get("holder_since", ""), line, errors)
         if len(errors) == before:
             parsed.append(
-                PostRow(line, code, row["unit"], kind, row["title"], row["holder"], tuple(duties), tuple(commitments))
+                PostRow(
+                    line, code, row["unit"], kind, row["title"], row["holder"], tuple(duties), tuple(commitments), since
+                )
             )
     if errors:
         raise ImportFailed(errors)
     return parsed
+
+
+def _holder_since(text: str, line: int, errors: list[RowError]) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10].replace("/", "-"))
+    except ValueError:
+        errors.append(RowError(line, _("任职日期“%(v)s”无效,应为 YYYY-MM-DD", v=text)))
+        return None

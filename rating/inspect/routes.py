@@ -194,16 +194,10 @@ def withdraw(finding_id: int):
     )
 
 
-def _score_rows(cycle, round_: int):
-    posts = db.session.scalars(posts_query()).all()
-    scores = dict(
-        db.session.execute(
-            select(InspectionScore.post_id, InspectionScore.score).where(
-                InspectionScore.cycle_id == cycle.id, InspectionScore.round == round_
-            )
-        ).all()
-    )
-    return [(post, "" if scores.get(post.id) is None else f"{scores[post.id]:g}") for post in posts]
+def _score_rows(cycle, round_: int) -> list[tuple[officials.GridLine, str]]:
+    lines = officials.grid_lines(cycle, db.session.scalars(posts_query()).all())
+    scores = officials.score_values(cycle, round_, lines)
+    return [(line, "" if line.key not in scores else f"{scores[line.key]:g}") for line in lines]
 
 
 def _rounds(cycle) -> list[int]:
@@ -264,8 +258,8 @@ def template(kind: str):
     if kind == "scores":
         round_ = max(1, request.args.get("round", 1, type=int))
         rows = [
-            (p.code, value, round_, p.title, p.holder_name or "", p.unit.name)
-            for p, value in _score_rows(cycle, round_)
+            (line.post.code, value, round_, line.post.title, line.holder_name or "", line.post.unit.name)
+            for line, value in _score_rows(cycle, round_)
         ]
         header = [*rows_.SCORE_COLUMNS, "title", "holder", "unit"]
         notes = [_("score 列填写 0–100 的分数;round 为检查轮次。title、holder、unit 仅供核对,导入时不读取。")]

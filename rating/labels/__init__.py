@@ -23,10 +23,11 @@ ROLE_LABELS = {
     Role.INSPECTOR: _l("督查人员"),
     Role.COMPLAINT_HANDLER: _l("投诉中心"),
     Role.ADMIN: _l("效能办管理员"),
-    Role.AUDITOR: _l("纪委审计"),
+    Role.AUDITOR: _l("纪委"),
 }
 
 CYCLE_STATUS_LABELS = {
+    CycleStatus.SCHEDULED: _l("尚未开始"),
     CycleStatus.OPEN: _l("评议进行中"),
     CycleStatus.CLOSED: _l("已截止"),
     CycleStatus.COMPUTED: _l("已计算"),
@@ -65,7 +66,16 @@ RULE_LABELS = {
     Rule.INELIGIBLE_GRADE: _l("年度考核为基本称职或不称职,不参加标兵、优秀岗位评选。"),
     Rule.DISCIPLINE_VETO: _l("评议期内有查证属实的违规违纪投诉,一票否决,不参加标兵、优秀岗位评选。"),
     Rule.QUOTA_FULL: _l("标兵、优秀岗位名额已满,未获称号。"),
+    Rule.SHORT_TENURE: _l("本评议周期内任职不满 %(n)d 天,不参加排名,列出本人的各项得分。"),
 }
+
+
+def rule_label(rule: Rule, min_tenure_days: int) -> str:
+    """The rule that gave a line its title, as the public breakdown states it."""
+    label = RULE_LABELS.get(rule)
+    if label is None:
+        return str(rule)
+    return label % {"n": min_tenure_days} if rule == Rule.SHORT_TENURE else str(label)
 
 
 def deduction_label(code: str | None) -> str:

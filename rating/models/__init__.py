@@ -1,5 +1,14 @@
 """All models, imported here so that Alembic and the app see every table."""
 
+from rating.models.accountability import (
+    EntryStatus,
+    LedgerEntry,
+    LedgerEvidence,
+    LedgerSource,
+    Measure,
+    TransferOrder,
+    TransferStatus,
+)
 from rating.models.assessments import Assessment, Grade, InspectionFinding, InspectionKind, InspectionScore
 from rating.models.audit import AuditEntry, AuditHead
 from rating.models.complaints import (
@@ -20,6 +29,13 @@ from rating.models.units import Unit, UnitKind
 from rating.models.users import Role, User
 
 __all__ = [
+    "EntryStatus",
+    "LedgerEntry",
+    "LedgerEvidence",
+    "LedgerSource",
+    "Measure",
+    "TransferOrder",
+    "TransferStatus",
     "Assessment",
     "Grade",
     "InspectionFinding",

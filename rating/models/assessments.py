@@ -31,7 +31,7 @@ class Assessment(Base):
 
     __tablename__ = "assessments"
     __table_args__ = (
-        UniqueConstraint("cycle_id", "post_id", name="uq_assessments_cycle_post"),
+        UniqueConstraint("cycle_id", "post_id", "holder_id", name="uq_assessments_cycle_post_holder"),
         CheckConstraint("(grade IS NULL) <> (score IS NULL)", name="grade_or_score"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
     )
@@ -39,7 +39,7 @@ class Assessment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"), index=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
-    #: The holder when the assessment was (last) entered.
+    #: The person assessed: a post that changed hands has one assessment per holder.
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id", ondelete="RESTRICT"))
     grade: Mapped[Grade | None] = mapped_column(enum_type(Grade, "assessment_grade"))
     score: Mapped[float | None] = mapped_column(Float)
@@ -87,7 +87,9 @@ class InspectionScore(Base):
 
     __tablename__ = "inspection_scores"
     __table_args__ = (
-        UniqueConstraint("cycle_id", "post_id", "round", name="uq_inspection_scores_cycle_post_round"),
+        UniqueConstraint(
+            "cycle_id", "post_id", "holder_id", "round", name="uq_inspection_scores_cycle_post_holder_round"
+        ),
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
         CheckConstraint("round >= 1", name="round_positive"),
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
 from rating.models.posts import Post
 from rating.models.units import Unit
+from rating.models.users import Role
 
 
 class ComplaintChannel(enum.StrEnum):
@@ -108,7 +109,8 @@ class ComplaintEvent(Base):
 
 
 class Notification(Base):
-    """In-app notices to a unit's officers or to the complaint centre (overdue reminders, referrals)."""
+    """In-app notices to a unit's officers or to the complaint centre (overdue reminders, referrals), or to one role
+    (a unit's HR office, the efficiency office, the discipline commission) for transfer orders and the ledger."""
 
     __tablename__ = "notifications"
 
@@ -116,6 +118,8 @@ class Notification(Base):
     #: A unit's staff, or the complaint centre when empty.
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
+    #: Empty for the complaint notices above; else only this role reads it (HR officers of ``unit_id`` only).
+    for_role: Mapped[Role | None] = mapped_column(enum_type(Role, "notification_role"))
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from rating.scoring.method import MethodSettings
 
 
 class CycleStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"  #: created and configured in advance; opened by the scheduler on its start date
     OPEN = "open"  #: taking ratings and records
     CLOSED = "closed"  #: rating intake stopped, awaiting final computation
     COMPUTED = "computed"  #: draft result exists
@@ -48,7 +49,7 @@ class Cycle(Base):
 
     @property
     def method_frozen(self) -> bool:
-        return self.status not in (CycleStatus.OPEN, CycleStatus.CLOSED)
+        return self.status not in (CycleStatus.SCHEDULED, CycleStatus.OPEN, CycleStatus.CLOSED)
 
     @property
     def takes_entries(self) -> bool:

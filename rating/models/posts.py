@@ -48,7 +48,7 @@ class Post(Base):
 
     unit: Mapped[Unit] = relationship()
     tenures: Mapped[list["Tenure"]] = relationship(
-        back_populates="post", order_by="Tenure.started_on.desc()", cascade="save-update"
+        back_populates="post", order_by="Tenure.started_on.desc().nulls_last()", cascade="save-update"
     )
 
     #: The tenure with no end date, if any (at most one, by a unique index).
@@ -91,7 +91,8 @@ class Tenure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id", ondelete="RESTRICT"), index=True)
-    started_on: Mapped[date] = mapped_column(Date)
+    #: Empty for a post's first holder imported without a date: in post from the beginning.
+    started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
 
     post: Mapped[Post] = relationship(back_populates="tenures")

@@ -55,7 +55,7 @@ class Rating(Base):
     __tablename__ = "ratings"
     __table_args__ = (
         #: Covers the verdict's grouped query (and the public tally), so it reads the index alone.
-        Index("ix_ratings_tally", "cycle_id", "post_id", "status", "verified", "level"),
+        Index("ix_ratings_tally", "cycle_id", "post_id", "holder_id", "status", "verified", "level"),
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         CheckConstraint("attitude IS NULL OR attitude BETWEEN 1 AND 5", name="attitude_range"),
         CheckConstraint("efficiency IS NULL OR efficiency BETWEEN 1 AND 5", name="efficiency_range"),

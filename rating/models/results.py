@@ -10,7 +10,7 @@ A result set is written whole in one transaction and never changed afterwards:
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, StrEnumText, UTCDateTime, enum_type, utcnow
@@ -64,7 +64,7 @@ class Result(Base):
 
     __tablename__ = "results"
     __table_args__ = (
-        UniqueConstraint("result_set_id", "post_id", name="uq_results_set_post"),
+        UniqueConstraint("result_set_id", "post_id", "holder_id", name="uq_results_set_post_holder"),
         Index("ix_results_post_code", "post_code"),
     )
 
@@ -80,6 +80,10 @@ class Result(Base):
     unit_code: Mapped[str] = mapped_column(String(20))
     unit_name: Mapped[str] = mapped_column(String(100))
     holder_name: Mapped[str] = mapped_column(String(50), default="")
+    #: A line is one post and holder; only a holder in post for min_tenure_days of the cycle is ranked.
+    ranked: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    #: Days of the cycle the holder was in post (empty on lines computed before tenures were counted).
+    tenure_days: Mapped[int | None] = mapped_column(Integer)
     # The four components, composite and rank; None only in provisional standings with a missing component.
     service: Mapped[float] = mapped_column(Float)
     assessment: Mapped[float | None] = mapped_column(Float)

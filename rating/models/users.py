@@ -17,7 +17,9 @@ class Role(enum.StrEnum):
     INSPECTOR = "inspector"  #: 效能办督查组: inspections and inspection scores
     COMPLAINT_HANDLER = "complaint_handler"  #: 投诉中心
     ADMIN = "admin"  #: 效能办
-    AUDITOR = "auditor"  #: 纪委: reads everything, changes nothing
+    #: 纪委 (discipline commission): reads everything, records measures in the accountability ledger, changes nothing
+    #: else. The stored value stays ``auditor`` so existing accounts and logins keep working.
+    AUDITOR = "auditor"
 
     @property
     def unit_bound(self) -> bool:

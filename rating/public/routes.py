@@ -10,9 +10,10 @@ from rating.models.assessments import InspectionFinding
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
 from rating.security import is_safe_next, public
+from rating.services import ledger
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
-from rating.services.ratings import public_tally
+from rating.services.ratings import intake_closed, public_tally
 from rating.services.verdict.publication import published_history
 
 bp = Blueprint("public", __name__)
@@ -63,6 +64,7 @@ def post(code: str):
         post=post,
         cycle=cycle,
         tally=public_tally(post, cycle),
+        rating_closed=intake_closed(),
         history=published_history(post.code),
         TITLE_LABELS=TITLE_LABELS,
     )
@@ -93,6 +95,15 @@ def notices():
         .order_by(Unit.code)
     ).all()
     return render_template("public/notices.html", pagination=pagination, units=units, unit_code=unit_code)
+
+
+@bp.get("/accountability")
+@public
+def accountability():
+    """责任追究通报: closed ledger entries the office published; the person's name only where the measure was
+    published, nothing else private (no complainant, no evidence, no internal summary)."""
+    pagination = db.paginate(ledger.public_notices_query(), per_page=30, error_out=False)
+    return render_template("public/accountability.html", pagination=pagination)
 
 
 @bp.get("/lang/<code>")

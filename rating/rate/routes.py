@@ -60,11 +60,7 @@ def _with_device_cookie(response):
 
 
 def _form_page(post, form, status=200, code_error=None):
-    cycle_error = None
-    try:
-        ratings.check_cycle_open(ratings.open_cycle())
-    except DomainError as exc:
-        cycle_error = str(exc)
+    cycle_error = ratings.intake_closed()
     page = render_template("rate/form.html", post=post, form=form, cycle_error=cycle_error, code_error=code_error)
     return _with_device_cookie(current_app.make_response((page, status)))
 

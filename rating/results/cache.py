@@ -11,7 +11,8 @@ rating.security marks it ``private, no-store``) and a page that shows a flash ar
 The result pages hold no form, so there is no CSRF token to leak between readers.
 
 Which set a year shows is itself remembered for ``LOOKUP_SECONDS``: the one query a page would otherwise run on
-every request. A publication, correction or change of a cycle committed in this process forgets it at once;
+every request; so is what the pages show of the cycle's transfer orders ("已调离" on a warned line). A publication,
+correction, change of a cycle or of a transfer order committed in this process forgets both at once;
 other processes (gunicorn's other workers, the command line) show the change within those seconds.
 """
 
@@ -27,6 +28,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
+from rating.models.accountability import TransferOrder
 from rating.models.cycles import Cycle
 from rating.models.results import ResultSet
 
@@ -86,6 +88,7 @@ def remembered(key, load: Callable):
 
 @event.listens_for(ResultSet, "after_insert")
 @event.listens_for(Cycle, "after_update")
+@event.listens_for(TransferOrder, "after_update")
 def _note_change(_mapper, _connection, target) -> None:
     session = object_session(target)
     if session is not None:

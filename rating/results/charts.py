@@ -57,7 +57,7 @@ def _bounds(values: list[float]) -> tuple[int, int]:
 
 def histogram(lines) -> Histogram | None:
     """Bars of ``BIN`` points over the ranked lines' composites, each stacked by title; None without any."""
-    scored = [(line.composite, line.title) for line in lines if line.composite is not None]
+    scored = [(line.composite, line.title) for line in lines if line.rank is not None]
     if not scored:
         return None
     low, high = _bounds([value for value, _title in scored])

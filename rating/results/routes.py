@@ -10,7 +10,7 @@ written, so each page is rendered once per set, notice state and language and th
 from flask import abort, current_app, render_template, url_for
 
 from rating.clock import local_today
-from rating.labels import RULE_LABELS, TITLE_LABELS
+from rating.labels import TITLE_LABELS, rule_label
 from rating.models.cycles import CycleStatus
 from rating.models.results import ResultSet
 from rating.results import bp, cache
@@ -19,6 +19,7 @@ from rating.scoring import verdict
 from rating.scoring.breakdown import explain
 from rating.scoring.method import MethodSettings
 from rating.security import public
+from rating.services import transfers
 from rating.services.verdict import export, publication
 from rating.services.verdict.publication import Shown
 
@@ -40,8 +41,14 @@ def _shown(year: int) -> Shown:
     return shown
 
 
+def _transfers(shown: Shown) -> tuple:
+    """The completed transfer orders of the cycle (remembered for a few seconds): a warned line says "已调离" once
+    its holder has been transferred, so a page changes with them."""
+    return cache.remembered(("transfers", shown.cycle_id), lambda: transfers.completion_mark(shown.cycle_id))
+
+
 def _page(shown: Shown, name: str, render) -> object:
-    return cache.page((name, _state(shown)), render, final=shown.final)
+    return cache.page((name, _state(shown), _transfers(shown)), render, final=shown.final)
 
 
 def _render(template: str, shown: Shown, result_set: ResultSet, **context) -> str:
@@ -54,6 +61,7 @@ def _render(template: str, shown: Shown, result_set: ResultSet, **context) -> st
         method=method,
         quotas=verdict.quotas(method, result_set.ranked),
         titles=TITLE_LABELS,
+        transferred=transfers.completed(result_set.cycle_id),
         objection_url=url_for("results.objections", year=shown.year)
         if shown.notice_open and _objections_open()
         else None,
@@ -104,17 +112,21 @@ def titles(year: int):
 
 
 def _breakdown(shown: Shown, code: str) -> str:
-    line = publication.line(shown.set_id, code)
-    if line is None:
+    lines = publication.lines(shown.set_id, code)
+    if not lines:
         abort(404)
-    result_set = line.result_set
+    result_set = lines[0].result_set
+    method = MethodSettings.from_dict(result_set.method)
+    entries = [
+        (line, explain(line, method, result_set.ranked), rule_label(line.rule, method.min_tenure_days))
+        for line in lines
+    ]
     return _render(
         "results/breakdown.html",
         shown,
         result_set,
-        line=line,
-        figures=explain(line, MethodSettings.from_dict(result_set.method), result_set.ranked),
-        rule=RULE_LABELS.get(line.rule, line.rule),
+        post=lines[0],
+        entries=entries,
         history=[entry for entry in publication.published_history(code) if entry.year != shown.year],
     )
 

@@ -44,7 +44,7 @@ class Breakdown:
     band: tuple[float, float]  #: approximate 95 % band of S
     complaint_points: tuple[float, float]  #: points for 属实 and for 部分属实 complaints
     deductions: float  #: Σ deductions of C
-    terms: tuple[Term, ...]  #: the four terms of T
+    terms: tuple[Term, ...]  #: the four terms of T (none while a component is missing)
     quotas: verdict.Quotas  #: how many posts each title went to in the set
 
 
@@ -52,11 +52,12 @@ def explain(line: RecordedLine, method: MethodSettings, ranked: int) -> Breakdow
     """The figures behind a ranked line of a set of ``ranked`` posts computed with ``method``."""
     points = verdict.complaint_points(line.complaints_substantiated, line.complaints_partly, method)
     values = {key: getattr(line, key) for key in verdict.COMPONENTS}
+    terms = () if None in values.values() else tuple(Term(*term) for term in verdict.weighted_terms(values, method))
     return Breakdown(
         unverified=line.ratings - line.verified_ratings,
         band=verdict.service_band(line.service, line.rating_spread, line.rating_weight, method.prior_weight),
         complaint_points=points,
         deductions=line.inspection_deductions + sum(points),
-        terms=tuple(Term(*term) for term in verdict.weighted_terms(values, method)),
+        terms=terms,
         quotas=verdict.quotas(method, ranked),
     )

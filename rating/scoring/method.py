@@ -58,8 +58,12 @@ class MethodSettings:
     unverified_weight: float = 0.5
     empty_cycle_mean: float = 50.0  #: μ when the cycle has no counted ratings
     notice_days: int = 7  #: 公示期
+    #: A holder in post for fewer days of the cycle is listed with their own figures but not ranked (任职不满).
+    min_tenure_days: int = 183
     followup_working_days: int = 5  #: 差评整改期限
     complaint_working_days: int = 15  #: 投诉办理期限
+    #: 调离期限: a warned holder is to be transferred within this many working days of the result's publication.
+    transfer_due_days: int = 30
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -133,4 +137,8 @@ class MethodSettings:
         for name in ("notice_days", "followup_working_days", "complaint_working_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1")
+        if not 1 <= self.transfer_due_days <= 250:
+            problems.append("transfer_due_days must lie in 1–250")
+        if not 0 <= self.min_tenure_days <= 366:
+            problems.append("min_tenure_days must lie in 0–366")
         return problems

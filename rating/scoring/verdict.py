@@ -32,6 +32,7 @@ class Rule(StrEnum):
     DISCIPLINE_VETO = "discipline_veto"  #: a substantiated 违规违纪 complaint (一票否决)
     QUOTA_FULL = "quota_full"  #: eligible, but both title quotas were full
     MISSING = "missing"  #: provisional standings only: a component is missing, so no rank
+    SHORT_TENURE = "short_tenure"  #: in post for fewer days of the cycle than min_tenure_days: listed, not ranked
 
 
 def rating_value(level: int) -> int:
@@ -132,6 +133,8 @@ class PostInput:
     complaints_partly: int
     discipline_veto: bool  #: a substantiated 违规违纪 complaint in the cycle (一票否决)
     inspection_mean: float  #: mean of the cycle's comprehensive-inspection scores
+    #: Tells apart two lines of one post (two holders ranked in one cycle); ties then go by it after the code.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class PostResult:
     eligible: bool
     ratings: int
     rule: Rule  #: why the post got (or did not get) a title
+    key: str = ""  #: the input's key
 
 
 def cycle_mean(posts: list[PostInput], method: MethodSettings) -> float:
@@ -206,6 +210,7 @@ def _tie_key(result: dict) -> tuple:
         -round(result["service"], TIE_DECIMALS),
         -round(result["conduct"], TIE_DECIMALS),
         result["code"],
+        result["post"].key,
     )
 
 
@@ -233,6 +238,7 @@ def compute(posts: list[PostInput], method: MethodSettings, mu: float | None = N
         results.append(
             PostResult(
                 code=post.code,
+                key=post.key,
                 **values,
                 rank=rank,
                 title=title,

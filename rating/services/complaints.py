@@ -31,11 +31,12 @@ from rating.models.complaints import (
     Notification,
 )
 from rating.models.cycles import Cycle
-from rating.models.posts import Post, Tenure
+from rating.models.posts import Post
 from rating.models.units import Unit
 from rating.privacy import mask_personal_numbers
-from rating.services import audit
+from rating.services import audit, ledger
 from rating.services.errors import Conflict, InvalidInput, NotFound
+from rating.services.tenures import Holders, holder_on
 from rating.workdays import add_working_days
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -104,9 +105,7 @@ def file_complaint(actor: audit.Actor, intake: Intake, at: datetime | None = Non
     if len(intake.name) > 50 or len(intake.phone) > 30:
         raise InvalidInput(_("姓名或电话过长。"))
     code = "".join(secrets.choice(QUERY_ALPHABET) for _i in range(8))
-    holder = None
-    if post is not None:
-        holder = db.session.scalar(select(Tenure.holder_id).where(Tenure.post_id == post.id, Tenure.ended_on.is_(None)))
+    holder = holder_on(post.id) if post is not None else None
     complaint = Complaint(
         case_number=secrets.token_hex(8),  # replaced below once the id is known
         query_code_hash=hash_query_code(code),
@@ -258,6 +257,8 @@ def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str,
         before=before,
         after=_snapshot(complaint),
     )
+    if finding == Finding.SUBSTANTIATED:
+        ledger.open_missing(actor)  # a substantiated complaint is a matter for the accountability ledger
 
 
 def return_visit(complaint: Complaint, satisfied: bool, at: datetime | None = None) -> None:
@@ -353,7 +354,7 @@ def import_concluded(actor: audit.Actor, cycle: Cycle, rows) -> int:
 
     check_open_for_entries(cycle, Amendment())
     cycle.inputs_changed()
-    holders = dict(db.session.execute(select(Tenure.post_id, Tenure.holder_id).where(Tenure.ended_on.is_(None))).all())
+    holders = Holders(row.post_id for row in rows)
     for row in rows:
         complaint = Complaint(
             case_number=secrets.token_hex(8),
@@ -361,7 +362,7 @@ def import_concluded(actor: audit.Actor, cycle: Cycle, rows) -> int:
             channel=ComplaintChannel(row.channel),
             post_id=row.post_id,
             unit_id=row.unit_id,
-            holder_id=holders.get(row.post_id),
+            holder_id=holders.on(row.post_id, row.concluded_at),
             category=Category(row.category),
             text=_("(由其他系统导入的已办结案件)"),
             status=ComplaintStatus.CONCLUDED,
@@ -380,4 +381,5 @@ def import_concluded(actor: audit.Actor, cycle: Cycle, rows) -> int:
         audit.record(
             actor, "complaint.import", "complaint", complaint.id, post_id=complaint.post_id, after=_snapshot(complaint)
         )
+    ledger.open_missing(actor)
     return len(rows)

@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from rating.clock import local_today
 from rating.extensions import db
 from rating.models.cycles import Cycle, CycleStatus
 from rating.scoring.method import InvalidMethod, MethodSettings
@@ -37,7 +38,8 @@ def create_cycle(
         raise InvalidInput(_("评议办法参数有误:%(problems)s", problems=str(exc))) from exc
     if find_cycle(year) is not None:
         raise Conflict(_("%(year)d 年度的评议周期已存在", year=year))
-    cycle = Cycle(year=year, starts_on=starts_on, ends_on=ends_on, status=CycleStatus.OPEN, method=settings.to_dict())
+    status = CycleStatus.SCHEDULED if starts_on > local_today() else CycleStatus.OPEN
+    cycle = Cycle(year=year, starts_on=starts_on, ends_on=ends_on, status=status, method=settings.to_dict())
     db.session.add(cycle)
     db.session.flush()
     audit.record(actor, "cycle.create", "cycle", cycle.id, after=snapshot(cycle))
@@ -57,11 +59,36 @@ def cycle_by_year(year: int) -> Cycle:
     return cycle
 
 
-def current_cycle() -> Cycle | None:
-    """The open cycle if there is one, else the most recent cycle."""
+def covering(day: date):
+    """The SQL condition: the cycle's dates cover ``day``."""
+    return (Cycle.starts_on <= day) & (Cycle.ends_on >= day)
+
+
+def open_cycle() -> Cycle | None:
+    """The cycle taking ratings today: open, and its dates cover today."""
     return db.session.scalar(
-        select(Cycle).order_by((Cycle.status == CycleStatus.OPEN).desc(), Cycle.year.desc()).limit(1)
+        select(Cycle).where(Cycle.status == CycleStatus.OPEN, covering(local_today())).order_by(Cycle.year.desc())
     )
+
+
+def current_cycle() -> Cycle | None:
+    """The cycle the site is about today: the open one covering today, else the latest one that has started (its
+    rating closed, its result on the way or out). A cycle scheduled for later is never current."""
+    return open_cycle() or db.session.scalar(
+        select(Cycle).where(Cycle.starts_on <= local_today()).order_by(Cycle.starts_on.desc()).limit(1)
+    )
+
+
+def open_scheduled(actor: audit.Actor) -> list[Cycle]:
+    """The scheduler, at a scheduled cycle's start date: it opens (rating intake starts). Returns what it opened."""
+    opened = list(
+        db.session.scalars(select(Cycle).where(Cycle.status == CycleStatus.SCHEDULED, Cycle.starts_on <= local_today()))
+    )
+    for cycle in opened:
+        cycle.status = CycleStatus.OPEN
+        db.session.flush()
+        audit.record(actor, "cycle.open", "cycle", cycle.id, before={"status": "scheduled"}, after={"status": "open"})
+    return opened
 
 
 def change_method(by: audit.Actor, cycle: Cycle, changes: dict) -> bool:

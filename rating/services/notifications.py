@@ -1,6 +1,7 @@
 """In-app notifications (站内提醒): referrals and overdue reminders for a unit's staff and for the complaint centre,
-and the email copy of an overdue reminder (督办提醒) to the same people. The views read and clear the in-app ones;
-the hourly job in ``rating.jobs`` sends the emails for the cases ``services.complaints.mark_overdue`` marked."""
+reminders of transfer orders for a unit's HR office and the efficiency office, and of the accountability ledger for
+the office and the discipline commission; and the email copy of each reminder (督办提醒) to the same people. The
+views read and clear the in-app ones; the jobs in ``rating.jobs`` send the emails for what their services marked."""
 
 from collections.abc import Sequence
 
@@ -12,13 +13,24 @@ from rating.models.base import utcnow
 from rating.models.complaints import Complaint, Notification
 from rating.models.users import Role, User
 
+#: Who hears of transfer orders (with the HR office of the order's unit) and of the ledger.
+TRANSFER_OFFICE = (Role.ADMIN,)
+LEDGER_OFFICE = (Role.ADMIN, Role.AUDITOR)
+
 
 def _audience(user):
     if user.role == Role.UNIT_STAFF:
-        return Notification.unit_id == user.unit_id
+        return (Notification.unit_id == user.unit_id) & Notification.for_role.is_(None)
     if user.role == Role.COMPLAINT_HANDLER:
-        return Notification.unit_id.is_(None)
-    return None
+        return Notification.unit_id.is_(None) & Notification.for_role.is_(None)
+    if user.role == Role.HR_OFFICER:
+        return (Notification.unit_id == user.unit_id) & (Notification.for_role == Role.HR_OFFICER)
+    return Notification.for_role == user.role
+
+
+def notify_role(role: Role, text: str, unit_id: int | None = None) -> None:
+    """An in-app notice for one role (for HR officers, those of ``unit_id``); flushed with the caller's change."""
+    db.session.add(Notification(for_role=role, unit_id=unit_id, text=text[:500]))
 
 
 def unread_for(user, limit: int = 20) -> list[Notification]:
@@ -65,3 +77,25 @@ def overdue_emails(cases: Sequence[Complaint]) -> list[Mail]:
         if recipients := sorted(staff | handlers):
             emails.append(render_mail("overdue_reminder", recipients, complaint=complaint))
     return emails
+
+
+def transfer_emails(orders: Sequence, template: str) -> list[Mail]:
+    """One reminder per transfer order (``transfer_due_soon`` or ``transfer_overdue``), to the HR officers of its
+    unit and the office's administrators who have an address."""
+    if not orders:
+        return []
+    office = _addresses(User.role.in_(TRANSFER_OFFICE))
+    emails = []
+    for order in orders:
+        hr = _addresses(User.role == Role.HR_OFFICER, User.unit_id == order.unit_id)
+        if recipients := sorted(hr | office):
+            emails.append(render_mail(template, recipients, order=order))
+    return emails
+
+
+def ledger_emails(entries: Sequence) -> list[Mail]:
+    """One reminder per ledger entry past its rectification deadline, to the office and the discipline commission."""
+    recipients = sorted(_addresses(User.role.in_(LEDGER_OFFICE)))
+    if not entries or not recipients:
+        return []
+    return [render_mail("ledger_overdue", recipients, entry=entry) for entry in entries]

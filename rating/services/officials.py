@@ -17,10 +17,11 @@ from rating.imports.officials import AssessmentRow, Context, FindingRow, ScoreRo
 from rating.models.assessments import Assessment, Grade, InspectionFinding, InspectionKind, InspectionScore
 from rating.models.base import utcnow
 from rating.models.cycles import Cycle
-from rating.models.posts import Post, Tenure
+from rating.models.posts import Post
 from rating.models.units import Unit
-from rating.services import audit
+from rating.services import audit, ledger
 from rating.services.errors import InvalidInput, PermissionDenied
+from rating.services.tenures import Holders, holders_in_cycle
 
 
 class EntriesClosed(PermissionDenied):
@@ -58,14 +59,8 @@ def import_context(cycle: Cycle, only_unit_id: int | None = None) -> Context:
         units={code: Target(None, unit_id) for code, unit_id in units},
         only_unit_id=only_unit_id,
         standard_deductions=cycle.settings.inspection_deductions,
+        holders=holders_in_cycle([post_id for _code, post_id, _unit in posts], cycle),
     )
-
-
-def _current_holders(post_ids) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Tenure.post_id, Tenure.holder_id).where(Tenure.post_id.in_(post_ids), Tenure.ended_on.is_(None))
-    ).all()
-    return dict(rows)
 
 
 def _late_note(after: dict, cycle: Cycle, late: bool, amendment: Amendment) -> dict:
@@ -81,29 +76,29 @@ def record_assessments(actor: audit.Actor, cycle: Cycle, rows: list[AssessmentRo
     late = check_open_for_entries(cycle, amendment)
     post_ids = [row.post_id for row in rows]
     existing = {
-        a.post_id: a
+        (a.post_id, a.holder_id): a
         for a in db.session.scalars(
             select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.post_id.in_(post_ids))
         )
     }
-    holders = _current_holders(post_ids)
+    holders = Holders(post_ids)
     counts = {"created": 0, "changed": 0, "unchanged": 0}
     for row in rows:
-        assessment = existing.get(row.post_id)
+        holder_id = row.holder_id or holders.for_cycle(row.post_id, cycle)
+        assessment = existing.get((row.post_id, holder_id))
         grade = Grade(row.grade) if row.grade else None
         if assessment is not None and (assessment.grade, assessment.score) == (grade, row.score):
             counts["unchanged"] += 1
             continue
         before = None
         if assessment is None:
-            assessment = Assessment(cycle_id=cycle.id, post_id=row.post_id)
+            assessment = Assessment(cycle_id=cycle.id, post_id=row.post_id, holder_id=holder_id)
             db.session.add(assessment)
             counts["created"] += 1
         else:
             before = {"grade": assessment.grade and str(assessment.grade), "score": assessment.score}
             counts["changed"] += 1
         assessment.grade, assessment.score = grade, row.score
-        assessment.holder_id = holders.get(row.post_id)
         assessment.entered_by = actor.name
         db.session.flush()
         after = _late_note({"grade": row.grade, "score": row.score}, cycle, late, amendment)
@@ -118,27 +113,28 @@ def record_scores(actor: audit.Actor, cycle: Cycle, rows: list[ScoreRow], amendm
     late = check_open_for_entries(cycle, amendment)
     post_ids = [row.post_id for row in rows]
     existing = {
-        (s.post_id, s.round): s
+        (s.post_id, s.holder_id, s.round): s
         for s in db.session.scalars(
             select(InspectionScore).where(InspectionScore.cycle_id == cycle.id, InspectionScore.post_id.in_(post_ids))
         )
     }
-    holders = _current_holders(post_ids)
+    holders = Holders(post_ids)
     counts = {"created": 0, "changed": 0, "unchanged": 0}
     for row in rows:
-        score = existing.get((row.post_id, row.round))
+        holder_id = row.holder_id or holders.for_cycle(row.post_id, cycle)
+        score = existing.get((row.post_id, holder_id, row.round))
         if score is not None and score.score == row.score:
             counts["unchanged"] += 1
             continue
         before = None
         if score is None:
-            score = InspectionScore(cycle_id=cycle.id, post_id=row.post_id, round=row.round)
+            score = InspectionScore(cycle_id=cycle.id, post_id=row.post_id, holder_id=holder_id, round=row.round)
             db.session.add(score)
             counts["created"] += 1
         else:
             before = {"round": row.round, "score": score.score}
             counts["changed"] += 1
-        score.score, score.holder_id, score.entered_by = row.score, holders.get(row.post_id), actor.name
+        score.score, score.entered_by = row.score, actor.name
         db.session.flush()
         after = _late_note({"round": row.round, "score": row.score}, cycle, late, amendment)
         audit.record(
@@ -164,13 +160,13 @@ def record_findings(
     actor: audit.Actor, cycle: Cycle, rows: list[FindingRow], amendment=Amendment(), notify=False
 ) -> int:
     late = check_open_for_entries(cycle, amendment)
-    holders = _current_holders([row.post_id for row in rows if row.post_id])
+    holders = Holders(row.post_id for row in rows)
     for row in rows:
         finding = InspectionFinding(
             cycle_id=cycle.id,
             post_id=row.post_id,
             unit_id=row.unit_id,
-            holder_id=holders.get(row.post_id) if row.post_id else None,
+            holder_id=holders.on(row.post_id, row.found_on),
             found_on=row.found_on,
             kind=InspectionKind(row.kind),
             description=row.description,
@@ -184,6 +180,8 @@ def record_findings(
         db.session.flush()
         after = _late_note(finding_snapshot(finding), cycle, late, amendment)
         audit.record(actor, "finding.create", "inspection_finding", finding.id, post_id=row.post_id, after=after)
+    if notify:
+        ledger.open_missing(actor)  # a publicly notified finding is a matter for the accountability ledger
     return len(rows)
 
 
@@ -205,6 +203,8 @@ def set_notified(actor: audit.Actor, finding: InspectionFinding, notified: bool)
         before=before,
         after=finding_snapshot(finding),
     )
+    if notified:
+        ledger.open_missing(actor)
 
 
 def withdraw_finding(actor: audit.Actor, finding: InspectionFinding, reason: str, amendment=Amendment()) -> None:
@@ -260,3 +260,56 @@ def records_of_post(post: Post, cycle: Cycle | None = None) -> PostRecords:
         .order_by(InspectionFinding.found_on)
     ).all()
     return PostRecords(cycle, assessment, scores, findings)
+
+
+@dataclass(frozen=True)
+class GridLine:
+    """One row of an entry grid: a post, or one of its holders when it changed hands during the cycle."""
+
+    post: Post
+    holder_id: int | None
+    holder_name: str
+    #: The input's key: the post code, or ``code@holder`` on a post with several holders in the cycle.
+    key: str
+
+
+def grid_lines(cycle: Cycle, posts: list[Post]) -> list[GridLine]:
+    """The rows of the HR and score grids: one per post, one per holder where the post changed hands."""
+    holders = holders_in_cycle([post.id for post in posts], cycle)
+    lines = []
+    for post in posts:
+        named = holders.get(post.id, {})
+        if len(named) <= 1:
+            holder_id = next(iter(named.values()), None)
+            lines.append(GridLine(post, holder_id, next(iter(named), post.holder_name or ""), post.code))
+            continue
+        lines += [GridLine(post, hid, name, f"{post.code}@{name}") for name, hid in named.items()]
+    return lines
+
+
+def assessment_values(cycle: Cycle, lines: list[GridLine]) -> dict[str, Assessment]:
+    """The assessments shown on the grid, by the line's key."""
+    by_person = {
+        (a.post_id, a.holder_id): a
+        for a in db.session.scalars(
+            select(Assessment).where(
+                Assessment.cycle_id == cycle.id, Assessment.post_id.in_({line.post.id for line in lines})
+            )
+        )
+    }
+    found = {line.key: by_person.get((line.post.id, line.holder_id)) for line in lines}
+    return {key: a for key, a in found.items() if a is not None}
+
+
+def score_values(cycle: Cycle, round_: int, lines: list[GridLine]) -> dict[str, float]:
+    """The round's comprehensive-inspection scores shown on the grid, by the line's key."""
+    by_person = {
+        (post_id, holder_id): score
+        for post_id, holder_id, score in db.session.execute(
+            select(InspectionScore.post_id, InspectionScore.holder_id, InspectionScore.score).where(
+                InspectionScore.cycle_id == cycle.id, InspectionScore.round == round_
+            )
+        )
+    }
+    found = {line.key: by_person.get((line.post.id, line.holder_id)) for line in lines}
+    return {key: score for key, score in found.items() if score is not None}

@@ -16,6 +16,7 @@ from rating.models.posts import Holder, Post, Tenure
 from rating.models.units import Unit
 from rating.services import audit
 from rating.services.errors import InvalidInput
+from rating.services.tenures import reattribute
 from rating.services.units import upsert_unit
 
 
@@ -36,19 +37,25 @@ def snapshot(post: Post) -> dict:
     }
 
 
-def change_holder(actor: audit.Actor, post: Post, name: str, on: date) -> Tenure:
-    """End the current tenure the day before ``on`` and start a new holder's tenure on ``on`` (调岗/任职)."""
+def change_holder(actor: audit.Actor, post: Post, name: str, on: date, reason: str = "") -> Tenure:
+    """调岗/任职: end the current tenure the day before ``on`` and start a new holder's tenure on ``on``. The post's
+    ratings, complaints and findings dated from ``on`` count for the new holder (the transfer may be recorded
+    late); results already written are not touched."""
     name = name.strip()
     if not name or len(name) > 50:
         raise InvalidInput(_("岗位责任人姓名须为 1–50 个字符"))
     current = current_tenure(post)
     if current is not None:
-        if on <= current.started_on:
+        if current.started_on is not None and on <= current.started_on:
             raise InvalidInput(_("新任职日期必须晚于现任责任人的任职日期 %(d)s", d=current.started_on.isoformat()))
         current.ended_on = on - timedelta(days=1)
     tenure = Tenure(post=post, holder=Holder(name=name), started_on=on)
     db.session.add(tenure)
     db.session.flush()
+    reattribute(post.id, tenure.holder_id, on)
+    after = {"holder": name, "started_on": on.isoformat()}
+    if reason.strip():
+        after["reason"] = reason.strip()[:500]
     audit.record(
         actor,
         "holder.change",
@@ -56,7 +63,7 @@ def change_holder(actor: audit.Actor, post: Post, name: str, on: date) -> Tenure
         post.id,
         post_id=post.id,
         before={"holder": current.holder.name if current else None},
-        after={"holder": name, "started_on": on.isoformat()},
+        after=after,
     )
     return tenure
 
@@ -107,9 +114,12 @@ def _check_against_database(rows: list[PostRow]) -> None:
 
 
 def import_posts(actor: audit.Actor, rows: list[PostRow], started_on: date | None = None) -> ImportSummary:
-    """Write validated rows: create or update each post and its holder. All or nothing: flushes, never commits."""
+    """Write validated rows: create or update each post and its holder. All or nothing: flushes, never commits.
+
+    A new post's holder holds it from the beginning (no start date), or from the row's ``holder_since`` (or
+    ``started_on``) when given. A row naming another holder transfers the post on ``holder_since``, today
+    without it (see change_holder)."""
     _check_against_database(rows)
-    started_on = started_on or local_today()
     summary = ImportSummary()
     units: dict[str, Unit] = {}
     existing = {
@@ -137,7 +147,7 @@ def import_posts(actor: audit.Actor, rows: list[PostRow], started_on: date | Non
             )
             db.session.add(post)
             db.session.flush()
-            db.session.add(Tenure(post=post, holder=Holder(name=row.holder), started_on=started_on))
+            db.session.add(Tenure(post=post, holder=Holder(name=row.holder), started_on=row.holder_since or started_on))
             db.session.flush()
             audit.record(actor, "post.create", "post", post.id, post_id=post.id, after=snapshot(post))
             summary.counts["created"] += 1
@@ -153,9 +163,23 @@ def import_posts(actor: audit.Actor, rows: list[PostRow], started_on: date | Non
         )
         tenure = current_tenure(post)
         if tenure is None or tenure.holder.name != row.holder:
-            on = max(started_on, tenure.started_on + timedelta(days=1)) if tenure else started_on
-            change_holder(actor, post, row.holder, on)
+            _transfer(actor, post, tenure, row)
             summary.counts["holders"] += 1
             changed = True
         summary.counts["updated" if changed else "unchanged"] += 1
     return summary
+
+
+def _transfer(actor: audit.Actor, post: Post, tenure: Tenure | None, row: PostRow) -> None:
+    on = row.holder_since or local_today()
+    if tenure is not None and tenure.started_on is not None and on <= tenure.started_on:
+        if row.holder_since is not None:
+            message = _(
+                "holder_since %(d)s 须晚于现任责任人 %(name)s 的任职日期 %(start)s",
+                d=on.isoformat(),
+                name=tenure.holder.name,
+                start=tenure.started_on.isoformat(),
+            )
+            raise ImportFailed([RowError(row.line, message)])
+        on = tenure.started_on + timedelta(days=1)  # a second change on one day: the day after
+    change_holder(actor, post, row.holder, on)

@@ -22,11 +22,13 @@ from rating.clock import LOCAL_TZ, local_today
 from rating.extensions import db
 from rating.models.base import utcnow
 from rating.models.cycles import Cycle, CycleStatus
-from rating.models.posts import Post, Tenure
+from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingCode, RatingStatus
 from rating.privacy import mask_personal_numbers
 from rating.services import audit
+from rating.services.cycles import open_cycle
 from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from rating.services.tenures import holder_on
 
 LEVELS = (1, 2, 3, 4, 5)
 ASPECTS = ("attitude", "efficiency", "integrity", "competence")
@@ -76,8 +78,13 @@ def rater_hashes(rater: Rater, salt: str) -> tuple[str, str]:
     return device, network
 
 
-def open_cycle() -> Cycle | None:
-    return db.session.scalar(select(Cycle).where(Cycle.status == CycleStatus.OPEN).order_by(Cycle.year.desc()))
+def intake_closed() -> str | None:
+    """Why citizens cannot rate today (shown instead of a rate button or form), or None while rating is open."""
+    try:
+        check_cycle_open(open_cycle())
+    except CycleClosed as closed:
+        return str(closed)
+    return None
 
 
 def check_cycle_open(cycle: Cycle | None) -> Cycle:
@@ -167,10 +174,6 @@ def new_receipt(on: date | None = None) -> str:
     return "R" + day.strftime("%y%m%d") + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(7))
 
 
-def current_holder_id(post: Post) -> int | None:
-    return db.session.scalar(select(Tenure.holder_id).where(Tenure.post_id == post.id, Tenure.ended_on.is_(None)))
-
-
 def rating_snapshot(rating: Rating) -> dict:
     return {
         "receipt": rating.receipt,
@@ -208,7 +211,7 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
         receipt=new_receipt(),
         cycle_id=cycle.id,
         post_id=post.id,
-        holder_id=current_holder_id(post),
+        holder_id=holder_on(post.id),
         level=sub.level,
         comment=mask_personal_numbers(sub.comment.strip()),
         channel=Channel.WINDOW if code else Channel.WEB,
@@ -256,7 +259,7 @@ def _insert_keyed(actor, cycle, post, level, channel, verified, when, comment=""
         receipt=new_receipt(),
         cycle_id=cycle.id,
         post_id=post.id,
-        holder_id=current_holder_id(post),
+        holder_id=holder_on(post.id, when),
         level=level,
         comment=mask_personal_numbers(comment.strip()),
         channel=channel,

@@ -134,5 +134,6 @@ def test_cli_create_cycle_defaults_and_custom_dates(app, runner):
     assert bad.exit_code == 1 and "不能早于" in bad.output
     with app.app_context():
         cycle = db.session.scalar(db.select(Cycle).where(Cycle.year == 2029))
-        assert (str(cycle.starts_on), str(cycle.ends_on), cycle.status) == ("2029-01-01", "2029-12-31", "open")
+        # A cycle whose start is still ahead waits, scheduled, until the scheduler opens it.
+        assert (str(cycle.starts_on), str(cycle.ends_on), cycle.status) == ("2029-01-01", "2029-12-31", "scheduled")
         assert cycle.settings.weights["service"] == 0.40

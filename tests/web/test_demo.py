@@ -52,7 +52,7 @@ def test_last_year_is_published_with_20_benchmark_40_excellent_and_5_warned(app_
 
 def test_published_hash_is_recomputed_from_its_lines(app_ctx):
     published = _published()
-    lines = [result_line(row) for row in published.rows]
+    lines = [result_line(row, published.method) for row in published.rows]
     assert published.content_hash == canonical_hash(
         _last_year().year, str(published.kind), published.version, published.method, lines
     )

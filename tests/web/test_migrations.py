@@ -47,3 +47,34 @@ def test_seed_refuses_production_without_flag(engine_name, tmp_path, request):
     assert result.exit_code == 1 and "RATING_ENV=production" in result.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_tenure_migration_keeps_every_published_hash_and_attribution(committed_app):
+    """0007 (verdict lines are tenures) run on a database holding a published verdict: every published set still
+    verifies against its open-data document, and records keep the holder in post on their date."""
+    from sqlalchemy import select
+
+    from rating.models.ratings import Rating
+    from rating.models.results import ResultKind, ResultSet
+    from rating.services.verdict import export
+
+    def state():
+        holders = db.session.execute(select(Rating.id, Rating.holder_id).order_by(Rating.id)).all()
+        sets = db.session.scalars(select(ResultSet).where(ResultSet.kind == ResultKind.PUBLISHED)).all()
+        return holders, [(s.id, s.content_hash) for s in sets]
+
+    with committed_app.app_context():
+        before = state()
+        db.session.remove()
+        downgrade(revision="0006_results")
+        upgrade()
+        after = state()
+        assert after == before and before[1], "published sets and attributions survive the migration"
+        for result_set in db.session.scalars(select(ResultSet).where(ResultSet.kind == ResultKind.PUBLISHED)):
+            document = export.document(result_set.cycle, result_set)
+            lines = document["results"]
+            assert result_set.content_hash == export.canonical_hash(
+                document["cycle"], document["kind"], document["version"], document["method"], lines
+            )
+        db.session.remove()
+        db.engine.dispose()

@@ -26,6 +26,9 @@ URL_VALUES = {
     "into_case_number": "TS0000-00001",
     "version": 1,
     "objection_id": 1,
+    "order_id": 1,
+    "entry_id": 1,
+    "evidence_id": 1,
 }
 ROLES = [role.value for role in Role]
 
@@ -43,13 +46,17 @@ def _url(rule, values=None):
 def _own_unit_values(app) -> dict:
     """URL values naming records of the unit-bound demo users' own unit (M05), so that an allowed role is never
     refused for touching another unit's record."""
-    from rating.models import FollowUp, Unit
+    from rating.models import FollowUp, TransferOrder, Unit
 
     with app.app_context():
         follow_up = db.session.scalar(
             db.select(FollowUp.id).join(Unit, Unit.id == FollowUp.unit_id).where(Unit.code == "M05").limit(1)
         )
-    return {**URL_VALUES, "follow_up_id": follow_up or URL_VALUES["follow_up_id"]}
+        order = db.session.scalar(
+            db.select(TransferOrder.id).join(Unit, Unit.id == TransferOrder.unit_id).where(Unit.code == "M05").limit(1)
+        )
+    # No demo warning falls in M05: an order id that does not exist (404 for every allowed role).
+    return {**URL_VALUES, "follow_up_id": follow_up or URL_VALUES["follow_up_id"], "order_id": order or 999999}
 
 
 def test_every_endpoint_declares_who_may_use_it(app):
@@ -134,3 +141,31 @@ def test_unit_staff_is_bound_to_own_unit_too(app, client, login_as):
 
 def test_demo_users_cover_every_role():
     assert set(DEMO_USERS) == set(ROLES)
+
+
+#: The verdict's follow-through (调离令, 责任追究台账): who may use each endpoint, stated here so that widening one
+#: fails the suite. HR, inspectors, handlers and unit staff never touch the ledger; only the office publishes.
+FOLLOW_THROUGH = {
+    "hr.transfers_list": {"hr_officer", "admin", "auditor"},
+    "hr.transfer": {"hr_officer", "admin", "auditor"},
+    "hr.record_transfer": {"hr_officer", "admin"},
+    "admin.supervision": {"admin", "auditor"},
+    "admin.ledger_list": {"admin", "auditor"},
+    "admin.ledger_entry": {"admin", "auditor"},
+    "admin.ledger_measure": {"admin", "auditor"},
+    "admin.ledger_evidence": {"admin", "auditor"},
+    "admin.ledger_evidence_file": {"admin", "auditor"},
+    "admin.ledger_close": {"admin", "auditor"},
+    "admin.ledger_publish": {"admin"},
+    "public.accountability": "public",
+}
+
+
+def test_follow_through_endpoints_are_classified(app):
+    with app.test_request_context():
+        declared = {
+            endpoint: access if access == "public" else {str(role) for role in access}
+            for endpoint in FOLLOW_THROUGH
+            if (access := access_of(endpoint)) is not None
+        }
+    assert declared == FOLLOW_THROUGH

@@ -279,6 +279,7 @@ def test_histogram_bins_are_five_points_wide_and_cover_every_composite(composite
     class Line:
         def __init__(self, composite, title=None):
             self.composite, self.title = composite, title
+            self.rank = None if composite is None else 1  # unranked lines are not in the distribution
 
     chart = histogram([Line(value) for value in composites] + [Line(None)])
     assert chart.total == len(composites) and sum(s.count for s in chart.segments) == len(composites)
@@ -292,12 +293,13 @@ def test_histogram_bins_are_five_points_wide_and_cover_every_composite(composite
 
 def test_downloads_are_the_shown_set_as_csv_xlsx_and_json(app, client, published):
     csv_text = _text(client, "/results.csv")
-    assert csv_text.lstrip("\ufeff").splitlines()[0] == ",".join(export.TABLE_HEADER)
+    header = [*export.TABLE_HEADER, "ranked"]  # a set computed since verdict lines are tenures
+    assert csv_text.lstrip("\ufeff").splitlines()[0] == ",".join(header)
     assert len(csv_text.strip().splitlines()) == 101
     response = _page(client, "/results.xlsx")
     assert f"results-{YEAR}-v1.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
-    assert [cell.value for cell in sheet[1]] == export.TABLE_HEADER and sheet.max_row == 101
+    assert [cell.value for cell in sheet[1]] == header and sheet.max_row == 101
     document = _page(client, "/results.json").get_json()
     with app.app_context():
         cycle = _cycle()

@@ -35,6 +35,7 @@ from rating.models.base import utcnow
 from rating.services import audit
 from rating.services import objections as objection_service
 from rating.services.errors import Conflict
+from rating.services.tenures import holder_on
 from rating.services.verdict import export, lifecycle, publication
 
 GRADES = {"excellent": 95, "competent": 85, "basically_competent": 70, "incompetent": 50}
@@ -112,12 +113,14 @@ def _messy_records(cycle: Cycle) -> None:
     posts = {p.code: p for p in db.session.scalars(select(Post))}
     p1, p2, p3 = posts["DT-001"], posts["DT-002"], posts["DT-003"]
     now = utcnow()
+    holder = {post.id: holder_on(post.id) for post in (p1, p2, p3)}  # as the services attribute records
 
     def rating(post, level, verified, status, n):
         return Rating(
             receipt=f"RT{n:012d}",
             cycle_id=cycle.id,
             post_id=post.id,
+            holder_id=holder[post.id],
             level=level,
             channel="web",
             verified=verified,
@@ -135,6 +138,7 @@ def _messy_records(cycle: Cycle) -> None:
             InspectionFinding(
                 cycle_id=cycle.id,
                 post_id=p3.id,
+                holder_id=holder[p3.id],
                 unit_id=p3.unit_id,
                 found_on=local_today(),
                 kind=InspectionKind.UNDERCOVER,
@@ -145,6 +149,7 @@ def _messy_records(cycle: Cycle) -> None:
             InspectionFinding(
                 cycle_id=cycle.id,
                 post_id=p3.id,
+                holder_id=holder[p3.id],
                 unit_id=p3.unit_id,
                 found_on=local_today(),
                 kind=InspectionKind.OPEN,
@@ -173,6 +178,7 @@ def _messy_records(cycle: Cycle) -> None:
             query_code_hash="x",
             channel=ComplaintChannel.PHONE,
             post_id=post.id,
+            holder_id=holder[post.id],
             unit_id=post.unit_id,
             category=category,
             text="测试投诉内容",
@@ -385,8 +391,10 @@ def test_api_serves_results_only_once_published_with_etag(app_ctx, client):
         "composite",
         "ratings",
         "title",
+        "ranked",  # since verdict lines are tenures
     }
     assert [line["rank"] for line in body["results"]] == list(range(1, 101))
+    assert all(line["ranked"] for line in body["results"])
     assert response.headers["ETag"].strip('"') == published.content_hash
     again = client.get(f"/api/v1/cycles/{cycle.year}/results", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304

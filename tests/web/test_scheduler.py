@@ -419,6 +419,9 @@ def test_a_scheduler_registers_every_job_and_a_heartbeat_at_a_third_of_the_lease
         "mark_overdue_complaints",
         "erase_complaint_contacts",
         "verify_audit_chain",
+        "open_scheduled_cycles",
+        "remind_transfer_orders",
+        "remind_ledger_entries",
     }
     assert registered[jobs.HEARTBEAT].trigger.interval == timedelta(seconds=30)
     assert runner.seconds == 90 and runner.holder.count(":") == 2

@@ -363,6 +363,8 @@ METHOD = {
     "verified_weight": "1",
     "unverified_weight": "0.5",
     "notice_days": "10",
+    "min_tenure_days": "183",
+    "transfer_due_days": "30",
 }
 
 

@@ -25,10 +25,20 @@ FIELDS = {
     "ratings": "ratings",
     "title": "title",
 }
+#: Since verdict lines are tenures (sets whose method has ``min_tenure_days``), each line also says whether it was
+#: ranked. Sets computed before keep the fields they were hashed with, so every published hash still verifies.
+TENURE_FIELDS = {**FIELDS, "ranked": "ranked"}
 #: Scores are published rounded to 2 decimals.
 SCORES = frozenset({"service", "assessment", "conduct", "inspection", "composite"})
-#: Columns of the CSV and XLSX downloads: the keys of the JSON document's result lines.
+#: Columns of the CSV and XLSX downloads of a set computed before tenures (see ``fields``).
 TABLE_HEADER = list(FIELDS)
+
+
+def fields(method: dict | None) -> dict[str, str]:
+    """The open-data fields of a set computed with ``method`` (its frozen settings), in order."""
+    return TENURE_FIELDS if method and "min_tenure_days" in method else FIELDS
+
+
 FORMATS = {"csv": "text/csv", "xlsx": XLSX_TYPE, "json": "application/json"}
 
 
@@ -40,10 +50,11 @@ def _published(field: str, value):
     return str(value) if field == "title" else value
 
 
-def result_line(row) -> dict:
-    """One line of the open-data document, from a result row or a dict of its columns."""
+def result_line(row, method: dict | None = None) -> dict:
+    """One line of the open-data document of a set computed with ``method``, from a result row or a dict of its
+    columns."""
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    return {field: _published(field, get(attribute)) for field, attribute in FIELDS.items()}
+    return {field: _published(field, get(attribute)) for field, attribute in fields(method).items()}
 
 
 def canonical_hash(year: int, kind: str, version: int, method: dict, lines: list[dict]) -> str:
@@ -66,12 +77,16 @@ def document(cycle: Cycle, result_set: ResultSet) -> dict:
         "reason": result_set.reason,
         "content_hash": result_set.content_hash,
         "method": result_set.method,
-        "results": [result_line(row) for row in result_set.rows],
+        "results": [result_line(row, result_set.method) for row in result_set.rows],
     }
 
 
+def table_header(result_set: ResultSet) -> list[str]:
+    return list(fields(result_set.method))
+
+
 def table_rows(result_set: ResultSet) -> list[list]:
-    return [list(result_line(row).values()) for row in result_set.rows]
+    return [list(result_line(row, result_set.method).values()) for row in result_set.rows]
 
 
 def encode(cycle: Cycle, result_set: ResultSet, fmt: str) -> bytes:
@@ -79,7 +94,7 @@ def encode(cycle: Cycle, result_set: ResultSet, fmt: str) -> bytes:
     if fmt == "json":
         return (json.dumps(document(cycle, result_set), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "csv":
-        return csv_text(TABLE_HEADER, table_rows(result_set)).encode("utf-8")
+        return csv_text(table_header(result_set), table_rows(result_set)).encode("utf-8")
     if fmt == "xlsx":
-        return xlsx_bytes(TABLE_HEADER, table_rows(result_set))
+        return xlsx_bytes(table_header(result_set), table_rows(result_set))
     raise ValueError(f"unknown format {fmt!r}")

@@ -1,8 +1,10 @@
 """Gathering the verdict's inputs (评议数据汇总): one grouped query per component, turned into the scoring package's
 inputs. Called by rating.services.verdict.lifecycle; nothing here decides a score.
 
-Nothing loops over ratings in Python: counted ratings arrive as counts by (post, verified flag, level), read from the
-covering index ix_ratings_tally, and every other component as one row per post.
+A verdict line is one post and holder pair: every holder whose tenure overlaps the cycle has a line, and every
+record counts for the holder it was attributed to (the holder in post on its date, see rating.services.tenures).
+Nothing loops over ratings in Python: counted ratings arrive as counts by (post, holder, verified flag, level), read
+from the covering index ix_ratings_tally, and every other component as one row per post and holder.
 """
 
 from dataclasses import dataclass
@@ -10,7 +12,6 @@ from datetime import date
 
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 
-from rating.clock import local_today
 from rating.extensions import db
 from rating.models.assessments import Assessment, InspectionFinding, InspectionScore
 from rating.models.complaints import Category, Complaint, ComplaintStatus, Finding
@@ -18,7 +19,7 @@ from rating.models.cycles import Cycle
 from rating.models.posts import Holder, Post, Tenure
 from rating.models.ratings import Rating, RatingStatus
 from rating.models.units import Unit
-from rating.scoring import verdict
+from rating.scoring import tenure, verdict
 from rating.scoring.method import MethodSettings
 
 #: The components whose absence blocks the final computation (SPEC §3), as named in a refusal.
@@ -36,6 +37,11 @@ class PostIdentity:
     unit_name: str
     holder_id: int | None
     holder_name: str
+    tenure_days: int  #: days of the cycle the holder was in post
+
+    @property
+    def key(self) -> tuple[int, int | None]:
+        return self.post_id, self.holder_id
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,9 @@ class Gathered:
         present = {"assessment": self.has_assessment, "inspection": self.scores.rounds > 0}
         return [name for name in REQUIRED if not present[name]]
 
+    def ranked(self, method: MethodSettings) -> bool:
+        return tenure.is_ranked(self.post.tenure_days, method.min_tenure_days)
+
     def input(self, method: MethodSettings) -> verdict.PostInput:
         weighted = self.tally.weighted(method)
         return verdict.PostInput(
@@ -91,6 +100,7 @@ class Gathered:
             complaints_partly=self.complaints.partly,
             discipline_veto=self.complaints.veto,
             inspection_mean=self.scores.mean,
+            key=f"{self.post.tenure_days:03d}:{self.post.holder_id}",
         )
 
 
@@ -108,20 +118,16 @@ class CycleInputs:
         weighted = self.cycle_tally.weighted(method)
         return verdict.weighted_spread(weighted.weight, weighted.value_sum, weighted.squares)
 
-    @property
-    def missing(self) -> list[tuple[str, list[str]]]:
-        return [(line.post.code, line.missing) for line in self.posts if line.missing]
-
-
-def reference_day(cycle: Cycle) -> date:
-    """The day whose holder a line names: today, or the cycle's last day once it has ended."""
-    return min(local_today(), cycle.ends_on)
+    def missing(self, method: MethodSettings) -> list[tuple[str, list[str]]]:
+        """The ranked lines that lack a component, as (post code, what is missing): a holder in post too briefly to
+        be ranked blocks nothing."""
+        return [(line.post.code, line.missing) for line in self.posts if line.missing and line.ranked(method)]
 
 
 def gather(cycle: Cycle, post_ids: list[int] | None = None) -> CycleInputs:
     """The four components' inputs for every active post (or for the given posts: a correction ranks the posts
     that were ranked when it was published), one grouped query per component."""
-    identities = _identities(cycle, post_ids)
+    identities = _lines(cycle, post_ids)
     tallies, cycle_tally = _rating_tallies(cycle)
     assessments = _assessments(cycle)
     deductions = _deductions(cycle)
@@ -129,37 +135,26 @@ def gather(cycle: Cycle, post_ids: list[int] | None = None) -> CycleInputs:
     scores = _scores(cycle)
     posts = []
     for identity in identities:
-        grade, score = assessments.get(identity.post_id, (None, None))
+        key = identity.key
+        grade, score = assessments.get(key, (None, None))
         posts.append(
             Gathered(
                 post=identity,
-                tally=tallies.get(identity.post_id, verdict.RatingTally()),
+                tally=tallies.get(key, verdict.RatingTally()),
                 grade=grade,
                 assessment_score=score,
-                has_assessment=identity.post_id in assessments,
-                deductions=deductions.get(identity.post_id, 0.0),
-                complaints=complaints.get(identity.post_id, Complaints()),
-                scores=scores.get(identity.post_id, Scores()),
+                has_assessment=key in assessments,
+                deductions=deductions.get(key, 0.0),
+                complaints=complaints.get(key, Complaints()),
+                scores=scores.get(key, Scores()),
             )
         )
     return CycleInputs(posts, cycle_tally)
 
 
-def _identities(cycle: Cycle, post_ids: list[int] | None) -> list[PostIdentity]:
-    """The posts with the holder in post on the reference day (else the current holder), by code."""
-    day = reference_day(cycle)
-    holder_at = (
-        select(Tenure.post_id, Tenure.holder_id, Holder.name)
-        .join(Holder, Holder.id == Tenure.holder_id)
-        .where(Tenure.started_on <= day, or_(Tenure.ended_on.is_(None), Tenure.ended_on >= day))
-        .subquery()
-    )
-    current = (
-        select(Tenure.post_id, Tenure.holder_id, Holder.name)
-        .join(Holder, Holder.id == Tenure.holder_id)
-        .where(Tenure.ended_on.is_(None))
-        .subquery()
-    )
+def _lines(cycle: Cycle, post_ids: list[int] | None) -> list[PostIdentity]:
+    """Every holder whose tenure overlaps the cycle, on every active post (or the given posts), by post code and
+    then by tenure; a post nobody held during the cycle has no line."""
     rows = db.session.execute(
         select(
             Post.id,
@@ -167,64 +162,80 @@ def _identities(cycle: Cycle, post_ids: list[int] | None) -> list[PostIdentity]:
             Post.title,
             Unit.code,
             Unit.name,
-            func.coalesce(holder_at.c.holder_id, current.c.holder_id),
-            func.coalesce(holder_at.c.name, current.c.name, ""),
+            Tenure.holder_id,
+            Holder.name,
+            Tenure.started_on,
+            Tenure.ended_on,
         )
         .join(Unit, Unit.id == Post.unit_id)
-        .outerjoin(holder_at, holder_at.c.post_id == Post.id)
-        .outerjoin(current, current.c.post_id == Post.id)
-        .where(Post.active.is_(True) if post_ids is None else Post.id.in_(post_ids))
-        .order_by(Post.code)
+        .join(Tenure, Tenure.post_id == Post.id)
+        .join(Holder, Holder.id == Tenure.holder_id)
+        .where(
+            Post.active.is_(True) if post_ids is None else Post.id.in_(post_ids),
+            or_(Tenure.started_on.is_(None), Tenure.started_on <= cycle.ends_on),
+            or_(Tenure.ended_on.is_(None), Tenure.ended_on >= cycle.starts_on),
+        )
     ).all()
-    seen: dict[int, PostIdentity] = {}
-    for post_id, code, title, unit_code, unit_name, holder_id, holder_name in rows:
-        seen.setdefault(post_id, PostIdentity(post_id, code, title, unit_code, unit_name, holder_id, holder_name or ""))
-    return sorted(seen.values(), key=lambda identity: identity.code)
+    lines = []
+    for post_id, code, title, unit_code, unit_name, holder_id, holder_name, started_on, ended_on in rows:
+        days = tenure.overlap_days(started_on, ended_on, cycle.starts_on, cycle.ends_on)
+        started = started_on or date.min
+        lines.append(
+            (code, started, PostIdentity(post_id, code, title, unit_code, unit_name, holder_id, holder_name, days))
+        )
+    return [identity for _code, _started, identity in sorted(lines, key=lambda line: line[:2])]
 
 
-def _rating_tallies(cycle: Cycle) -> tuple[dict[int, verdict.RatingTally], verdict.RatingTally]:
-    """S: counts of counted ratings by post, verified flag and level (at most ten groups a post)."""
-    groups: dict[int, list[tuple[bool, int, int]]] = {}
-    for post_id, is_verified, level, count in db.session.execute(
-        select(Rating.post_id, Rating.verified, Rating.level, func.count())
+Line = tuple[int, int | None]  #: (post id, holder id)
+
+
+def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verdict.RatingTally]:
+    """S: counts of counted ratings by post, holder, verified flag and level (at most ten groups a line)."""
+    groups: dict[Line, list[tuple[bool, int, int]]] = {}
+    for post_id, holder_id, is_verified, level, count in db.session.execute(
+        select(Rating.post_id, Rating.holder_id, Rating.verified, Rating.level, func.count())
         .where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
-        .group_by(Rating.post_id, Rating.verified, Rating.level)
+        .group_by(Rating.post_id, Rating.holder_id, Rating.verified, Rating.level)
     ):
-        groups.setdefault(post_id, []).append((bool(is_verified), level, count))
-    tallies = {post_id: verdict.RatingTally.of(rows) for post_id, rows in groups.items()}
+        groups.setdefault((post_id, holder_id), []).append((bool(is_verified), level, count))
+    tallies = {line: verdict.RatingTally.of(rows) for line, rows in groups.items()}
     return tallies, verdict.RatingTally.of(row for rows in groups.values() for row in rows)
 
 
-def _assessments(cycle: Cycle) -> dict[int, tuple[str | None, float | None]]:
-    """A: one assessment per post and cycle, a grade (as its stored code) or a score."""
+def _assessments(cycle: Cycle) -> dict[Line, tuple[str | None, float | None]]:
+    """A: one assessment per post, holder and cycle, a grade (as its stored code) or a score."""
     rows = db.session.execute(
-        select(Assessment.post_id, type_coerce(Assessment.grade, String), Assessment.score).where(
+        select(Assessment.post_id, Assessment.holder_id, type_coerce(Assessment.grade, String), Assessment.score).where(
             Assessment.cycle_id == cycle.id
         )
     )
-    return {post_id: (str(grade) if grade is not None else None, score) for post_id, grade, score in rows}
+    return {
+        (post_id, holder_id): (str(grade) if grade is not None else None, score)
+        for post_id, holder_id, grade, score in rows
+    }
 
 
-def _deductions(cycle: Cycle) -> dict[int, float]:
+def _deductions(cycle: Cycle) -> dict[Line, float]:
     """C, first half: deduction points of the cycle's findings on the post (withdrawn findings count for nothing)."""
     rows = db.session.execute(
-        select(InspectionFinding.post_id, func.sum(InspectionFinding.deduction))
+        select(InspectionFinding.post_id, InspectionFinding.holder_id, func.sum(InspectionFinding.deduction))
         .where(
             InspectionFinding.cycle_id == cycle.id,
             InspectionFinding.post_id.is_not(None),
             InspectionFinding.withdrawn.is_(False),
         )
-        .group_by(InspectionFinding.post_id)
+        .group_by(InspectionFinding.post_id, InspectionFinding.holder_id)
     )
-    return {post_id: float(total or 0) for post_id, total in rows}
+    return {(post_id, holder_id): float(total or 0) for post_id, holder_id, total in rows}
 
 
-def _complaints(cycle: Cycle) -> dict[int, Complaints]:
+def _complaints(cycle: Cycle) -> dict[Line, Complaints]:
     """C, second half: complaints concluded in the cycle, by finding; a substantiated 违规违纪 one vetoes titles."""
     substantiated = Complaint.finding == Finding.SUBSTANTIATED
     rows = db.session.execute(
         select(
             Complaint.post_id,
+            Complaint.holder_id,
             func.sum(case((substantiated, 1), else_=0)),
             func.sum(case((Complaint.finding == Finding.PARTLY, 1), else_=0)),
             func.sum(case((and_(substantiated, Complaint.category == Category.DISCIPLINE), 1), else_=0)),
@@ -235,19 +246,19 @@ def _complaints(cycle: Cycle) -> dict[int, Complaints]:
             Complaint.post_id.is_not(None),
             Complaint.merged_into_id.is_(None),
         )
-        .group_by(Complaint.post_id)
+        .group_by(Complaint.post_id, Complaint.holder_id)
     )
     return {
-        post_id: Complaints(int(n_sub or 0), int(n_partly or 0), bool(n_veto))
-        for post_id, n_sub, n_partly, n_veto in rows
+        (post_id, holder_id): Complaints(int(n_sub or 0), int(n_partly or 0), bool(n_veto))
+        for post_id, holder_id, n_sub, n_partly, n_veto in rows
     }
 
 
-def _scores(cycle: Cycle) -> dict[int, Scores]:
+def _scores(cycle: Cycle) -> dict[Line, Scores]:
     """I: the sum and count of the cycle's comprehensive-inspection scores."""
     rows = db.session.execute(
-        select(InspectionScore.post_id, func.sum(InspectionScore.score), func.count())
+        select(InspectionScore.post_id, InspectionScore.holder_id, func.sum(InspectionScore.score), func.count())
         .where(InspectionScore.cycle_id == cycle.id)
-        .group_by(InspectionScore.post_id)
+        .group_by(InspectionScore.post_id, InspectionScore.holder_id)
     )
-    return {post_id: Scores(float(total), int(rounds)) for post_id, total, rounds in rows}
+    return {(post_id, holder_id): Scores(float(total), int(rounds)) for post_id, holder_id, total, rounds in rows}

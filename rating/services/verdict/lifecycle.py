@@ -16,7 +16,7 @@ from rating.models.base import utcnow
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.results import ResultKind, ResultSet
 from rating.scoring.method import MethodSettings
-from rating.services import audit
+from rating.services import audit, ledger, transfers
 from rating.services.errors import Conflict, InvalidInput
 from rating.services.verdict import snapshot
 from rating.services.verdict.gather import CycleInputs, gather
@@ -50,20 +50,19 @@ def compute_provisional(cycle: Cycle, by: str = "scheduler") -> ResultSet:
         raise Conflict(_("只有进行中或已结束评议、尚未计算的周期有实时排名。"))
     method = cycle.settings
     inputs = gather(cycle)
-    complete = [line for line in inputs.posts if not line.missing]
-    rows = snapshot.ranked_rows(inputs, method, complete)
-    rows += snapshot.unranked_rows(inputs, method, [line for line in inputs.posts if line.missing], len(rows))
+    rows = snapshot.rows(inputs, method, provisional=True)
     version = snapshot.replace_provisional(cycle)
     return snapshot.write(cycle, ResultKind.PROVISIONAL, method, inputs, rows, by, version)
 
 
 def _final_rows(cycle: Cycle, method: MethodSettings, post_ids=None) -> tuple[CycleInputs, list[dict]]:
     inputs = gather(cycle, post_ids)
-    if inputs.missing:
-        raise MissingComponents(inputs.missing)
-    if not inputs.posts:
+    missing = inputs.missing(method)
+    if missing:
+        raise MissingComponents(missing)
+    if not any(line.ranked(method) for line in inputs.posts):
         raise Conflict(_("没有在岗的关键岗位,无法计算。"))
-    return inputs, snapshot.ranked_rows(inputs, method, inputs.posts)
+    return inputs, snapshot.rows(inputs, method)
 
 
 def close(actor: audit.Actor, cycle: Cycle) -> None:
@@ -142,7 +141,8 @@ def start_notice(actor: audit.Actor, cycle: Cycle, days: int | None = None) -> N
 
 
 def publish(actor: audit.Actor, cycle: Cycle) -> ResultSet:
-    """正式公布: after the notice period, with every objection answered and nothing changed since computing."""
+    """正式公布: after the notice period, with every objection answered and nothing changed since computing. Each
+    warned line gets a transfer order and a ledger entry."""
     lock_cycle(cycle)
     blockers = publication_blockers(cycle)
     if blockers:
@@ -158,7 +158,14 @@ def publish(actor: audit.Actor, cycle: Cycle) -> ResultSet:
         before={"status": "notice"},
         after={"status": "published", "version": published.version, "content_hash": published.content_hash},
     )
+    _follow_through(actor, published)
     return published
+
+
+def _follow_through(actor: audit.Actor, published: ResultSet) -> None:
+    """A published warning opens a transfer order (调离令) and, with it, an entry in the accountability ledger."""
+    transfers.open_orders(actor, published)
+    ledger.open_missing(actor)
 
 
 def publish_correction(actor: audit.Actor, cycle: Cycle, reason: str) -> ResultSet:
@@ -185,4 +192,5 @@ def publish_correction(actor: audit.Actor, cycle: Cycle, reason: str) -> ResultS
         cycle.id,
         after={"version": published.version, "reason": published.reason, "content_hash": published.content_hash},
     )
+    _follow_through(actor, published)  # only warned lines new in the correction get an order
     return published

@@ -25,6 +25,7 @@ from rating.services.errors import NotFound
 PUBLIC_KIND = {CycleStatus.PUBLISHED: ResultKind.PUBLISHED, CycleStatus.NOTICE: ResultKind.DRAFT}
 #: Which kind of set the verdict desk shows in which cycle state.
 DESK_KIND = {
+    CycleStatus.SCHEDULED: ResultKind.PROVISIONAL,
     CycleStatus.OPEN: ResultKind.PROVISIONAL,
     CycleStatus.CLOSED: ResultKind.PROVISIONAL,
     CycleStatus.COMPUTED: ResultKind.DRAFT,
@@ -231,13 +232,14 @@ def published_set_id(cycle_id: int, version: int) -> int | None:
     )
 
 
-def line(set_id: int, post_code: str) -> Result | None:
-    """One post's line of a set, with its set and cycle."""
-    return db.session.scalar(
+def lines(set_id: int, post_code: str) -> list[Result]:
+    """One post's lines of a set (one per holder, ranked first), with their set and cycle."""
+    return db.session.scalars(
         select(Result)
         .where(Result.result_set_id == set_id, Result.post_code == post_code)
         .options(selectinload(Result.result_set).selectinload(ResultSet.cycle))
-    )
+        .order_by(Result.position)
+    ).all()
 
 
 def published_history(post_code: str) -> list:

@@ -16,18 +16,29 @@ from rating.services.verdict.export import canonical_hash, result_line
 from rating.services.verdict.gather import CycleInputs, Gathered
 
 
+def rows(inputs: CycleInputs, method: MethodSettings, provisional: bool = False) -> list[dict]:
+    """The rows of a set in order: the ranked lines by rank; in provisional standings, the ranked lines still
+    missing a component; then the holders whose tenure was too short to be ranked, with their own figures."""
+    ranked = [line for line in inputs.posts if line.ranked(method)]
+    result = ranked_rows(inputs, method, [line for line in ranked if not line.missing])
+    if provisional:
+        missing = [line for line in ranked if line.missing]
+        result += _partial_rows(inputs, method, missing, verdict.Rule.MISSING, len(result))
+    short = [line for line in inputs.posts if not line.ranked(method)]
+    return result + _partial_rows(inputs, method, short, verdict.Rule.SHORT_TENURE, len(result))
+
+
 def ranked_rows(inputs: CycleInputs, method: MethodSettings, complete: list[Gathered]) -> list[dict]:
-    """The rows of the ranked posts, in rank order."""
-    by_code = {line.post.code: line for line in complete}
-    mu = inputs.mu(method)
-    results = verdict.compute([line.input(method) for line in complete], method, mu=mu)
-    return [_row(by_code[r.code], method, inputs, r.rank, _ranked(r)) for r in results]
+    """The rows of the ranked lines, in rank order."""
+    by_key = {line.input(method).key: line for line in complete}
+    results = verdict.compute([line.input(method) for line in complete], method, mu=inputs.mu(method))
+    return [_row(by_key[r.key], method, inputs, r.rank, _ranked(r)) for r in results]
 
 
-def unranked_rows(inputs: CycleInputs, method: MethodSettings, incomplete: list[Gathered], after: int) -> list[dict]:
-    """Provisional rows of posts with a missing component: what is known, no composite and no rank."""
+def _partial_rows(inputs, method, lines: list[Gathered], rule: verdict.Rule, after: int) -> list[dict]:
+    """Rows without a rank: what is known of each line, its composite when every component is there."""
     mu = inputs.mu(method)
-    return [_row(line, method, inputs, after + i, _partial(line, method, mu)) for i, line in enumerate(incomplete, 1)]
+    return [_row(line, method, inputs, after + i, _partial(line, method, mu, rule)) for i, line in enumerate(lines, 1)]
 
 
 def _ranked(result: verdict.PostResult) -> dict:
@@ -44,18 +55,21 @@ def _ranked(result: verdict.PostResult) -> dict:
     )
 
 
-def _partial(line: Gathered, method: MethodSettings, mu: float) -> dict:
+def _partial(line: Gathered, method: MethodSettings, mu: float, rule: verdict.Rule) -> dict:
     post_input = line.input(method)
     missing = line.missing
+    values = {
+        "service": verdict.service_score(post_input, mu, method.prior_weight),
+        "assessment": None if "assessment" in missing else verdict.assessment_score(post_input, method),
+        "conduct": verdict.conduct_score(post_input, method),
+        "inspection": None if "inspection" in missing else post_input.inspection_mean,
+    }
     return dict(
-        service=verdict.service_score(post_input, mu, method.prior_weight),
-        assessment=None if "assessment" in missing else verdict.assessment_score(post_input, method),
-        conduct=verdict.conduct_score(post_input, method),
-        inspection=None if "inspection" in missing else post_input.inspection_mean,
-        composite=None,
+        **values,
+        composite=None if missing else verdict.composite(values, method),
         rank=None,
         title=None,
-        rule=verdict.Rule.MISSING,
+        rule=rule,
         eligible=verdict.is_eligible(line.grade, line.complaints.veto),
     )
 
@@ -76,6 +90,8 @@ def _row(line: Gathered, method: MethodSettings, inputs: CycleInputs, position: 
         unit_code=post.unit_code,
         unit_name=post.unit_name,
         holder_name=post.holder_name,
+        ranked=line.ranked(method),
+        tenure_days=post.tenure_days,
         ratings=weighted.count,
         verified_ratings=line.tally.verified_count,
         rating_weight=weighted.weight,
@@ -141,8 +157,10 @@ def write(
         method=method_dict,
         mean=inputs.mu(method),
         ranked=sum(1 for row in rows if row["rank"] is not None),
-        missing=[{"post_code": code, "missing": parts} for code, parts in inputs.missing],
-        content_hash=canonical_hash(cycle.year, str(kind), version, method_dict, [result_line(r) for r in rows]),
+        missing=[{"post_code": code, "missing": parts} for code, parts in inputs.missing(method)],
+        content_hash=canonical_hash(
+            cycle.year, str(kind), version, method_dict, [result_line(r, method_dict) for r in rows]
+        ),
         **extra,
     )
     db.session.add(result_set)
@@ -166,7 +184,7 @@ def replace_provisional(cycle: Cycle) -> int:
 def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "") -> ResultSet:
     """Publish a draft as it stands: a new published version with the draft's rows, method and μ."""
     version = next_version(cycle, ResultKind.PUBLISHED)
-    lines = [result_line(row) for row in source.rows]
+    lines = [result_line(row, source.method) for row in source.rows]
     published = ResultSet(
         cycle_id=cycle.id,
         kind=ResultKind.PUBLISHED,
