@@ -258,8 +258,8 @@ def template(kind: str):
     if kind == "scores":
         round_ = max(1, request.args.get("round", 1, type=int))
         rows = [
-            (p.code, value, round_, p.title, p.holder_name or "", p.unit.name)
-            for p, value in _score_rows(cycle, round_)
+            (line.post.code, value, round_, line.post.title, line.holder_name or "", line.post.unit.name)
+            for line, value in _score_rows(cycle, round_)
         ]
         header = [*rows_.SCORE_COLUMNS, "title", "holder", "unit"]
         notes = [_("score 列填写 0–100 的分数;round 为检查轮次。title、holder、unit 仅供核对,导入时不读取。")]
