@@ -25,15 +25,14 @@ PAGES = [
 def seeded_database(url: str) -> None:
     from flask_migrate import upgrade
 
-    from rating import create_app
-    from rating import seed as seeding
+    from rating import create_app, demo
     from rating.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
-        if seeding.database_is_empty():
-            seeding.run()
+        if demo.database_is_empty():
+            demo.run()
             db.session.commit()
         db.engine.dispose()
 

@@ -39,13 +39,13 @@ def make_app(url: str, **extra):
 
 def build_database(url: str, seed: bool = True) -> None:
     """Migrate an empty database to head and load the demo seeds, committing."""
-    from rating import seed as seeding
+    from rating import demo
 
     app = make_app(url)
     with app.app_context():
         upgrade()
         if seed:
-            seeding.run()
+            demo.run()
             db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -21,22 +21,22 @@ group = AppGroup("ops", help="The demo, users, cycles, the audit check and the s
 @click.option("--allow-production", is_flag=True, help="Seed even with RATING_ENV=production.")
 def seed(if_empty: bool, allow_production: bool):
     """Load the demo data in seeds/ (idempotent)."""
-    from rating import seed as seeding
+    from rating import demo
 
     if current_app.config["RATING_ENV"] == "production" and not allow_production:
         fail(
             "seed creates demo accounts with published passwords; refused with RATING_ENV=production "
             "(set RATING_ENV=development, or pass --allow-production for a demo server)."
         )
-    if if_empty and not seeding.database_is_empty():
+    if if_empty and not demo.database_is_empty():
         click.echo("database already holds data; seed skipped")
     else:
-        report = seeding.run()
+        report = demo.run()
         db.session.commit()
         for line in report.lines:
             click.echo(line)
     click.echo("demo logins (username / password / role):")
-    for username, password, role in seeding.demo_logins():
+    for username, password, role in demo.demo_logins():
         click.echo(f"  {username:<14} {password:<22} {role}")
 
 

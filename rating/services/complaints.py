@@ -3,6 +3,9 @@ deadline in working days, the unit's handling, conclusion with a finding and a r
 return visit, merging of duplicates, and erasure of contacts after the retention period.
 
 Concluded cases feed the conduct component of the verdict (SPEC §3), so conclusions are audited.
+
+Each step is stamped with the current time; Python callers replaying a dated case (the demo, rating.demo.complaints)
+pass ``at`` instead, and every rule, event and audit entry is the same.
 """
 
 import difflib
@@ -15,7 +18,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from rating.clock import local_today
+from rating.clock import LOCAL_TZ, local_today
 from rating.extensions import db
 from rating.models.base import utcnow
 from rating.models.complaints import (
@@ -57,8 +60,16 @@ class Intake:
     phone: str = ""
 
 
-def _event(complaint: Complaint, actor: str, kind: str, note: str = "", public: bool = True) -> None:
-    db.session.add(ComplaintEvent(complaint=complaint, actor=actor, kind=kind, note=note, public=public))
+def _event(
+    complaint: Complaint, actor: str, kind: str, note: str = "", public: bool = True, at: datetime | None = None
+) -> None:
+    db.session.add(
+        ComplaintEvent(complaint=complaint, at=at or utcnow(), actor=actor, kind=kind, note=note, public=public)
+    )
+
+
+def _local_day(at: datetime | None):
+    return local_today() if at is None else at.astimezone(LOCAL_TZ).date()
 
 
 def _snapshot(complaint: Complaint) -> dict:
@@ -72,8 +83,8 @@ def _snapshot(complaint: Complaint) -> dict:
     }
 
 
-def file_complaint(actor: audit.Actor, intake: Intake) -> tuple[Complaint, str]:
-    """Take in a complaint; returns it and the private query code (shown once to the complainant)."""
+def file_complaint(actor: audit.Actor, intake: Intake, at: datetime | None = None) -> tuple[Complaint, str]:
+    """Take in a complaint (now, or ``at``); returns it and the private query code (shown once to the complainant)."""
     try:
         channel, category = ComplaintChannel(intake.channel), Category(intake.category)
     except ValueError:
@@ -107,11 +118,12 @@ def file_complaint(actor: audit.Actor, intake: Intake) -> tuple[Complaint, str]:
         complainant_name=intake.name.strip() or None,
         complainant_phone=intake.phone.strip() or None,
         status=ComplaintStatus.RECEIVED,
+        created_at=at or utcnow(),
     )
     db.session.add(complaint)
     db.session.flush()
-    complaint.case_number = f"TS{local_today().year}-{complaint.id:05d}"
-    _event(complaint, actor.name, "received")
+    complaint.case_number = f"TS{_local_day(at).year}-{complaint.id:05d}"
+    _event(complaint, actor.name, "received", at=at)
     db.session.flush()
     audit.record(
         actor, "complaint.receive", "complaint", complaint.id, post_id=complaint.post_id, after=_snapshot(complaint)
@@ -160,8 +172,8 @@ def merge(actor: audit.Actor, duplicate: Complaint, into: Complaint) -> None:
     audit.record(actor, "complaint.merge", "complaint", duplicate.id, after={"into": into.case_number})
 
 
-def _notify(unit_id: int | None, complaint: Complaint, text: str) -> None:
-    db.session.add(Notification(unit_id=unit_id, complaint_id=complaint.id, text=text[:500]))
+def _notify(unit_id: int | None, complaint: Complaint, text: str, at: datetime | None = None) -> None:
+    db.session.add(Notification(unit_id=unit_id, complaint_id=complaint.id, text=text[:500], created_at=at or utcnow()))
 
 
 def _working_days() -> int:
@@ -169,14 +181,14 @@ def _working_days() -> int:
     return cycle.settings.complaint_working_days if cycle else DEFAULT_WORKING_DAYS
 
 
-def refer(actor: audit.Actor, complaint: Complaint, note: str = "") -> None:
-    """转办: to the post's unit, with a deadline in working days."""
+def refer(actor: audit.Actor, complaint: Complaint, note: str = "", at: datetime | None = None) -> None:
+    """转办: to the post's unit, with a deadline in working days from today (or from ``at``)."""
     if complaint.status != ComplaintStatus.RECEIVED:
         raise Conflict(_("只有已受理的案件可以转办。"))
     before = _snapshot(complaint)
     complaint.status = ComplaintStatus.REFERRED
-    complaint.deadline = add_working_days(local_today(), _working_days())
-    _event(complaint, actor.name, "referred", note.strip())
+    complaint.deadline = add_working_days(_local_day(at), _working_days())
+    _event(complaint, actor.name, "referred", note.strip(), at=at)
     _notify(
         complaint.unit_id,
         complaint,
@@ -185,6 +197,7 @@ def refer(actor: audit.Actor, complaint: Complaint, note: str = "") -> None:
             case=complaint.case_number,
             d=complaint.deadline.isoformat(),
         ),
+        at=at,
     )
     db.session.flush()
     audit.record(
@@ -198,14 +211,14 @@ def refer(actor: audit.Actor, complaint: Complaint, note: str = "") -> None:
     )
 
 
-def record_progress(actor: audit.Actor, complaint: Complaint, note: str) -> None:
+def record_progress(actor: audit.Actor, complaint: Complaint, note: str, at: datetime | None = None) -> None:
     """The unit's officer records what was done (internal; the complainant sees the status change)."""
     if complaint.status not in (ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS):
         raise Conflict(_("该案件当前不在办理阶段。"))
     if not note.strip():
         raise InvalidInput(_("请填写办理情况。"))
     complaint.status = ComplaintStatus.IN_PROGRESS
-    _event(complaint, actor.name, "progress", note.strip()[:2000], public=False)
+    _event(complaint, actor.name, "progress", note.strip()[:2000], public=False, at=at)
     db.session.flush()
 
 
@@ -213,8 +226,9 @@ def _cycle_for(day) -> Cycle | None:
     return db.session.scalar(select(Cycle).where(Cycle.starts_on <= day, Cycle.ends_on >= day))
 
 
-def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str) -> None:
-    """办结: the finding (属实 / 部分属实 / 不属实) and the reply to the complainant. Feeds the verdict."""
+def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str, at: datetime | None = None) -> None:
+    """办结: the finding (属实 / 部分属实 / 不属实) and the reply to the complainant, now or ``at``; counted in the
+    cycle whose dates hold that day. Feeds the verdict."""
     if complaint.status not in (ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS):
         raise Conflict(_("只有转办后的案件可以办结。"))
     try:
@@ -224,15 +238,15 @@ def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str)
     if len(reply.strip()) < 5:
         raise InvalidInput(_("请填写给投诉人的答复。"))
     before = _snapshot(complaint)
-    today = local_today()
+    today = _local_day(at)
     complaint.status, complaint.finding, complaint.reply = ComplaintStatus.CONCLUDED, finding, reply.strip()[:4000]
-    complaint.concluded_at = utcnow()
+    complaint.concluded_at = at or utcnow()
     complaint.concluded_on_time = complaint.deadline is None or today <= complaint.deadline
     cycle = _cycle_for(today)
     complaint.cycle_id = cycle.id if cycle else None
     if cycle is not None:
         cycle.inputs_changed()
-    _event(complaint, actor.name, "concluded", complaint.reply)
+    _event(complaint, actor.name, "concluded", complaint.reply, at=at)
     db.session.flush()
     audit.record(
         actor,
@@ -245,13 +259,14 @@ def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str)
     )
 
 
-def return_visit(complaint: Complaint, satisfied: bool) -> None:
-    """回访: the complainant says whether they are satisfied; an unsatisfied answer reopens the case once."""
+def return_visit(complaint: Complaint, satisfied: bool, at: datetime | None = None) -> None:
+    """回访: the complainant says (now, or ``at``) whether they are satisfied; an unsatisfied answer reopens the case
+    once."""
     if complaint.status != ComplaintStatus.CONCLUDED or complaint.satisfied is not None:
         raise Conflict(_("该案件现在不能评价。"))
     before = _snapshot(complaint)
     complaint.satisfied = satisfied
-    _event(complaint, "complainant", "satisfaction", _("满意") if satisfied else _("不满意"))
+    _event(complaint, "complainant", "satisfaction", _("满意") if satisfied else _("不满意"), at=at)
     if not satisfied and not complaint.reopened:
         if complaint.cycle_id is not None:  # its finding leaves that cycle's conduct score
             db.session.get(Cycle, complaint.cycle_id).inputs_changed()
@@ -262,9 +277,10 @@ def return_visit(complaint: Complaint, satisfied: bool) -> None:
             None,
             None,
         )
-        complaint.deadline, complaint.overdue = add_working_days(local_today(), _working_days()), False
-        _event(complaint, "complainant", "reopened", _("投诉人对答复不满意,案件重新办理。"))
-        _notify(complaint.unit_id, complaint, _("投诉 %(case)s 经回访不满意,已重新交办。", case=complaint.case_number))
+        complaint.deadline, complaint.overdue = add_working_days(_local_day(at), _working_days()), False
+        _event(complaint, "complainant", "reopened", _("投诉人对答复不满意,案件重新办理。"), at=at)
+        text = _("投诉 %(case)s 经回访不满意,已重新交办。", case=complaint.case_number)
+        _notify(complaint.unit_id, complaint, text, at=at)
     db.session.flush()
     audit.record(
         audit.Actor("complainant"),

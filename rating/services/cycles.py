@@ -109,3 +109,20 @@ def change_method(by: audit.Actor, cycle: Cycle, changes: dict) -> bool:
     db.session.flush()
     audit.record(by, "cycle.method", "cycle", cycle.id, before={"method": before}, after={"method": after})
     return True
+
+
+def move_notice(actor: audit.Actor, cycle: Cycle, starts_on: date, reason: str) -> None:
+    """Move a running notice period (公示期) to start on ``starts_on``, keeping its length, with a reason.
+
+    For the demo, whose last-year cycle goes to notice when the seed runs but must show a notice period that lay in
+    the January after it (rating.demo.history); the lifecycle always starts a notice today."""
+    if cycle.status != CycleStatus.NOTICE:
+        raise Conflict(_("只有公示中的评议周期可以调整公示期。"))
+    if not reason.strip():
+        raise InvalidInput(_("请填写调整理由。"))
+    before = {"from": cycle.notice_starts_on.isoformat(), "to": cycle.notice_ends_on.isoformat()}
+    length = cycle.notice_ends_on - cycle.notice_starts_on
+    cycle.notice_starts_on, cycle.notice_ends_on = starts_on, starts_on + length
+    db.session.flush()
+    after = {"from": cycle.notice_starts_on.isoformat(), "to": cycle.notice_ends_on.isoformat(), "reason": reason}
+    audit.record(actor, "cycle.notice_dates", "cycle", cycle.id, before=before, after=after)

@@ -3,11 +3,12 @@ with a deadline in Chinese working days. The unit records what it did, the citiz
 unit may appeal a rating as mistaken or malicious (申诉复核), which an administrator decides."""
 
 import secrets
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from rating.clock import local_today
+from rating.clock import LOCAL_TZ, local_today
 from rating.extensions import db
 from rating.models.base import utcnow
 from rating.models.cycles import Cycle
@@ -31,15 +32,19 @@ def snapshot(follow_up: FollowUp) -> dict:
     }
 
 
-def open_follow_up(rating: Rating, post: Post, contact: str, cycle: Cycle) -> FollowUp:
+def open_follow_up(rating: Rating, post: Post, contact: str, cycle: Cycle, at: datetime | None = None) -> FollowUp:
+    """Open the follow-up of a bad review, now or (for the demo's dated reviews) ``at``; the deadline counts from
+    that day."""
+    at = at or utcnow()
     follow_up = FollowUp(
         rating_id=rating.id,
         post_id=post.id,
         unit_id=post.unit_id,
         contact=contact[:100],
         citizen_token=secrets.token_urlsafe(24),
-        deadline=add_working_days(local_today(), cycle.settings.followup_working_days),
+        deadline=add_working_days(at.astimezone(LOCAL_TZ).date(), cycle.settings.followup_working_days),
         status=FollowUpStatus.OPEN,
+        created_at=at,
     )
     db.session.add(follow_up)
     db.session.flush()
@@ -58,7 +63,10 @@ def _change(actor, follow_up: FollowUp, action: str, apply) -> None:
     )
 
 
-def record_rectification(actor: audit.Actor, follow_up: FollowUp, action_taken: str) -> None:
+def record_rectification(
+    actor: audit.Actor, follow_up: FollowUp, action_taken: str, at: datetime | None = None
+) -> None:
+    """The unit says what it did, now or (for the demo's dated follow-ups) ``at``."""
     if follow_up.status not in (FollowUpStatus.OPEN, FollowUpStatus.RECTIFIED):
         raise Conflict(_("该整改事项已不能修改。"))
     if not action_taken.strip():
@@ -68,7 +76,7 @@ def record_rectification(actor: audit.Actor, follow_up: FollowUp, action_taken: 
         follow_up.action_taken = action_taken.strip()[:2000]
         follow_up.status, follow_up.rectified_at, follow_up.rectified_by = (
             FollowUpStatus.RECTIFIED,
-            utcnow(),
+            at or utcnow(),
             actor.name,
         )
 

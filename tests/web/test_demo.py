@@ -1,24 +1,29 @@
-"""The demo's verdicts (rating.seed_history and rating.seed.load_provisional): last year's cycle published with
-exactly 20 benchmark, 40 excellent and 5 warned posts, reproducible from its content hash, reached through the
-services in order; the current cycle open with provisional standings. Seeding again changes nothing."""
+"""The demo smoke suite: rating.demo reproduces the figures of the seed article (seeds/, the Datong shape of 2008)
+through the services. Last year's cycle published with exactly 20 benchmark, 40 excellent and 5 warned posts,
+reproducible from its content hash, reached through the services in order; the current cycle open with its ratings
+(some held or excluded), bad reviews at every follow-up stage, the article's 196 complaints, the inspections of
+9 + 41 + 46 units, and provisional standings. Seeding again changes nothing.
+
+The officials' records as a user meets them are in test_demo_officials.py."""
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from rating.clock import LOCAL_TZ, local_today
+from rating.demo.history import notice_window
 from rating.extensions import db
 from rating.models.assessments import Assessment, InspectionFinding, InspectionScore
 from rating.models.audit import AuditEntry
-from rating.models.complaints import Complaint
+from rating.models.complaints import Complaint, ComplaintStatus
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Tenure
-from rating.models.ratings import Rating, RatingStatus
+from rating.models.ratings import FollowUp, FollowUpStatus, Rating, RatingStatus
 from rating.models.results import Objection, Result, ResultKind, ResultSet
+from rating.models.units import Unit, UnitKind
 from rating.scoring.method import INELIGIBLE_GRADES
-from rating.seed_history import notice_window
 from rating.services.verdict.export import canonical_hash, result_line
 from rating.services.verdict.publication import latest
 
@@ -147,6 +152,77 @@ def test_current_cycle_is_open_with_provisional_standings(app_ctx):
     assert not db.session.scalar(
         select(func.count()).where(ResultSet.cycle_id == cycle.id, ResultSet.kind != ResultKind.PROVISIONAL)
     )
+
+
+def test_current_ratings_include_held_excluded_and_every_follow_up_stage(app_ctx):
+    cycle = _cycle(local_today().year)
+    statuses = Counter(db.session.scalars(select(Rating.status).where(Rating.cycle_id == cycle.id)))
+    assert statuses[RatingStatus.HELD] == 14 and statuses[RatingStatus.EXCLUDED] == 9  # 8 moderated, 1 appeal upheld
+    assert statuses[RatingStatus.COUNTED] > 5000
+    follow_ups = db.session.scalars(select(FollowUp).join(Rating).where(Rating.cycle_id == cycle.id)).all()
+    assert Counter(f.status for f in follow_ups) == {
+        FollowUpStatus.OPEN: 3,
+        FollowUpStatus.RECTIFIED: 3,
+        FollowUpStatus.CLOSED: 3,
+        FollowUpStatus.APPEALED: 1,
+    }
+    assert any(f.status == FollowUpStatus.OPEN and f.deadline < local_today() for f in follow_ups)  # one overdue
+    assert {f.appeal_decision for f in follow_ups} == {None, "upheld", "rejected"}
+
+
+def _this_year(*where) -> int:
+    """Cases taken in this year (last year's published cycle has its own)."""
+    this_year = Complaint.created_at >= datetime(local_today().year, 1, 1, tzinfo=LOCAL_TZ)
+    return db.session.scalar(select(func.count(Complaint.id)).join(Unit).where(this_year, *where))
+
+
+def test_complaints_reproduce_the_article(app_ctx):
+    """三(二): 196 cases (126 phone, 41 visits, 29 letters); of the municipal centre's 145, 97 referred, 88 concluded
+    and 9 being handled; the county centres' 51."""
+    assert _this_year() == 196
+    channels = Counter(
+        db.session.scalars(
+            select(Complaint.channel).where(Complaint.created_at >= datetime(local_today().year, 1, 1, tzinfo=LOCAL_TZ))
+        )
+    )
+    assert channels == {"phone": 126, "visit": 41, "letter": 29}
+    centre = Unit.kind.in_((UnitKind.MUNICIPAL, UnitKind.PROVINCIAL, UnitKind.WINDOW))
+    assert _this_year(centre) == 145
+    assert _this_year(centre, Complaint.status != ComplaintStatus.RECEIVED) == 97
+    assert _this_year(centre, Complaint.status == ComplaintStatus.CONCLUDED) == 88
+    assert _this_year(centre, Complaint.status == ComplaintStatus.IN_PROGRESS) == 9
+    assert _this_year(Unit.kind.in_((UnitKind.COUNTY, UnitKind.STATION))) == 51
+    # The discipline case found substantiated, and never more than two substantiated findings per post.
+    assert _this_year(Complaint.category == "discipline", Complaint.finding == "substantiated") >= 1
+    per_post = db.session.execute(
+        select(Complaint.post_id, func.count())
+        .where(Complaint.finding == "substantiated", Complaint.post_id.is_not(None))
+        .group_by(Complaint.post_id)
+    ).all()
+    assert per_post and max(n for _post, n in per_post) <= 2
+
+
+def test_inspections_cover_9_provincial_41_municipal_and_46_window_units(app_ctx):
+    units = db.session.execute(
+        select(Unit.kind, func.count(func.distinct(Unit.id)))
+        .join(InspectionFinding, InspectionFinding.unit_id == Unit.id)
+        .where(InspectionFinding.cycle_id == _cycle(local_today().year).id)
+        .group_by(Unit.kind)
+    ).all()
+    assert dict(units) == {UnitKind.PROVINCIAL: 9, UnitKind.MUNICIPAL: 41, UnitKind.WINDOW: 46}
+
+
+def test_every_demo_step_went_through_the_services(app_ctx):
+    """Each case's steps and each batch of ratings left their audit entries; the steps are dated in order."""
+    complaints = db.session.scalars(select(Complaint)).all()
+    audited = Counter(db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("complaint.%"))))
+    assert audited["complaint.receive"] == len(complaints)
+    assert audited["complaint.conclude"] >= sum(c.status == ComplaintStatus.CONCLUDED for c in complaints)
+    for complaint in complaints:
+        times = [event.at for event in complaint.events]
+        assert times == sorted(times), complaint.case_number
+    batches = db.session.scalars(select(AuditEntry.after).where(AuditEntry.action == "rating.batch")).all()
+    assert sum(after["ratings"] for after in batches) == db.session.scalar(select(func.count(Rating.id)))
 
 
 def _counts() -> tuple:

@@ -1,0 +1,68 @@
+"""The demo's directory (seeds/units.csv, posts.csv, users.csv): units, key posts with their holders, the demo
+logins and the current year's open cycle, each through its service. Called by rating.demo.run()."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from rating.demo import files
+from rating.extensions import db
+from rating.imports import posts as post_rows
+from rating.imports.reader import read_table
+from rating.models.units import Unit
+from rating.models.users import User
+from rating.services import audit
+from rating.services.cycles import create_cycle, find_cycle
+from rating.services.posts import import_posts
+from rating.services.units import upsert_unit
+from rating.services.users import create_user
+
+
+def load_units(actor: audit.Actor) -> int:
+    """Every unit, parents first (counties before their stations, departments before their windows)."""
+    changed = 0
+    for row in sorted(files.rows("units.csv"), key=lambda r: bool(r["parent_code"])):
+        parent = None
+        if row["parent_code"]:
+            parent = db.session.scalar(select(Unit).where(Unit.code == row["parent_code"]))
+        _, was_changed = upsert_unit(actor, name=row["name"], kind=row["kind"], code=row["code"], parent=parent)
+        changed += was_changed
+    return changed
+
+
+def load_posts(actor: audit.Actor, today: date):
+    """The 100 key posts through the posts importer and service."""
+    data = (files.SEEDS / "posts.csv").read_bytes()
+    rows = post_rows.validate_rows(read_table(data, "posts.csv", post_rows.COLUMNS))
+    # Demo holders took office two years before the current cycle, so last year's cycle has them too.
+    return import_posts(actor, rows, started_on=date(today.year - 2, 1, 1))
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, password, role) of the demo accounts, printed by ``flask seed``."""
+    return [(row["username"], row["password"], row["role"]) for row in files.rows("users.csv")]
+
+
+def load_users(actor: audit.Actor) -> None:
+    """The demo accounts that do not exist yet."""
+    for row in files.rows("users.csv"):
+        if db.session.scalar(select(User.id).where(User.username == row["username"])):
+            continue
+        create_user(
+            actor,
+            username=row["username"],
+            password=row["password"],
+            role=row["role"],
+            unit_code=row["unit_code"] or None,
+            display_name=row["display_name"],
+            email=(row.get("email") or "").strip() or None,
+        )
+
+
+def load_cycle(actor: audit.Actor, today: date) -> list[str]:
+    """The current year's open cycle, with dates relative to today so the demo never goes stale."""
+    if find_cycle(today.year) is not None:
+        return []
+    ends_on = max(date(today.year, 12, 31), today + timedelta(days=30))
+    create_cycle(actor, today.year, date(today.year, 1, 1), ends_on)
+    return [str(today.year)]
