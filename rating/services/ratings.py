@@ -28,7 +28,7 @@ from rating.privacy import mask_personal_numbers
 from rating.services import audit
 from rating.services.cycles import open_cycle
 from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
-from rating.services.tenures import holder_on
+from rating.services.tenures import Holders, holder_on
 
 LEVELS = (1, 2, 3, 4, 5)
 ASPECTS = ("attitude", "efficiency", "integrity", "competence")
@@ -317,8 +317,8 @@ def record_batch(actor: audit.Actor, cycle: Cycle, rows: list[DatedRating], salt
 
     check_open_for_entries(cycle, Amendment())
     _check_batch(cycle, rows)
-    tenures = _tenures({row.post_id for row in rows})
-    values = [_batch_values(actor, cycle, row, tenures, salt) for row in rows]
+    holders = Holders(row.post_id for row in rows)
+    values = [_batch_values(actor, cycle, row, holders, salt) for row in rows]
     # A Core statement: the ORM's bulk path with RETURNING grows slower with every row of the batch.
     table = Rating.__table__
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -344,31 +344,14 @@ def _check_batch(cycle: Cycle, rows: list[DatedRating]) -> None:
             raise InvalidInput(_("第 %(n)d 条评议的时间不在本评议周期内。", n=number))
 
 
-def _tenures(post_ids: set[int]) -> dict[int, list[tuple[date, date | None, int]]]:
-    tenures: dict[int, list[tuple[date, date | None, int]]] = {}
-    for post_id, started_on, ended_on, holder_id in db.session.execute(
-        select(Tenure.post_id, Tenure.started_on, Tenure.ended_on, Tenure.holder_id).where(Tenure.post_id.in_(post_ids))
-    ):
-        tenures.setdefault(post_id, []).append((started_on, ended_on, holder_id))
-    return tenures
-
-
-def _holder_on(tenures: list[tuple[date, date | None, int]], day: date) -> int | None:
-    """The holder in the post on ``day``, so that a rating records the person who served (SPEC §2)."""
-    for started_on, ended_on, holder_id in tenures:
-        if started_on <= day and (ended_on is None or day <= ended_on):
-            return holder_id
-    return None
-
-
-def _batch_values(actor: audit.Actor, cycle: Cycle, row: DatedRating, tenures: dict, salt: str) -> dict:
+def _batch_values(actor: audit.Actor, cycle: Cycle, row: DatedRating, holders: Holders, salt: str) -> dict:
     day = row.created_at.astimezone(LOCAL_TZ).date()
     device_hash, network_hash = rater_hashes(row.rater, salt) if row.rater else (None, None)
     return {
         "receipt": new_receipt(day),
         "cycle_id": cycle.id,
         "post_id": row.post_id,
-        "holder_id": _holder_on(tenures.get(row.post_id, []), day),
+        "holder_id": holders.on(row.post_id, day),
         "level": row.level,
         "comment": mask_personal_numbers(row.comment.strip()),
         "channel": row.channel,
