@@ -191,6 +191,7 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
         rater_hash=device_hash,
         network_hash=network_hash,
         source_id=taken.source_id if taken else None,
+        created_at=utcnow(),
         **{aspect: getattr(sub, aspect) for aspect in ASPECTS},
     )
     db.session.add(rating)
