@@ -16,6 +16,7 @@ from rating.labels import (
     UNIT_KIND_LABELS,
     deduction_label,
 )
+from rating.labels.ratings import WITHHELD_RULE_LABELS
 
 
 @lru_cache(maxsize=4)
@@ -37,6 +38,7 @@ def template_globals() -> dict:
         "CYCLE_STATUS_LABELS": CYCLE_STATUS_LABELS,
         "INSPECTION_KIND_LABELS": INSPECTION_KIND_LABELS,
         "GRADE_LABELS": GRADE_LABELS,
+        "WITHHELD_RULE_LABELS": WITHHELD_RULE_LABELS,
         "deduction_label": deduction_label,
     }
 

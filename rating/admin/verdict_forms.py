@@ -89,7 +89,7 @@ class MethodForm(FlaskForm):
     warning = _number(_l("行政告诫名额"), 10000)
     warning_unit = SelectField(_l("告诫名额单位"), choices=QUOTA_UNITS)
     prior_weight = _number(_l("先验权重 m"), 10000)
-    verified_weight = _number(_l("凭评价码评价的权重"), 10)
+    verified_weight = _number(_l("已验证评价(评价码或短信)的权重"), 10)
     unverified_weight = _number(_l("无评价码评价的权重"), 10)
     notice_days = IntegerField(_l("公示天数"), validators=[InputRequired(), NumberRange(min=1, max=60)])
     min_tenure_days = IntegerField(

@@ -26,6 +26,8 @@ URL_VALUES = {
     "into_case_number": "TS0000-00001",
     "version": 1,
     "objection_id": 1,
+    "source_id": 1,
+    "hall_id": 1,
 }
 ROLES = [role.value for role in Role]
 
