@@ -4,7 +4,8 @@ moderation. Follow-ups of bad reviews live in services.followups.
 Rules, in the order a submission meets them:
 1. the post's cycle must be open and today inside its dates;
 2. a code, if given, must exist, belong to this post, be unused and unexpired — the rating is then verified;
-   a bad code is refused with its reason and the citizen may submit again without it;
+   a bad code is refused with its reason and the citizen may submit again without it; without a code, a phone
+   confirmed by a one-time SMS code (rating.services.phones) verifies it too, one rating per phone, post and cycle;
 3. an unverified rating: one device (salted hash of network + device) rates one post at most once a day;
 4. bounded influence of one source (rating.services.sources): within the cycle, the unverified ratings one network
    (/24 or /64) gives one post beyond a small allowance are held, whatever their pace; in a registered service hall
@@ -27,7 +28,7 @@ from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingCode, RatingStatus
 from rating.privacy import mask_personal_numbers
-from rating.services import audit, sources
+from rating.services import audit, phones, sources
 from rating.services.cycles import open_cycle
 from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
 from rating.services.tenures import holder_on
@@ -61,6 +62,9 @@ class Submission:
     efficiency: int | None = None
     integrity: int | None = None
     competence: int | None = None
+    #: A phone verification under way (rating.services.phones): the challenge and the code typed.
+    phone_challenge: int | None = None
+    sms_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,14 +171,16 @@ class Submitted:
 
 
 def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submitted:
-    """A citizen's web rating. Flushes; the view commits. Raises CycleClosed, CodeRefused, AlreadyRatedToday."""
+    """A citizen's web rating. Flushes; the view commits. Raises CycleClosed, CodeRefused, PhoneRefused,
+    AlreadyRatedToday."""
     cycle = check_cycle_open(open_cycle())
     if not post.active:
         raise NotFound(_("该岗位已停止评价。"))
     _validate(sub)
     device_hash, network_hash = rater_hashes(rater, salt)
     code = _take_code(post, sub.code) if sub.code.strip() else None
-    taken = None if code else _take_allowance(cycle, post, rater, device_hash, salt)
+    phone = phones.confirm(cycle, post, sub.phone_challenge, sub.sms_code) if not code and sub.sms_code else None
+    taken = None if code or phone else _take_allowance(cycle, post, rater, device_hash, salt)
     status, reason = (taken.status, taken.reason) if taken else (RatingStatus.COUNTED, "")
     rating = Rating(
         receipt=new_receipt(),
@@ -184,8 +190,9 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
         level=sub.level,
         comment=mask_personal_numbers(sub.comment.strip()),
         channel=Channel.WINDOW if code else Channel.WEB,
-        verified=code is not None,
+        verified=code is not None or phone is not None,
         code_id=code.id if code else None,
+        phone_hash=phone,
         status=status,
         status_reason=reason,
         rater_hash=device_hash,
