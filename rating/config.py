@@ -12,6 +12,9 @@ MAIL_USERNAME           SMTP login; empty (default) sends without logging in
 MAIL_PASSWORD           SMTP password, used with MAIL_USERNAME
 MAIL_FROM               sender address (default noreply@example.org)
 OBJECTION_RATE_LIMIT    objections and holder replies during public notice, per network (default 5 per hour)
+SMS_GATEWAY             log (default) or http; with SMS_HTTP_URL, SMS_HTTP_TOKEN, SMS_SIGN, SMS_TIMEOUT (rating.sms)
+PHONE_HASH_KEY          key of the HMAC that keeps phone numbers as hashes (default: SECRET_KEY)
+SMS_RATE_LIMIT          SMS codes requested per network (default 5 per hour;20 per day)
 SCHEDULER_LEASE_SECONDS how long the scheduler's lease lasts without renewal before another may take over (120)
 """
 
@@ -101,6 +104,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         **_mail_settings(),
+        **_sms_settings(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",
         "SESSION_COOKIE_SECURE": secure_cookies,
@@ -147,3 +151,16 @@ def _mail_settings() -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "") or "noreply@example.org",
     }
+
+
+def _sms_settings() -> dict:
+    """The SMS gateway for phone verification (rating.sms); the log sink unless a provider is configured."""
+    from rating import sms
+
+    try:
+        config = sms.settings(os.environ)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    config["PHONE_HASH_KEY"] = os.environ.get("PHONE_HASH_KEY", "")
+    config["SMS_RATE_LIMIT"] = os.environ.get("SMS_RATE_LIMIT", "5 per hour;20 per day")
+    return config

@@ -22,6 +22,7 @@ from rating.labels.accountability import (
     MEASURE_LABELS,
     TRANSFER_STATUS_LABELS,
 )
+from rating.labels.ratings import WITHHELD_RULE_LABELS
 
 
 @lru_cache(maxsize=4)
@@ -43,6 +44,7 @@ def template_globals() -> dict:
         "CYCLE_STATUS_LABELS": CYCLE_STATUS_LABELS,
         "INSPECTION_KIND_LABELS": INSPECTION_KIND_LABELS,
         "GRADE_LABELS": GRADE_LABELS,
+        "WITHHELD_RULE_LABELS": WITHHELD_RULE_LABELS,
         "deduction_label": deduction_label,
         "TRANSFER_STATUS_LABELS": TRANSFER_STATUS_LABELS,
         "MEASURE_LABELS": MEASURE_LABELS,

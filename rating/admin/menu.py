@@ -20,6 +20,8 @@ ACTIONS = [
     (_l("打印评价码"), "codes.index", (Role.UNIT_STAFF, Role.ADMIN)),
     (_l("差评整改"), "followups.index", (Role.UNIT_STAFF, Role.ADMIN, Role.AUDITOR)),
     (_l("评议审核"), "admin.ratings", (Role.ADMIN, Role.AUDITOR)),
+    (_l("刷评预警与来源审核"), "admin.sources_alerts", (Role.ADMIN, Role.AUDITOR)),
+    (_l("办事大厅网段"), "admin.halls_index", (Role.ADMIN, Role.AUDITOR)),
     (_l("录入热线、问卷评价"), "admin.new_rating", (Role.ADMIN, Role.COMPLAINT_HANDLER)),
     (_l("年度考核录入"), "hr.grid", (Role.HR_OFFICER, Role.ADMIN, Role.AUDITOR)),
     (_l("明查暗访"), "inspect.findings", (Role.INSPECTOR, Role.ADMIN, Role.AUDITOR)),

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 CONFIRM_REQUIRED = _l("请先勾选确认框。")
 
@@ -89,7 +89,7 @@ class MethodForm(FlaskForm):
     warning = _number(_l("行政告诫名额"), 10000)
     warning_unit = SelectField(_l("告诫名额单位"), choices=QUOTA_UNITS)
     prior_weight = _number(_l("先验权重 m"), 10000)
-    verified_weight = _number(_l("凭评价码评价的权重"), 10)
+    verified_weight = _number(_l("已验证评价(评价码或短信)的权重"), 10)
     unverified_weight = _number(_l("无评价码评价的权重"), 10)
     notice_days = IntegerField(_l("公示天数"), validators=[InputRequired(), NumberRange(min=1, max=60)])
     min_tenure_days = IntegerField(
@@ -98,9 +98,26 @@ class MethodForm(FlaskForm):
     transfer_due_days = IntegerField(
         _l("受告诫人员调离期限(工作日)"), validators=[InputRequired(), NumberRange(min=1, max=250)]
     )
+    source_allowance = IntegerField(
+        _l("同一网络对同一岗位计入的无码评价条数"), validators=[Optional(), NumberRange(min=0, max=100)]
+    )
+    hall_device_allowance = IntegerField(
+        _l("办事大厅内每台设备每天对同一岗位计入的条数"), validators=[Optional(), NumberRange(min=0, max=100)]
+    )
+    review_block_size = IntegerField(
+        _l("待审核来源超过多少条评价时暂停计算"), validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
 
     QUOTAS = ("benchmark", "excellent", "warning")
     WEIGHTS = ("service", "assessment", "conduct", "inspection")
+    COUNTS = (
+        "notice_days",
+        "min_tenure_days",
+        "transfer_due_days",
+        "source_allowance",
+        "hall_device_allowance",
+        "review_block_size",
+    )
 
     def validate_inspection(self, field) -> None:
         """The four weights must sum to 1 (said here in the reader's language, beside the fields)."""
@@ -115,8 +132,7 @@ class MethodForm(FlaskForm):
         for name in self.QUOTAS:
             quota = getattr(settings, f"{name}_quota")
             getattr(self, name).data, getattr(self, f"{name}_unit").data = _plain(quota.value), quota.unit
-        plain = ("prior_weight", "verified_weight", "unverified_weight", "notice_days", "min_tenure_days")
-        for name in (*plain, "transfer_due_days"):
+        for name in ("prior_weight", "verified_weight", "unverified_weight", *self.COUNTS):
             getattr(self, name).data = _plain(getattr(settings, name))
 
     def changes(self) -> dict:
@@ -130,7 +146,6 @@ class MethodForm(FlaskForm):
             "prior_weight": float(self.prior_weight.data),
             "verified_weight": float(self.verified_weight.data),
             "unverified_weight": float(self.unverified_weight.data),
-            "notice_days": int(self.notice_days.data),
-            "min_tenure_days": int(self.min_tenure_days.data),
-            "transfer_due_days": int(self.transfer_due_days.data),
+            # The source allowances were added later: a form without them keeps the cycle's figures.
+            **{name: int(getattr(self, name).data) for name in self.COUNTS if getattr(self, name).data is not None},
         }

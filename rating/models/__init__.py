@@ -25,6 +25,7 @@ from rating.models.posts import Holder, Post, Tenure
 from rating.models.ratings import Channel, FollowUp, FollowUpStatus, Rating, RatingCode, RatingStatus
 from rating.models.results import Objection, ObjectionKind, Result, ResultKind, ResultSet
 from rating.models.scheduler import JobRun, RunOutcome, SchedulerLease
+from rating.models.sources import PhoneChallenge, RatingSource, ServiceHall, SourceState
 from rating.models.units import Unit, UnitKind
 from rating.models.users import Role, User
 
@@ -67,6 +68,10 @@ __all__ = [
     "ResultKind",
     "ResultSet",
     "JobRun",
+    "PhoneChallenge",
+    "RatingSource",
+    "ServiceHall",
+    "SourceState",
     "RunOutcome",
     "SchedulerLease",
     "Tenure",

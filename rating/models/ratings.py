@@ -23,7 +23,7 @@ class Channel(enum.StrEnum):
 
 class RatingStatus(enum.StrEnum):
     COUNTED = "counted"  #: 计入
-    HELD = "held"  #: 待审核 (burst rules)
+    HELD = "held"  #: 待审核 (beyond a source's allowance, or its source held as a campaign)
     EXCLUDED = "excluded"  #: 不计入 (moderation or upheld appeal)
 
 
@@ -56,6 +56,8 @@ class Rating(Base):
     __table_args__ = (
         #: Covers the verdict's grouped query (and the public tally), so it reads the index alone.
         Index("ix_ratings_tally", "cycle_id", "post_id", "holder_id", "status", "verified", "level"),
+        #: One rating per phone, post and cycle (a phone confirmed by SMS makes a rating verified).
+        Index("uq_ratings_phone", "cycle_id", "post_id", "phone_hash", unique=True),
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         CheckConstraint("attitude IS NULL OR attitude BETWEEN 1 AND 5", name="attitude_range"),
         CheckConstraint("efficiency IS NULL OR efficiency BETWEEN 1 AND 5", name="efficiency_range"),
@@ -78,16 +80,20 @@ class Rating(Base):
     #: Phone and ID numbers are masked before the comment is stored; the raw text is never kept.
     comment: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "rating_channel"))
-    #: Came with a valid one-time code: weight 1.0 instead of 0.5.
+    #: Came with a valid one-time code or a phone confirmed by SMS: weight 1.0 instead of 0.5.
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     code_id: Mapped[int | None] = mapped_column(ForeignKey("rating_codes.id", ondelete="RESTRICT"), unique=True)
     status: Mapped[RatingStatus] = mapped_column(enum_type(RatingStatus, "rating_status"), index=True)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     decided_by: Mapped[str | None] = mapped_column(String(50))
-    #: Salted hash of network + device; private, for the one-rating-a-day rule and burst detection.
+    #: Salted hash of network + device; private, for the one-rating-a-day rule.
     rater_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    #: Hash of the network alone, for the burst rule.
+    #: Hash of the network alone.
     network_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The source group an unverified web rating was accounted in (rating.models.sources).
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("rating_sources.id", ondelete="RESTRICT"), index=True)
+    #: Keyed hash of the phone that verified it by SMS; the number is never kept.
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
     #: Who keyed it in, for hotline and paper ratings.
     entered_by: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

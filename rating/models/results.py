@@ -108,6 +108,9 @@ class Result(Base):
     complaints_partly: Mapped[int] = mapped_column(Integer, default=0)
     discipline_veto: Mapped[bool] = mapped_column(Boolean, default=False)
     inspection_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    #: Ratings of the line not counted when it was computed, by rule and status (rating.scoring.sources.WithheldRule):
+    #: ``{"allowance": {"held": 3}, "campaign": {"excluded": 40}}``; counts only, never who. Not hashed.
+    withheld: Mapped[dict | None] = mapped_column(JSON)
 
     result_set: Mapped[ResultSet] = relationship(back_populates="rows")
 

@@ -23,6 +23,13 @@ class RatingForm(FlaskForm):
     contact = StringField(
         _l("联系方式(选填,仅在不满意时用于回访整改,不会公开)"), validators=[Optional(), Length(max=100)]
     )
+    sms_code = StringField(_l("短信验证码"), validators=[Optional(), Length(max=10)])
+
+
+class PhoneForm(FlaskForm):
+    """验证手机: no rating code? A phone confirmed by SMS makes the rating verified too."""
+
+    phone = StringField(_l("手机号码"), validators=[InputRequired(_l("请填写手机号码。")), Length(max=20)])
 
 
 class FeedbackForm(FlaskForm):

@@ -9,12 +9,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from rating import sms
 from rating.extensions import db, limiter
 from rating.models.posts import Post
 from rating.models.ratings import FollowUp, Rating
-from rating.rate.forms import FeedbackForm, RatingForm
+from rating.rate.forms import FeedbackForm, PhoneForm, RatingForm
 from rating.security import public
-from rating.services import followups, ratings
+from rating.services import followups, phones, ratings
+from rating.services.cycles import open_cycle
 from rating.services.errors import DomainError
 from rating.views import apply_change, refuse
 
@@ -59,9 +61,28 @@ def _with_device_cookie(response):
     return response
 
 
-def _form_page(post, form, status=200, code_error=None):
+def _sms_limit() -> str:
+    return current_app.config["SMS_RATE_LIMIT"]
+
+
+def _challenge(post: Post) -> int | None:
+    """The phone verification under way for this post in this browser, if any."""
+    kept = session.get("phone_challenge") or {}
+    return kept.get("id") if kept.get("post") == post.code else None
+
+
+def _form_page(post, form, status=200, code_error=None, phone_error=None):
     cycle_error = ratings.intake_closed()
-    page = render_template("rate/form.html", post=post, form=form, cycle_error=cycle_error, code_error=code_error)
+    page = render_template(
+        "rate/form.html",
+        post=post,
+        form=form,
+        phone_form=PhoneForm(),
+        verifying=_challenge(post) is not None,
+        cycle_error=cycle_error,
+        code_error=code_error,
+        phone_error=phone_error,
+    )
     return _with_device_cookie(current_app.make_response((page, status)))
 
 
@@ -100,6 +121,8 @@ def submit(code: str):
         comment=form.comment.data or "",
         code=form.code.data or "",
         contact=form.contact.data or "",
+        phone_challenge=_challenge(post),
+        sms_code=(form.sms_code.data or "").strip(),
         **{aspect: getattr(form, aspect).data for aspect in ratings.ASPECTS},
     )
     rater = ratings.Rater(_network(), _device_key())
@@ -109,12 +132,37 @@ def submit(code: str):
         db.session.rollback()
         form.code.data = ""
         return _form_page(post, form, 409, code_error=str(exc))
+    except phones.PhoneRefused as exc:
+        db.session.commit()  # keeps the attempt counted (and nothing else was written before it)
+        form.sms_code.data = ""
+        return _form_page(post, form, 409, phone_error=str(exc))
     except DomainError as error:
         return _form_page(post, form, refuse(error))
     db.session.commit()
+    session.pop("phone_challenge", None)
     if submitted.follow_up_token:
         session["follow_up"] = {"receipt": submitted.receipt, "token": submitted.follow_up_token}
     return redirect(url_for("rate.receipt", receipt=submitted.receipt))
+
+
+@bp.post("/posts/<code>/rate/phone")
+@public
+@limiter.limit(_sms_limit, key_func=_network)
+def phone(code: str):
+    """Text a one-time code to the citizen's phone; the rating form then asks for it."""
+    post = _post_or_404(code)
+    form = PhoneForm()
+    if not form.validate_on_submit():
+        return _form_page(post, RatingForm(), 422, phone_error=_("请填写手机号码。"))
+    try:
+        challenge = phones.send_code(ratings.check_cycle_open(open_cycle()), post, form.phone.data, sms.gateway())
+    except DomainError as error:
+        db.session.rollback()
+        return _form_page(post, RatingForm(), error.status_code, phone_error=str(error))
+    db.session.commit()
+    session["phone_challenge"] = {"post": post.code, "id": challenge.id}
+    flash(_("验证码已发送到您的手机,请在下方填写后提交评价。"), "success")
+    return redirect(url_for("rate.form", code=post.code))
 
 
 @bp.get("/receipt/<receipt>")

@@ -64,6 +64,19 @@ class MethodSettings:
     complaint_working_days: int = 15  #: 投诉办理期限
     #: 调离期限: a warned holder is to be transferred within this many working days of the result's publication.
     transfer_due_days: int = 30
+    #: Unverified ratings one source (a /24 or /64 network) gives one post in the cycle that count; the rest are
+    #: held for review, whatever their pace (同一来源限额, rating.scoring.sources).
+    source_allowance: int = 2
+    #: In a registered service hall: unverified ratings per device, post and day that count.
+    hall_device_allowance: int = 1
+    #: A source's group of ratings of one post is a campaign (刷评) from this many ratings on ...
+    campaign_min_size: int = 5
+    #: ... when every one lies this many points (of v, 0–100) above or below the post's own history ...
+    campaign_gap: float = 25.0
+    #: ... and together they would move the post's mean v by at least this many points.
+    campaign_shift: float = 2.0
+    #: The final computation waits while a source group larger than this awaits the office's review.
+    review_block_size: int = 20
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -95,6 +108,7 @@ class MethodSettings:
             *self._quota_problems(),
             *self._table_problems(),
             *self._count_problems(),
+            *self._source_problems(),
         ]
 
     def _weight_problems(self) -> list[str]:
@@ -141,4 +155,17 @@ class MethodSettings:
             problems.append("transfer_due_days must lie in 1–250")
         if not 0 <= self.min_tenure_days <= 366:
             problems.append("min_tenure_days must lie in 0–366")
+        return problems
+
+    def _source_problems(self) -> list[str]:
+        problems = []
+        for name in ("source_allowance", "hall_device_allowance"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                problems.append(f"{name} must be a whole number, 0 or more")
+        if not isinstance(self.campaign_min_size, int) or self.campaign_min_size <= self.source_allowance:
+            problems.append("campaign_min_size must be a whole number above source_allowance")
+        if not 0 <= self.campaign_gap <= 100 or not 0 <= self.campaign_shift <= 100:
+            problems.append("campaign_gap and campaign_shift must lie in 0–100")
+        if not isinstance(self.review_block_size, int) or self.review_block_size < 0:
+            problems.append("review_block_size must be a whole number, 0 or more")
         return problems

@@ -4,16 +4,19 @@ moderation. Follow-ups of bad reviews live in services.followups.
 Rules, in the order a submission meets them:
 1. the post's cycle must be open and today inside its dates;
 2. a code, if given, must exist, belong to this post, be unused and unexpired — the rating is then verified;
-   a bad code is refused with its reason and the citizen may submit again without it;
+   a bad code is refused with its reason and the citizen may submit again without it; without a code, a phone
+   confirmed by a one-time SMS code (rating.services.phones) verifies it too, one rating per phone, post and cycle;
 3. an unverified rating: one device (salted hash of network + device) rates one post at most once a day;
-4. burst rule: many unverified ratings of one post from one network within minutes are held for review.
-   A rating with a valid code is never held for a network burst (a service hall's Wi-Fi is one network).
+4. bounded influence of one source (rating.services.sources): within the cycle, the unverified ratings one network
+   (/24 or /64) gives one post beyond a small allowance are held, whatever their pace; in a registered service hall
+   the allowance is per device, post and day. A source that pushes one post in one direction is held as a whole
+   for review. A rating with a valid code is verified and outside the allowance.
 """
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, insert, select, update
@@ -25,16 +28,13 @@ from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingCode, RatingStatus
 from rating.privacy import mask_personal_numbers
-from rating.services import audit
+from rating.services import audit, phones, sources
 from rating.services.cycles import open_cycle
 from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
 from rating.services.tenures import Holders, holder_on
 
 LEVELS = (1, 2, 3, 4, 5)
 ASPECTS = ("attitude", "efficiency", "integrity", "competence")
-#: Burst rule: this many unverified ratings of one post from one network within the window put the next on hold.
-BURST_LIMIT = 5
-BURST_WINDOW = timedelta(minutes=10)
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -62,6 +62,9 @@ class Submission:
     efficiency: int | None = None
     integrity: int | None = None
     competence: int | None = None
+    #: A phone verification under way (rating.services.phones): the challenge and the code typed.
+    phone_challenge: int | None = None
+    sms_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,38 +139,6 @@ def _take_code(post: Post, code_text: str) -> RatingCode:
     return code
 
 
-def _local_day_start() -> datetime:
-    return datetime.combine(local_today(), datetime.min.time(), LOCAL_TZ)
-
-
-def _rated_today(post: Post, device_hash: str) -> bool:
-    return bool(
-        db.session.scalar(
-            select(Rating.id)
-            .where(
-                Rating.post_id == post.id,
-                Rating.rater_hash == device_hash,
-                Rating.verified.is_(False),
-                Rating.created_at >= _local_day_start(),
-            )
-            .limit(1)
-        )
-    )
-
-
-def _network_burst(post: Post, network_hash: str) -> bool:
-    since = utcnow() - BURST_WINDOW
-    recent = db.session.scalar(
-        select(func.count(Rating.id)).where(
-            Rating.post_id == post.id,
-            Rating.network_hash == network_hash,
-            Rating.verified.is_(False),
-            Rating.created_at >= since,
-        )
-    )
-    return recent >= BURST_LIMIT
-
-
 def new_receipt(on: date | None = None) -> str:
     """``R``, the local day of the rating (today unless ``on`` is given) and seven random characters."""
     day = on or local_today()
@@ -185,6 +156,14 @@ def rating_snapshot(rating: Rating) -> dict:
     }
 
 
+def _take_allowance(cycle: Cycle, post: Post, rater: Rater, device_hash: str, salt: str) -> sources.Taken:
+    """An unverified rating: refused if this device rated the post today, else counted against its source."""
+    origin = sources.locate(post, rater.network, device_hash)
+    if origin.rated_today:
+        raise AlreadyRatedToday(_("您今天已经评价过这个岗位了。每台设备每天对同一岗位只能评价一次。"))
+    return sources.take(cycle, post, origin, rater.device, salt)
+
+
 @dataclass(frozen=True)
 class Submitted:
     """What the citizen is told after committing: the receipt, and the private follow-up key for a bad review."""
@@ -194,19 +173,17 @@ class Submitted:
 
 
 def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submitted:
-    """A citizen's web rating. Flushes; the view commits. Raises CycleClosed, CodeRefused, AlreadyRatedToday."""
+    """A citizen's web rating. Flushes; the view commits. Raises CycleClosed, CodeRefused, PhoneRefused,
+    AlreadyRatedToday."""
     cycle = check_cycle_open(open_cycle())
     if not post.active:
         raise NotFound(_("该岗位已停止评价。"))
     _validate(sub)
     device_hash, network_hash = rater_hashes(rater, salt)
     code = _take_code(post, sub.code) if sub.code.strip() else None
-    status, reason = RatingStatus.COUNTED, ""
-    if code is None:
-        if _rated_today(post, device_hash):
-            raise AlreadyRatedToday(_("您今天已经评价过这个岗位了。每台设备每天对同一岗位只能评价一次。"))
-        if _network_burst(post, network_hash):
-            status, reason = RatingStatus.HELD, "burst: same network, same post, within minutes"
+    phone = phones.confirm(cycle, post, sub.phone_challenge, sub.sms_code) if not code and sub.sms_code else None
+    taken = None if code or phone else _take_allowance(cycle, post, rater, device_hash, salt)
+    status, reason = (taken.status, taken.reason) if taken else (RatingStatus.COUNTED, "")
     rating = Rating(
         receipt=new_receipt(),
         cycle_id=cycle.id,
@@ -215,16 +192,21 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
         level=sub.level,
         comment=mask_personal_numbers(sub.comment.strip()),
         channel=Channel.WINDOW if code else Channel.WEB,
-        verified=code is not None,
+        verified=code is not None or phone is not None,
         code_id=code.id if code else None,
+        phone_hash=phone,
         status=status,
         status_reason=reason,
         rater_hash=device_hash,
         network_hash=network_hash,
+        source_id=taken.source_id if taken else None,
+        created_at=utcnow(),
         **{aspect: getattr(sub, aspect) for aspect in ASPECTS},
     )
     db.session.add(rating)
     db.session.flush()
+    if taken:
+        sources.after_rating(cycle, taken)
     audit.record(
         audit.Actor("citizen"), "rating.submit", "rating", rating.id, post_id=post.id, after=rating_snapshot(rating)
     )

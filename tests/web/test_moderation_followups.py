@@ -70,12 +70,12 @@ def moderate(client, rating_id, decision, reason, status="held"):
     )
 
 
-def test_a_burst_is_held_for_review_and_counts_once_an_admin_counts_it(app, client, citizen, login_as, rate):
+def test_beyond_the_allowance_is_held_and_counts_once_an_admin_counts_it(app, client, citizen, login_as, rate):
     before = tally(citizen)
-    receipts = [rate() for _ in range(6)]  # one network, six devices, within minutes
+    receipts = [rate(level=level) for level in (5, 3, 4)]  # one network, three devices: allowance 2
     held = rating_of(app, receipts[-1])
     assert held.status == RatingStatus.HELD
-    assert tally(citizen) == before + 5
+    assert tally(citizen) == before + 2
 
     login_as("admin")
     queue = client.get("/admin/ratings").get_data(as_text=True)
@@ -85,7 +85,7 @@ def test_a_burst_is_held_for_review_and_counts_once_an_admin_counts_it(app, clie
     response = moderate(client, held.id, "counted", "核实为同一办事大厅的不同群众")
     assert response.status_code == 302 and "status=held" in response.headers["Location"]
     assert "已审核" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert tally(citizen) == before + 6
+    assert tally(citizen) == before + 3
     counted = rating_of(app, held.receipt)
     assert counted.status == RatingStatus.COUNTED and counted.decided_by == "admin"
     entry = last_audit(app, "rating.moderate")

@@ -29,6 +29,8 @@ URL_VALUES = {
     "order_id": 1,
     "entry_id": 1,
     "evidence_id": 1,
+    "source_id": 1,
+    "hall_id": 1,
 }
 ROLES = [role.value for role in Role]
 

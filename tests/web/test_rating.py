@@ -99,15 +99,18 @@ def test_one_device_rates_one_post_once_a_day(app, client):
     assert rate(client, post="DT-002", device="phone-1", level="5").status_code == 302  # another post is fine
 
 
-def test_a_network_burst_is_held_but_coded_ratings_never_are(app, client):
-    for n in range(5):
-        assert rate(client, device=f"hall-{n}", level="5").status_code == 302
-    assert rate(client, device="hall-5", level="5").status_code == 302
-    statuses = [r.status for r in ratings_of(app)[-6:]]
-    assert statuses == ["counted"] * 5 + ["held"]
+def test_one_network_counts_its_allowance_then_holds_and_coded_ratings_are_outside_it(app, client):
+    with app.app_context():
+        allowance = db.session.scalar(db.select(Cycle).where(Cycle.year == YEAR)).settings.source_allowance
+    levels = ["5", "2", "4", "3"][: allowance + 1]  # mixed levels: over the allowance, not a campaign
+    for n, level in enumerate(levels):
+        assert rate(client, device=f"home-{n}", level=level).status_code == 302
+    statuses = [r.status for r in ratings_of(app)[-len(levels) :]]
+    assert statuses == ["counted"] * allowance + ["held"]
+    assert ratings_of(app)[-1].status_reason.startswith("allowance:")
     code = codes_for(app)[0]
-    assert rate(client, device="hall-6", level="5", code=code).status_code == 302
-    assert ratings_of(app)[-1].status == "counted"
+    assert rate(client, device="home-9", level="5", code=code).status_code == 302
+    assert (ratings_of(app)[-1].status, ratings_of(app)[-1].source_id) == ("counted", None)
 
 
 def counted_on_page(client, post):
@@ -119,14 +122,14 @@ def test_held_ratings_do_not_count_until_released(app, client):
     from rating.services.ratings import moderate
 
     before = counted_on_page(client, "DT-003")
-    for n in range(6):
+    for n in range(3):
         rate(client, post="DT-003", device=f"d{n}", level="1")
-    assert counted_on_page(client, "DT-003") == before + 5  # the sixth is held
+    assert counted_on_page(client, "DT-003") == before + 2  # the third is beyond one network's allowance
     with app.app_context():
         held = db.session.scalar(db.select(Rating).where(Rating.status == "held").order_by(Rating.id.desc()))
         moderate(audit.Actor("admin"), held, "counted", "核实为现场办事群众")
         db.session.commit()
-    assert counted_on_page(client, "DT-003") == before + 6
+    assert counted_on_page(client, "DT-003") == before + 3
 
 
 def test_rating_is_refused_with_a_clear_message_when_the_cycle_is_closed(app, client):

@@ -183,7 +183,8 @@ def test_breakdown_shows_how_s_c_and_t_came_about(app, client, published):
     assert f"Σw = {line.rating_weight:g},Σw·v = {line.rating_value_sum:g},μ = {mean:.2f},m = {m:g}" in page
     assert f"({line.rating_value_sum:g} + {m:g} × {mean:.2f}) / ({line.rating_weight:g} + {m:g})" in page
     assert f"{line.service:.2f}" in page and f"{low:.2f} – {high:.2f}" in page
-    assert f"凭评价码 {line.verified_ratings} 条,未验证 {line.ratings - line.verified_ratings} 条" in page
+    unverified = line.ratings - line.verified_ratings
+    assert f"已验证(评价码或短信验证手机){line.verified_ratings} 条,未验证 {unverified} 条" in page
     assert f"第 {line.rank} 名 / 共 {len(lines)} 个岗位" in page and "评为标兵岗位" in page
     complained = next(row for row in lines if row.complaints_substantiated or row.complaints_partly)
     page = _text(client, f"/posts/{complained.post_code.lower()}")

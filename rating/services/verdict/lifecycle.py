@@ -16,7 +16,7 @@ from rating.models.base import utcnow
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.results import ResultKind, ResultSet
 from rating.scoring.method import MethodSettings
-from rating.services import audit, ledger, transfers
+from rating.services import audit, ledger, sources, transfers
 from rating.services.errors import Conflict, InvalidInput
 from rating.services.verdict import snapshot
 from rating.services.verdict.gather import CycleInputs, gather
@@ -36,6 +36,17 @@ class MissingComponents(Conflict):
         super().__init__(_("%(n)d 个岗位缺少评议数据,不能计算:%(list)s", n=len(missing), list=listed))
 
 
+class SourcesAwaitingReview(Conflict):
+    """Final computation refused: a source group larger than the office's review size waits for review (刷评)."""
+
+    def __init__(self, waiting: list[tuple[str, str, int]]):
+        self.waiting = waiting
+        listed = "; ".join(
+            _("%(code)s(%(network)s,%(n)d 条)", code=code, network=network, n=n) for code, network, n in waiting
+        )
+        super().__init__(_("%(n)d 个疑似刷评来源尚待审核,审核后才能计算:%(list)s", n=len(waiting), list=listed))
+
+
 def lock_cycle(cycle: Cycle) -> Cycle:
     """Serialise verdict work on one cycle (a row lock on PostgreSQL; SQLite has one writer anyway)."""
     db.session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
@@ -50,7 +61,7 @@ def compute_provisional(cycle: Cycle, by: str = "scheduler") -> ResultSet:
         raise Conflict(_("只有进行中或已结束评议、尚未计算的周期有实时排名。"))
     method = cycle.settings
     inputs = gather(cycle)
-    rows = snapshot.rows(inputs, method, provisional=True)
+    rows = sources.with_withheld(cycle, snapshot.rows(inputs, method, provisional=True))
     version = snapshot.replace_provisional(cycle)
     return snapshot.write(cycle, ResultKind.PROVISIONAL, method, inputs, rows, by, version)
 
@@ -62,7 +73,10 @@ def _final_rows(cycle: Cycle, method: MethodSettings, post_ids=None) -> tuple[Cy
         raise MissingComponents(missing)
     if not any(line.ranked(method) for line in inputs.posts):
         raise Conflict(_("没有在岗的关键岗位,无法计算。"))
-    return inputs, snapshot.rows(inputs, method)
+    waiting = sources.awaiting_review(cycle, method)
+    if waiting:
+        raise SourcesAwaitingReview(waiting)
+    return inputs, sources.with_withheld(cycle, snapshot.rows(inputs, method))
 
 
 def close(actor: audit.Actor, cycle: Cycle) -> None:
@@ -81,7 +95,7 @@ def _titles(rows) -> list[tuple[str, str]]:
 def compute_final(actor: audit.Actor, cycle: Cycle) -> ResultSet:
     """Final computation: a draft result of a closed cycle (an open one is closed first), or a recomputation while
     computed or in notice. The method settings are frozen into the result. Refused, naming every post, while any
-    post lacks an assessment or an inspection score."""
+    post lacks an assessment or an inspection score, and while a large source group waits for review."""
     lock_cycle(cycle)
     if cycle.status == CycleStatus.PUBLISHED:
         raise Conflict(_("%(year)d 年度结果已公布;如需更正,请发布更正版本。", year=cycle.year))

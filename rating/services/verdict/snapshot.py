@@ -6,6 +6,7 @@ computation that dies leaves nothing behind; the database refuses to change a ro
 
 from datetime import datetime
 
+from psycopg.types.json import Json
 from sqlalchemy import delete, func, insert, select
 
 from rating.extensions import db
@@ -134,7 +135,9 @@ def _insert_rows(rows: list[dict]) -> None:
 
 
 def _plain(value):
-    """COPY sends values as they are: enums as their text."""
+    """COPY sends values as they are: enums as their text, the withheld counts as JSON."""
+    if isinstance(value, dict):
+        return Json(value)
     return value.value if isinstance(value, verdict.Title | verdict.Rule) else value
 
 
