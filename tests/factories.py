@@ -12,9 +12,11 @@ its own and returns the object detached, with its columns and the relationships 
 again by id. Records needing a cycle use this year's, made on first use. Every name is invented.
 """
 
+import functools
 import itertools
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from unittest import mock
 
 import pytest
 from flask import has_app_context
@@ -25,15 +27,16 @@ from rating.imports.officials import AssessmentRow, FindingRow, RatingRow, Score
 from rating.imports.posts import PostRow
 from rating.models import Complaint, Cycle, CycleStatus, InspectionFinding, Post, Rating, RatingStatus, Unit, User
 from rating.models.base import utcnow
+from rating.security import hash_password
 from rating.services import audit
 from rating.services import complaints as complaint_service
 from rating.services import officials as official_service
+from rating.services import users as user_service
 from rating.services.codes import issue_codes
 from rating.services.cycles import create_cycle, find_cycle
 from rating.services.posts import import_posts
 from rating.services.ratings import Rater, Submission, import_ratings, moderate, submit_rating
 from rating.services.units import upsert_unit
-from rating.services.users import create_user
 
 #: The password of every user made by ``make_user``.
 PASSWORD = "factory-pass-2026"
@@ -47,6 +50,12 @@ UNIT_NAMES = {
 }
 COMPLAINT_TEXT = "窗口工作人员要求提供不必要的证明材料,让我来回跑了三趟还没有办成。"
 COMPLAINT_STEPS = ("received", "referred", "in_progress", "concluded")
+
+
+@functools.cache
+def _password_hash(password: str) -> str:
+    """One real argon2 hash per password for the whole session: hashing takes a quarter of a second each time."""
+    return hash_password(password)
 
 
 def _id(record) -> int:
@@ -185,8 +194,8 @@ def make_user(request, sequence, make_unit):
         if unit is None and role in ("unit_staff", "hr_officer"):
             unit = make_unit()
         name = username or f"{role.replace('_', '-')}-{next(sequence)}"
-        with _context(request):
-            user = create_user(
+        with _context(request), mock.patch.object(user_service, "hash_password", _password_hash):
+            user = user_service.create_user(
                 ACTOR,
                 username=name,
                 password=password,
