@@ -20,6 +20,7 @@ from unittest import mock
 
 import pytest
 from flask import has_app_context
+from sqlalchemy.orm import selectinload
 
 from rating.clock import LOCAL_TZ, local_today
 from rating.extensions import db
@@ -201,10 +202,9 @@ def make_posts(request, sequence, make_unit):
         with _context(request):
             import_posts(ACTOR, rows, started_on=date(local_today().year - 2, 1, 1))
             db.session.commit()
-            posts = db.session.scalars(
-                db.select(Post).where(Post.code.in_([row.code for row in rows])).order_by(Post.id)
-            )
-            return [_committed(post, "unit") for post in posts.all()]
+            query = db.select(Post).where(Post.code.in_([row.code for row in rows])).order_by(Post.id)
+            posts = db.session.scalars(query.options(selectinload(Post.unit))).all()
+            return posts  # loaded after the commit: they read once detached
 
     return make
 
