@@ -89,6 +89,17 @@ def _get(model, record):
     return db.session.get(model, _id(record))
 
 
+def _free_numbers(sequence, count: int) -> list[int]:
+    """The next ``count`` numbers whose post codes TP-nnn are not taken (a test may name its own TP codes)."""
+    taken = set(db.session.scalars(db.select(Post.code).where(Post.code.startswith("TP-"))))
+    numbers = []
+    while len(numbers) < count:
+        n = next(sequence)
+        if f"TP-{n:03d}" not in taken:
+            numbers.append(n)
+    return numbers
+
+
 @pytest.fixture
 def user_password() -> str:
     return PASSWORD
@@ -157,21 +168,21 @@ def make_post(request, sequence, make_unit):
         commitments=("材料齐全的当场办结",),
         since: date | None = None,
     ) -> Post:
-        """An active post through the posts import, in a new municipal unit unless ``unit`` is given, with a holder
-        in office since 1 January two years ago (so last year's cycle has them too)."""
-        n = next(sequence)
+        """An active post through the posts import (code TP-nnn unless given), in a new municipal unit unless ``unit``
+        is given, with a holder in office since 1 January two years ago (so last year's cycle has them too)."""
         unit = unit if unit is not None else make_unit()
-        row = PostRow(
-            line=2,
-            code=code or f"TP-{n:03d}",
-            unit=unit.name,
-            unit_kind=str(unit.kind),
-            title=title or f"虚构业务{n}审批岗",
-            holder=holder or f"虚构责任人{n}",
-            responsibilities=tuple(responsibilities),
-            commitments=tuple(commitments),
-        )
         with _context(request):
+            [n] = _free_numbers(sequence, 1)
+            row = PostRow(
+                line=2,
+                code=code or f"TP-{n:03d}",
+                unit=unit.name,
+                unit_kind=str(unit.kind),
+                title=title or f"虚构业务{n}审批岗",
+                holder=holder or f"虚构责任人{n}",
+                responsibilities=tuple(responsibilities),
+                commitments=tuple(commitments),
+            )
             import_posts(ACTOR, [row], started_on=since or date(local_today().year - 2, 1, 1))
             post = db.session.scalar(db.select(Post).where(Post.code == row.code))
             return _committed(post, "unit", "current_tenure.holder")
@@ -185,21 +196,20 @@ def make_posts(request, sequence, make_unit):
         """``count`` posts of one unit (a new one unless given) in a single posts import: quicker than as many
         ``make_post`` calls when a test needs a long list (paging, say)."""
         unit = unit if unit is not None else make_unit()
-        numbers = [next(sequence) for _n in range(count)]
-        rows = [
-            PostRow(
-                2 + i,
-                f"TP-{n:03d}",
-                unit.name,
-                str(unit.kind),
-                f"虚构业务{n}审批岗",
-                f"虚构责任人{n}",
-                ("受理申请",),
-                (),
-            )
-            for i, n in enumerate(numbers)
-        ]
         with _context(request):
+            rows = [
+                PostRow(
+                    2 + i,
+                    f"TP-{n:03d}",
+                    unit.name,
+                    str(unit.kind),
+                    f"虚构业务{n}审批岗",
+                    f"虚构责任人{n}",
+                    ("受理申请",),
+                    (),
+                )
+                for i, n in enumerate(_free_numbers(sequence, count))
+            ]
             import_posts(ACTOR, rows, started_on=date(local_today().year - 2, 1, 1))
             db.session.commit()
             query = db.select(Post).where(Post.code.in_([row.code for row in rows])).order_by(Post.id)
