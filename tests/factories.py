@@ -192,15 +192,17 @@ def make_post(request, sequence, make_unit):
 
 @pytest.fixture
 def make_posts(request, sequence, make_unit):
-    def make(count: int, *, unit=None) -> list[Post]:
-        """``count`` posts of one unit (a new one unless given) in a single posts import: quicker than as many
-        ``make_post`` calls when a test needs a long list (paging, say)."""
+    def make(count: int | None = None, *, codes=None, unit=None) -> list[Post]:
+        """``count`` posts (or one per code of ``codes``) of one unit, a new one unless given, in a single posts
+        import: quicker than as many ``make_post`` calls when a test needs a long list (paging, say)."""
         unit = unit if unit is not None else make_unit()
         with _context(request):
+            numbers = _free_numbers(sequence, len(codes) if codes else count)
+            codes = codes or [f"TP-{n:03d}" for n in numbers]
             rows = [
                 PostRow(
                     2 + i,
-                    f"TP-{n:03d}",
+                    code,
                     unit.name,
                     str(unit.kind),
                     f"虚构业务{n}审批岗",
@@ -208,7 +210,7 @@ def make_posts(request, sequence, make_unit):
                     ("受理申请",),
                     (),
                 )
-                for i, n in enumerate(_free_numbers(sequence, count))
+                for i, (n, code) in enumerate(zip(numbers, codes, strict=True))
             ]
             import_posts(ACTOR, rows, started_on=date(local_today().year - 2, 1, 1))
             db.session.commit()
