@@ -9,7 +9,7 @@ pytestmark = pytest.mark.bare
 
 @pytest.fixture
 def posts(make_unit, make_post, make_posts):
-    """TP-001 of 市虚构公安局 (M01), then 102 more posts: 103 in all, as 5 pages of 25 (the last one of 3)."""
+    """TP-001 of 市虚构公安局 (M01), then 20 more posts: 21 in all, a page of 20 and one more."""
     first = make_post(
         "TP-001",
         unit=make_unit(name="市虚构公安局", code="M01"),
@@ -17,12 +17,18 @@ def posts(make_unit, make_post, make_posts):
         title="户籍科户籍审批岗",
         responsibilities=("受理户口迁入申请", "办理户籍证明", "答复户籍政策咨询"),
     )
-    return [first, *make_posts(102)]
+    return [first, *make_posts(20)]
+
+
+@pytest.fixture
+def many_posts(posts, make_posts):
+    """103 posts in all: 5 pages of 25, the last one of 3."""
+    return [*posts, *make_posts(82)]
 
 
 def test_posts_reports_total_and_pages(client, posts):
     body = client.get("/api/v1/posts").get_json()
-    assert body["total"] == 103 and body["page"] == 1 and len(body["items"]) == 20
+    assert body["total"] == 21 and body["page"] == 1 and body["pages"] == 2 and len(body["items"]) == 20
     first = body["items"][0]
     assert first["code"] == "TP-001"
     assert first["holder"] == "虚构戊"
@@ -30,8 +36,8 @@ def test_posts_reports_total_and_pages(client, posts):
     assert first["responsibilities"] == ["受理户口迁入申请", "办理户籍证明", "答复户籍政策咨询"]
 
 
-def test_posts_pages_and_caps_page_size(client, posts):
-    codes = sorted(post.code for post in posts)
+def test_posts_pages_and_caps_page_size(client, many_posts):
+    codes = sorted(post.code for post in many_posts)
     body = client.get("/api/v1/posts?page=4&per_page=25").get_json()
     assert body["page"] == 4 and body["pages"] == 5
     assert [p["code"] for p in body["items"]] == codes[75:100]

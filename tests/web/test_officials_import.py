@@ -14,11 +14,10 @@ YEAR = local_today().year
 
 
 @pytest.fixture(autouse=True)
-def posts(make_cycle, make_unit, make_post):
+def posts(make_cycle, make_unit, make_posts):
     """This year's cycle and the posts the files name, in unit M05 (named by a finding about a whole unit)."""
     make_cycle()
-    unit = make_unit(code="M05")
-    return [make_post(code, unit=unit) for code in ("TP-001", "TP-002", "TP-003", "TP-010", "TP-020", "TP-021")]
+    return make_posts(codes=["TP-001", "TP-002", "TP-003", "TP-010", "TP-020", "TP-021"], unit=make_unit(code="M05"))
 
 
 def write(tmp_path, text: str, name="rows.csv"):
