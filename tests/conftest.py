@@ -1,9 +1,12 @@
-"""Fixtures in the flaskr style: ``app``, ``client``, ``runner``, ``login_as(role)``.
+"""Fixtures in the flaskr style: ``app``, ``client``, ``runner``, ``login_as(role or user)``, and the factories of
+``tests/factories.py`` (``make_unit``, ``make_post``, ``make_rating``…).
 
 Every database test runs on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server (``.ci/run`` sets it), on
-PostgreSQL too. The schema is built once per engine by running the Alembic migrations, then seeded with the demo
-data. Each SQLite test gets its own copy of that file; each PostgreSQL test runs inside a transaction that is rolled
-back, so tests never see each other's writes.
+PostgreSQL too. Two databases are built once per engine by running the Alembic migrations: one seeded with the demo
+data, one left empty (a *bare* database). A test, or a module through ``pytestmark``, marked ``@pytest.mark.bare``
+gets the bare one and builds the few records it needs with the factories; any other test gets the demo. Each SQLite
+test gets its own copy of the file; each PostgreSQL test runs inside a transaction that is rolled back, so tests never
+see each other's writes.
 """
 
 import csv
@@ -21,6 +24,8 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from rating import create_app
 from rating.extensions import db
 
+pytest_plugins = ("tests.factories",)
+
 ROOT = Path(__file__).resolve().parent.parent
 with (ROOT / "seeds" / "users.csv").open(encoding="utf-8") as _users:
     DEMO_USERS = {row["role"]: row for row in csv.DictReader(_users)}
@@ -31,6 +36,17 @@ TEST_CONFIG = {
     "REMEMBER_COOKIE_SECURE": False,
     "SCHEDULER_IN_PROCESS": False,
 }
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "bare: the test runs on a migrated database without the demo data; it builds its records itself"
+    )
+
+
+def is_bare(request) -> bool:
+    """Whether the requesting test asked for the bare (demo-free) database."""
+    return request.node.get_closest_marker("bare") is not None
 
 
 def make_app(url: str, **extra):
@@ -88,10 +104,31 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sqlite_bare_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "bare.db"
+    build_database(f"sqlite:///{path}", seed=False)
+    return path
+
+
+@pytest.fixture(scope="session")
 def postgres_seeded(fresh_postgres_database) -> str:
     url = fresh_postgres_database()
     build_database(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def postgres_bare(fresh_postgres_database) -> str:
+    url = fresh_postgres_database()
+    build_database(url, seed=False)
+    return url
+
+
+def sqlite_copy(request, path: Path) -> str:
+    """A fresh copy of the bare or seeded SQLite template, as a database URL."""
+    template = "sqlite_bare_template" if is_bare(request) else "sqlite_template"
+    shutil.copyfile(request.getfixturevalue(template), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -106,14 +143,12 @@ def engine_name(request) -> str:
 @pytest.fixture
 def app(engine_name, request, tmp_path, monkeypatch):
     if engine_name == "sqlite":
-        path = tmp_path / "test.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        app = make_app(f"sqlite:///{path}")
+        app = make_app(sqlite_copy(request, tmp_path / "test.db"))
         yield app
         with app.app_context():
             db.engine.dispose()
         return
-    app = make_app(request.getfixturevalue("postgres_seeded"))
+    app = make_app(request.getfixturevalue("postgres_bare" if is_bare(request) else "postgres_seeded"))
     with app.app_context():
         connection = db.engine.connect()
         transaction = connection.begin()
@@ -160,18 +195,27 @@ def csrf_token(client, url: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def login_as(client):
-    """Sign the test client in as the demo user of a role; returns the client."""
+def sign_in(client, username: str, password: str):
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
 
-    def login(role: str):
-        user = DEMO_USERS[role]
-        token = csrf_token(client, "/login")
-        response = client.post(
-            "/login", data={"username": user["username"], "password": user["password"], "csrf_token": token}
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
+
+@pytest.fixture
+def login_as(client, request):
+    """Sign a client in and return it: ``login_as(user)`` for a user made by ``make_user``; ``login_as(role)`` for
+    the demo user of that role or, on a bare database, a new user of that role (``unit=`` binds it to a unit, else
+    a unit-bound role gets a new unit of its own). ``client=`` signs in another test client than the default one."""
+
+    def login(who, *, unit=None, client=client):
+        if not isinstance(who, str):
+            return sign_in(client, who.username, request.getfixturevalue("user_password"))
+        if is_bare(request):
+            user = request.getfixturevalue("make_user")(who, unit=unit)
+            return sign_in(client, user.username, request.getfixturevalue("user_password"))
+        assert unit is None, "the demo users' units are fixed; make a user with make_user instead"
+        return sign_in(client, DEMO_USERS[who]["username"], DEMO_USERS[who]["password"])
 
     return login
 
@@ -185,15 +229,14 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def committed_app(engine_name, request, tmp_path):
-    """An app on its own migrated and seeded database whose commits are real, for tests with several threads or
-    connections (the ``app`` fixture's PostgreSQL transaction cannot be shared between threads)."""
+    """An app on its own migrated database (seeded unless the test is marked ``bare``) whose commits are real, for
+    tests with several threads or connections (the ``app`` fixture's PostgreSQL transaction cannot be shared between
+    threads)."""
     if engine_name == "sqlite":
-        path = tmp_path / "committed.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        url = f"sqlite:///{path}"
+        url = sqlite_copy(request, tmp_path / "committed.db")
     else:
         url = request.getfixturevalue("fresh_postgres_database")()
-        build_database(url)
+        build_database(url, seed=not is_bare(request))
     app = make_app(url)
     yield app
     with app.app_context():

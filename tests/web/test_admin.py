@@ -1,8 +1,19 @@
 """Administrators keep posts, holders, users and cycles; every change lands in the audit log."""
 
+from datetime import date
+
+import pytest
+
 from rating.extensions import db
 from rating.models import AuditEntry, Cycle, Post, Tenure, User
 from tests.conftest import csrf_token
+
+pytestmark = pytest.mark.bare
+
+
+@pytest.fixture
+def post(make_post):
+    return make_post(holder="虚构丙", title="法制支队案件审核岗")
 
 
 def _audit_actions(app, post_code=None):
@@ -13,39 +24,41 @@ def _audit_actions(app, post_code=None):
         return db.session.scalars(stmt).all()
 
 
-def test_admin_changes_a_holder_and_history_is_kept(app, client, login_as):
+def test_admin_changes_a_holder_and_history_is_kept(app, client, login_as, post):
     login_as("admin")
-    token = csrf_token(client, "/admin/posts/DT-003")
-    response = client.post(
-        "/admin/posts/DT-003/holder", data={"csrf_token": token, "name": "韩思远", "started_on": "2026-03-01"}
-    )
+    url = f"/admin/posts/{post.code}"
+    token = csrf_token(client, url)
+    response = client.post(f"{url}/holder", data={"csrf_token": token, "name": "虚构丁", "started_on": "2026-03-01"})
     assert response.status_code == 302
-    page = client.get("/admin/posts/DT-003").get_data(as_text=True)
-    assert "岗位责任人已变更" in page and "韩思远" in page and "孙立群" in page
+    page = client.get(url).get_data(as_text=True)
+    assert "岗位责任人已变更" in page and "虚构丁" in page and "虚构丙" in page
     assert "2026-02-28" in page  # the old tenure ends the day before
-    public = client.get("/posts/DT-003").get_data(as_text=True)
-    assert "韩思远" in public and "任职记录" in public
-    assert _audit_actions(app, "DT-003")[0] == "holder.change"
+    public = client.get(f"/posts/{post.code}").get_data(as_text=True)
+    assert "虚构丁" in public and "任职记录" in public
+    assert _audit_actions(app, post.code)[0] == "holder.change"
     with app.app_context():
         tenures = db.session.scalars(
-            db.select(Tenure).join(Post).where(Post.code == "DT-003").order_by(Tenure.started_on)
+            db.select(Tenure).where(Tenure.post_id == post.id).order_by(Tenure.started_on)
         ).all()
-        assert [(t.holder.name, str(t.ended_on)) for t in tenures] == [("孙立群", "2026-02-28"), ("韩思远", "None")]
+        assert [(t.holder.name, str(t.ended_on)) for t in tenures] == [("虚构丙", "2026-02-28"), ("虚构丁", "None")]
 
 
-def test_holder_change_before_current_start_is_refused(app, client, login_as):
+def test_holder_change_before_current_start_is_refused(app, client, login_as, make_post):
+    post = make_post(holder="虚构丙", since=date(2024, 1, 1))
     login_as("admin")
-    token = csrf_token(client, "/admin/posts/DT-003")
-    client.post("/admin/posts/DT-003/holder", data={"csrf_token": token, "name": "韩思远", "started_on": "2020-01-01"})
-    page = client.get("/admin/posts/DT-003").get_data(as_text=True)
-    assert "新任职日期必须晚于" in page and "韩思远" not in page
+    url = f"/admin/posts/{post.code}"
+    token = csrf_token(client, url)
+    client.post(f"{url}/holder", data={"csrf_token": token, "name": "虚构丁", "started_on": "2020-01-01"})
+    page = client.get(url).get_data(as_text=True)
+    assert "新任职日期必须晚于" in page and "虚构丁" not in page
+    assert _audit_actions(app, post.code)[0] == "post.create"
 
 
-def test_admin_edits_a_post_and_can_hide_it(app, client, login_as):
+def test_admin_edits_a_post_and_can_hide_it(app, client, login_as, post):
     login_as("admin")
-    token = csrf_token(client, "/admin/posts/DT-004/edit")
+    token = csrf_token(client, f"/admin/posts/{post.code}/edit")
     response = client.post(
-        "/admin/posts/DT-004/edit",
+        f"/admin/posts/{post.code}/edit",
         data={
             "csrf_token": token,
             "title": "行政处罚案件审核岗",
@@ -54,13 +67,14 @@ def test_admin_edits_a_post_and_can_hide_it(app, client, login_as):
         },
     )
     assert response.status_code == 302
-    assert _audit_actions(app, "DT-004")[0] == "post.update"
-    assert client.get("/posts/DT-004").status_code == 404  # unticked "active": hidden from the public
-    assert "DT-004" not in client.get("/posts?q=DT-004").get_data(as_text=True).split("共")[1]
-    assert "已停用" in client.get("/admin/posts/DT-004").get_data(as_text=True)
+    assert _audit_actions(app, post.code)[0] == "post.update"
+    assert client.get(f"/posts/{post.code}").status_code == 404  # unticked "active": hidden from the public
+    assert post.code not in client.get(f"/posts?q={post.code}").get_data(as_text=True).split("共")[1]
+    assert "已停用" in client.get(f"/admin/posts/{post.code}").get_data(as_text=True)
 
 
-def test_admin_creates_a_user_bound_to_a_unit(app, client, login_as):
+def test_admin_creates_a_user_bound_to_a_unit(app, client, login_as, make_unit):
+    unit = make_unit()
     login_as("admin")
     token = csrf_token(client, "/admin/users/new")
     response = client.post(
@@ -69,14 +83,14 @@ def test_admin_creates_a_user_bound_to_a_unit(app, client, login_as):
             "csrf_token": token,
             "username": "hr-civil",
             "role": "hr_officer",
-            "unit": "M03",
+            "unit": unit.code,
             "password": "long-enough-pw",
         },
     )
     assert response.status_code == 302
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.username == "hr-civil"))
-        assert user.unit.code == "M03" and user.password_hash.startswith("$argon2id$")
+        assert user.unit.code == unit.code and user.password_hash.startswith("$argon2id$")
     assert _audit_actions(app)[0] == "user.create"
 
 

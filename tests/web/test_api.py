@@ -2,37 +2,65 @@
 
 import re
 
+import pytest
 
-def test_posts_reports_total_100_and_pages(client):
+pytestmark = pytest.mark.bare
+
+
+@pytest.fixture
+def posts(make_unit, make_post, make_posts):
+    """TP-001 of 市虚构公安局 (M01), then 20 more posts: 21 in all, a page of 20 and one more."""
+    first = make_post(
+        "TP-001",
+        unit=make_unit(name="市虚构公安局", code="M01"),
+        holder="虚构戊",
+        title="户籍科户籍审批岗",
+        responsibilities=("受理户口迁入申请", "办理户籍证明", "答复户籍政策咨询"),
+    )
+    return [first, *make_posts(20)]
+
+
+@pytest.fixture
+def many_posts(posts, make_posts):
+    """103 posts in all: 5 pages of 25, the last one of 3."""
+    return [*posts, *make_posts(82)]
+
+
+def test_posts_reports_total_and_pages(client, posts):
     body = client.get("/api/v1/posts").get_json()
-    assert body["total"] == 100 and body["page"] == 1 and len(body["items"]) == 20
+    assert body["total"] == 21 and body["page"] == 1 and body["pages"] == 2 and len(body["items"]) == 20
     first = body["items"][0]
-    assert first["code"] == "DT-001"
-    assert first["holder"] == "赵文涛"
-    assert first["unit"] == {"code": "M05", "name": "市公安局", "kind": "municipal"}
-    assert 3 <= len(first["responsibilities"]) <= 6
+    assert first["code"] == "TP-001"
+    assert first["holder"] == "虚构戊"
+    assert first["unit"] == {"code": "M01", "name": "市虚构公安局", "kind": "municipal"}
+    assert first["responsibilities"] == ["受理户口迁入申请", "办理户籍证明", "答复户籍政策咨询"]
 
 
-def test_posts_pages_and_caps_page_size(client):
+def test_posts_pages_and_caps_page_size(client, many_posts):
+    codes = sorted(post.code for post in many_posts)
     body = client.get("/api/v1/posts?page=4&per_page=25").get_json()
-    assert body["page"] == 4 and body["pages"] == 4
-    assert [p["code"] for p in body["items"]] == [f"DT-{n:03d}" for n in range(76, 101)]
-    assert client.get("/api/v1/posts?page=5&per_page=25").get_json()["items"] == []
+    assert body["page"] == 4 and body["pages"] == 5
+    assert [p["code"] for p in body["items"]] == codes[75:100]
+    last = client.get("/api/v1/posts?page=5&per_page=25").get_json()["items"]
+    assert [p["code"] for p in last] == codes[100:]
+    assert client.get("/api/v1/posts?page=6&per_page=25").get_json()["items"] == []
     big = client.get("/api/v1/posts?per_page=1000").get_json()
     assert len(big["items"]) == 100 and big["per_page"] == 100
 
 
-def test_posts_search_filters(client):
+def test_posts_search_filters(client, posts):
     body = client.get("/api/v1/posts", query_string={"q": "户籍审批"}).get_json()
-    assert [p["code"] for p in body["items"]] == ["DT-001"] and body["total"] == 1
+    assert [p["code"] for p in body["items"]] == ["TP-001"] and body["total"] == 1
 
 
-def test_units_lists_every_unit_with_kinds(client):
+def test_units_lists_every_unit_with_kinds(client, make_unit):
+    for kind, count in (("municipal", 2), ("provincial", 1), ("window", 3), ("station", 1)):
+        for _n in range(count):
+            make_unit(kind)
     body = client.get("/api/v1/units").get_json()
     kinds = [u["kind"] for u in body["items"]]
-    assert body["total"] == len(body["items"])
-    assert (kinds.count("municipal"), kinds.count("provincial"), kinds.count("window")) == (41, 9, 46)
-    assert kinds.count("station") > 0
+    assert body["total"] == len(body["items"]) == 7
+    assert [kinds.count(kind) for kind in ("municipal", "provincial", "window", "station")] == [2, 1, 3, 1]
 
 
 def test_openapi_document_describes_every_api_route(app, client):
@@ -51,7 +79,7 @@ def test_api_unknown_path_answers_json_404(client):
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
 
 
-def test_api_never_exposes_private_fields(client):
+def test_api_never_exposes_private_fields(client, posts):
     text = client.get("/api/v1/posts?per_page=100").get_data(as_text=True)
     for private in ("password", "hash", "phone", "contact"):
         assert private not in text

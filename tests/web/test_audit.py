@@ -7,6 +7,14 @@ from rating.extensions import db
 from rating.models import AuditEntry
 from rating.services import audit
 
+pytestmark = pytest.mark.bare
+
+
+@pytest.fixture(autouse=True)
+def history(make_post):
+    """Four posts, each with its unit: eight entries in the chain."""
+    return [make_post() for _n in range(4)]
+
 
 def _bypass_triggers(conn):
     """Tampering as a database superuser would: drop the append-only triggers first (rolled back with the test)."""
@@ -17,7 +25,9 @@ def _bypass_triggers(conn):
         conn.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
 
 
-def test_seeded_chain_verifies(runner):
+def test_a_chain_of_changes_verifies(app, runner):
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == 8
     result = runner.invoke(args=["audit-verify"])
     assert result.exit_code == 0 and "audit chain intact" in result.output
 

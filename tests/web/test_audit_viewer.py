@@ -14,7 +14,10 @@ from rating.admin import audit_log
 from rating.extensions import db
 from rating.models import AuditEntry, Post
 from rating.services import audit
+from tests.factories import ACTOR
 
+pytestmark = pytest.mark.bare
+BY = ACTOR.name  # who made the records below
 PAGE, EXPORT = "/admin/audit", "/admin/audit/export.csv"
 TABLE_ROW = re.compile(r"<tr>\s*<td>(\d+)</td>(.*?)</tr>", re.S)
 CELL = re.compile(r"<td>(.*?)</td>", re.S)
@@ -60,6 +63,18 @@ def _newest_seq(app) -> int:
 
 
 @pytest.fixture
+def post(make_post):
+    """A post (``post.create``, after its unit's ``unit.create``) whose title the export must carry."""
+    return make_post(title="户籍科户籍审批岗")
+
+
+@pytest.fixture
+def long_history(post, make_posts):
+    """More than a page of entries: fifty-five more posts of one unit."""
+    make_posts(55)
+
+
+@pytest.fixture
 def cli_cycle(app, runner) -> int:
     """A known entry made the way an operator would: ``create-cycle 2031`` logs ``cycle.create`` by ``cli``."""
     result = runner.invoke(args=["create-cycle", "2031"])
@@ -68,34 +83,35 @@ def cli_cycle(app, runner) -> int:
 
 
 @pytest.mark.parametrize("role", ["auditor", "admin"])
-def test_newest_entries_come_first_fifty_to_a_page(app, login_as, role):
+def test_newest_entries_come_first_fifty_to_a_page(app, login_as, long_history, role):
     assert _seqs(_rows(login_as(role))) == _logged(app)[:50]
 
 
-def test_page_two_continues_where_page_one_ends(app, login_as):
+def test_page_two_continues_where_page_one_ends(app, login_as, long_history):
     client = login_as("auditor")
-    assert _seqs(_rows(client, "page=2")) == _logged(app)[50:100]
+    assert _seqs(_rows(client, "page=2")) == _logged(app)[50:100] != []
     assert client.get(f"{PAGE}?page=999").status_code == 404
 
 
-def test_pages_keep_the_filters(app, login_as):
+def test_pages_keep_the_filters(app, login_as, long_history):
     client = login_as("auditor")
-    by_seed = _logged(app, AuditEntry.actor == "seed")
-    page = client.get(f"{PAGE}?actor=seed").get_data(as_text=True)
-    assert f"共 {len(by_seed)} 条记录" in page
-    assert 'href="/admin/audit?page=2&amp;actor=seed"' in page
-    second = _rows(client, "actor=seed&page=2")
-    assert _seqs(second) == by_seed[50:100] and {row.actor for row in second} == {"seed"}
+    by_factory = _logged(app, AuditEntry.actor == BY)
+    assert len(by_factory) > 50
+    page = client.get(f"{PAGE}?actor={BY}").get_data(as_text=True)
+    assert f"共 {len(by_factory)} 条记录" in page
+    assert f'href="/admin/audit?page=2&amp;actor={BY}"' in page
+    second = _rows(client, f"actor={BY}&page=2")
+    assert _seqs(second) == by_factory[50:100] and {row.actor for row in second} == {BY}
 
 
-def test_filter_by_actor(login_as, cli_cycle):
+def test_filter_by_actor(login_as, post, cli_cycle):
     client = login_as("auditor")
     assert _rows(client, "actor=cli") == [Shown(cli_cycle, "cli", "cycle.create", "")]
-    assert {row.actor for row in _rows(client, "actor=seed")} == {"seed"}
+    assert {row.actor for row in _rows(client, f"actor={BY}")} == {BY}
     assert _rows(client, "actor=nobody") == []
 
 
-def test_filter_by_action_prefix(app, login_as, cli_cycle):
+def test_filter_by_action_prefix(app, login_as, post, cli_cycle):
     client = login_as("auditor")
     cycles = _rows(client, "action=cycle.")
     assert _seqs(cycles) == _logged(app, AuditEntry.action.like("cycle.%"))[:50]
@@ -104,13 +120,15 @@ def test_filter_by_action_prefix(app, login_as, cli_cycle):
     assert _rows(client, "action=cycle.c%25") == []  # a literal prefix, not a LIKE pattern
 
 
-def test_filter_by_post_code_in_any_case(app, login_as):
+def test_filter_by_post_code_in_any_case(app, login_as, post, make_post):
+    make_post()  # another post's entries are left out
     client = login_as("auditor")
-    rows = _rows(client, "post=dt-001")
-    assert _seqs(rows) == _logged(app, AuditEntry.post_id == Post.id, Post.code == "DT-001")[:50]
-    assert {row.post for row in rows} == {"DT-001"} and "post.create" in {row.action for row in rows}
-    page = client.get(f"{PAGE}?post=dt-001").get_data(as_text=True)
-    assert '<a href="/admin/posts/DT-001">DT-001</a>' in page
+    code = post.code
+    rows = _rows(client, f"post={code.lower()}")
+    assert _seqs(rows) == _logged(app, AuditEntry.post_id == Post.id, Post.code == code)[:50]
+    assert {row.post for row in rows} == {code} and "post.create" in {row.action for row in rows}
+    page = client.get(f"{PAGE}?post={code.lower()}").get_data(as_text=True)
+    assert f'<a href="/admin/posts/{code}">{code}</a>' in page
 
 
 def test_unknown_post_code_gives_an_empty_result_with_a_message(login_as):
@@ -133,15 +151,15 @@ def test_dates_are_whole_days_in_shanghai(app, runner, login_as, monkeypatch):
     assert later and seq not in _seqs(later)
 
 
-def test_invalid_date_is_reported_and_ignored(login_as):
+def test_invalid_date_is_reported_and_ignored(login_as, post):
     client = login_as("auditor")
-    page = client.get(f"{PAGE}?from=2026-02-30&actor=seed").get_data(as_text=True)
+    page = client.get(f"{PAGE}?from=2026-02-30&actor={BY}").get_data(as_text=True)
     assert "“2026-02-30” 不是有效日期" in page
-    assert _rows(client, "from=2026-02-30&actor=seed") == _rows(client, "actor=seed")
+    assert _rows(client, f"from=2026-02-30&actor={BY}") == _rows(client, f"actor={BY}") != []
     assert 'id="from" name="from" type="date" value=""' in page
 
 
-def test_page_runs_the_same_queries_for_one_row_or_fifty(app, login_as, cli_cycle):
+def test_page_runs_the_same_queries_for_one_row_or_fifty(app, login_as, long_history, cli_cycle):
     client = login_as("auditor")
     with app.app_context():
         engine = db.engine
@@ -180,19 +198,19 @@ def test_export_is_utf8_with_bom_and_has_the_filtered_rows(login_as, cli_cycle):
     assert row["at"].endswith("+08:00") and '"year":2031' in row["after"] and row["before"] == ""
 
 
-def test_export_carries_chinese_and_post_codes(login_as):
+def test_export_carries_chinese_and_post_codes(login_as, post):
     client = login_as("admin")
-    header, *rows = _csv(client.get(f"{EXPORT}?post=DT-001"))
-    assert rows and {row[header.index("post_code")] for row in rows} == {"DT-001"}
+    header, *rows = _csv(client.get(f"{EXPORT}?post={post.code}"))
+    assert rows and {row[header.index("post_code")] for row in rows} == {post.code}
     assert any("户籍科户籍审批岗" in row[header.index("after")] for row in rows)  # the post's title
 
 
-def test_export_without_filters_has_every_entry_newest_first(app, login_as):
+def test_export_without_filters_has_every_entry_newest_first(app, login_as, post):
     _, *rows = _csv(login_as("auditor").get(EXPORT))
     assert [int(row[0]) for row in rows] == _logged(app)
 
 
-def test_export_is_capped_and_says_so(login_as, monkeypatch):
+def test_export_is_capped_and_says_so(login_as, long_history, monkeypatch):
     monkeypatch.setattr(audit_log, "EXPORT_CAP", 10)
     response = login_as("auditor").get(EXPORT)
     assert response.headers["X-Truncated"] == "1"

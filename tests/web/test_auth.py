@@ -1,8 +1,18 @@
 """Signing in and out: hashed passwords, CSRF, rate limits, safe redirects."""
 
+import pytest
+
 from rating.extensions import db
 from rating.models import User
-from tests.conftest import DEMO_USERS, csrf_token
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.bare
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", username="admin")
 
 
 def _login(client, username, password, token=None, next_url=None):
@@ -11,22 +21,22 @@ def _login(client, username, password, token=None, next_url=None):
     return client.post(url, data={"username": username, "password": password, "csrf_token": token})
 
 
-def test_login_then_admin_landing_shows_role_duties(client):
-    admin = DEMO_USERS["admin"]
-    response = _login(client, admin["username"], admin["password"])
+def test_login_then_admin_landing_shows_role_duties(client, admin):
+    response = _login(client, "admin", PASSWORD)
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
     page = client.get("/admin/").get_data(as_text=True)
     assert "效能办管理员" in page and "导入岗位" in page and "用户" in page
 
 
-def test_hr_landing_shows_only_hr_actions(client, login_as):
-    login_as("hr_officer")
+def test_hr_landing_shows_only_hr_actions(client, login_as, make_unit):
+    unit = make_unit(name="市虚构公安局")
+    login_as("hr_officer", unit=unit)
     page = client.get("/admin/").get_data(as_text=True)
-    assert "年度考核" in page and "市公安局" in page
+    assert "年度考核" in page and "市虚构公安局" in page
     assert "导入岗位" not in page and "/admin/users" not in page
 
 
-def test_wrong_password_is_refused_with_a_chinese_message(client):
+def test_wrong_password_is_refused_with_a_chinese_message(client, admin):
     response = _login(client, "admin", "wrong-password")
     assert response.status_code == 200
     assert "用户名或密码不正确" in response.get_data(as_text=True)
@@ -37,9 +47,8 @@ def test_unknown_user_gets_the_same_message(client):
     assert "用户名或密码不正确" in _login(client, "nobody", "whatever-123").get_data(as_text=True)
 
 
-def test_post_without_csrf_token_is_refused_with_400(client):
-    admin = DEMO_USERS["admin"]
-    response = client.post("/login", data={"username": admin["username"], "password": admin["password"]})
+def test_post_without_csrf_token_is_refused_with_400(client, admin):
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD})
     assert response.status_code == 400
     assert "页面已过期" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302  # not signed in
@@ -51,7 +60,7 @@ def test_logged_in_post_without_csrf_is_refused(client, login_as):
     assert response.status_code == 400
 
 
-def test_login_is_rate_limited_with_429_in_chinese(client):
+def test_login_is_rate_limited_with_429_in_chinese(client, admin):
     token = csrf_token(client, "/login")
     codes = [_login(client, "admin", f"wrong-{i}", token).status_code for i in range(12)]
     assert codes[:10] == [200] * 10
@@ -60,22 +69,22 @@ def test_login_is_rate_limited_with_429_in_chinese(client):
     assert last.status_code == 429 and "操作过于频繁" in last.get_data(as_text=True)
 
 
-def test_passwords_are_stored_as_argon2id_hashes(app):
+def test_passwords_are_stored_as_argon2id_hashes(app, runner):
+    password = "a-good-password"
+    result = runner.invoke(args=["create-user", "someone", "--role", "auditor"], input=f"{password}\n")
+    assert result.exit_code == 0, result.output
     with app.app_context():
         hashes = db.session.scalars(db.select(User.password_hash)).all()
-    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
-    assert not any(user["password"] in h for h in hashes for user in DEMO_USERS.values())
+    assert len(hashes) == 1 and hashes[0].startswith("$argon2id$") and password not in hashes[0]
 
 
-def test_next_parameter_only_allows_local_paths(client):
-    admin = DEMO_USERS["admin"]
-    ok = _login(client, admin["username"], admin["password"], next_url="/admin/posts")
+def test_next_parameter_only_allows_local_paths(client, admin):
+    ok = _login(client, "admin", PASSWORD, next_url="/admin/posts")
     assert ok.headers["Location"] == "/admin/posts"
 
 
-def test_next_parameter_refuses_offsite_redirect(client):
-    admin = DEMO_USERS["admin"]
-    response = _login(client, admin["username"], admin["password"], next_url="//evil.example/")
+def test_next_parameter_refuses_offsite_redirect(client, admin):
+    response = _login(client, "admin", PASSWORD, next_url="//evil.example/")
     assert response.headers["Location"] == "/admin/"
 
 
@@ -87,9 +96,8 @@ def test_logout_ends_the_session(client, login_as):
     assert client.get("/admin/").status_code == 302
 
 
-def test_session_cookie_is_strict_and_httponly(client):
-    admin = DEMO_USERS["admin"]
-    response = _login(client, admin["username"], admin["password"])
+def test_session_cookie_is_strict_and_httponly(client, admin):
+    response = _login(client, "admin", PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
@@ -99,10 +107,13 @@ def test_back_office_pages_are_not_cached(client, login_as):
     assert client.get("/admin/posts").headers["Cache-Control"] == "private, no-store"
 
 
-def test_disabled_account_cannot_sign_in(app, client):
+def test_disabled_account_cannot_sign_in(app, client, make_user):
+    auditor = make_user("auditor")
+    assert _login(client, auditor.username, PASSWORD).status_code == 302  # enabled, it signs in
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
     with app.app_context():
-        user = db.session.scalar(db.select(User).where(User.username == "auditor"))
-        user.is_enabled = False
+        db.session.get(User, auditor.id).is_enabled = False
         db.session.commit()
-    response = _login(client, "auditor", DEMO_USERS["auditor"]["password"])
+    response = _login(client, auditor.username, PASSWORD)
     assert "用户名或密码不正确" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302

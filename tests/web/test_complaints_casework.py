@@ -3,6 +3,7 @@ event trail, unit staff kept to their own referred cases, duplicates merged, the
 complainant's contact never shown to anyone but handlers and auditors."""
 
 import io
+import itertools
 import re
 import zipfile
 from datetime import timedelta
@@ -15,8 +16,9 @@ from rating.extensions import db
 from rating.models import Complaint
 from rating.models.users import Role
 from rating.services import complaints as svc
-from tests.conftest import DEMO_USERS, csrf_token
+from tests.conftest import csrf_token
 
+pytestmark = pytest.mark.bare
 TEXT = "窗口工作人员要求提供不必要的证明材料,让我来回跑了三趟还没有办成。"
 OTHER_TEXT = "办事大厅中午无人值守,等了两个小时也没有人来处理业务,非常不方便。"
 PHONE = "13987654321"
@@ -25,20 +27,29 @@ CASE = re.compile(r"案件编号 ((?:TS)\d{4}-\d{5})")
 QUERY_CODE = re.compile(r"查询码 ([2-9A-Z]{8})")
 
 
-def sign_in(app, role: str, address: int = 1):
-    """A new client signed in as the demo user of ``role`` (each from its own address, so login limits never bite)."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"10.0.{address}.{list(DEMO_USERS).index(role) + 1}"
-    user = DEMO_USERS[role]
-    token = csrf_token(client, "/login")
-    response = client.post(
-        "/login", data={"username": user["username"], "password": user["password"], "csrf_token": token}
-    )
-    assert response.status_code == 302
-    return client
+@pytest.fixture
+def post(make_cycle, make_post):
+    """The post complained about."""
+    make_cycle()
+    return make_post()
 
 
-def key_in(client, post_code="DT-001", text=TEXT, channel="phone", **extra):
+@pytest.fixture
+def sign_in(app, login_as, post):
+    """A new client signed in as ``who`` (a user, or a new user of a role: unit-bound roles in the post's unit),
+    each from its own address, so login limits never bite."""
+    addresses = itertools.count(1)
+
+    def sign(who):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{next(addresses)}"
+        unit = post.unit if who in ("unit_staff", "hr_officer") else None
+        return login_as(who, unit=unit, client=client)
+
+    return sign
+
+
+def key_in(client, post_code, text=TEXT, channel="phone", **extra):
     """Key in a case as the handler; returns (case number, query code, case page)."""
     data = {"channel": channel, "category": "access", "text": text, "post_code": post_code, **extra}
     data["csrf_token"] = csrf_token(client, "/complaints/cases/new")
@@ -56,32 +67,42 @@ def act(client, case: str, action: str, **data):
 
 
 @pytest.fixture
-def handler(app):
-    return sign_in(app, "complaint_handler")
+def handler_user(make_user):
+    return make_user("complaint_handler")
 
 
 @pytest.fixture
-def staff(app):
-    return sign_in(app, "unit_staff")
+def staff_user(make_user, post):
+    return make_user("unit_staff", unit=post.unit)
 
 
-def test_handler_keys_in_a_phone_case_and_gets_the_number_and_query_code(app, handler):
-    case, code, page = key_in(handler, name=NAME, phone=PHONE)
+@pytest.fixture
+def handler(sign_in, handler_user):
+    return sign_in(handler_user)
+
+
+@pytest.fixture
+def staff(sign_in, staff_user):
+    return sign_in(staff_user)
+
+
+def test_handler_keys_in_a_phone_case_and_gets_the_number_and_query_code(app, handler, post):
+    case, code, page = key_in(handler, post.code, name=NAME, phone=PHONE)
     assert case.startswith(f"TS{local_today().year}-") and PHONE in page and "电话" in page
     with app.app_context():
         assert svc.find_for_complainant(case, code).complainant_phone == PHONE
     assert code not in handler.get(f"/complaints/cases/{case}").get_data(as_text=True)  # shown once
 
 
-def test_intake_refuses_bad_input_with_the_services_message(handler):
-    data = {"channel": "phone", "category": "access", "text": "太短", "post_code": "DT-001"}
+def test_intake_refuses_bad_input_with_the_services_message(handler, post):
+    data = {"channel": "phone", "category": "access", "text": "太短", "post_code": post.code}
     data["csrf_token"] = csrf_token(handler, "/complaints/cases/new")
     response = handler.post("/complaints/cases/new", data=data)
     assert response.status_code == 400 and "10–2000" in response.get_data(as_text=True)
 
 
-def test_closed_loop_refer_progress_conclude_with_every_step_listed(handler, staff):
-    case, _code, _page = key_in(handler)
+def test_closed_loop_refer_progress_conclude_with_every_step_listed(handler, staff, post, handler_user, staff_user):
+    case, _code, _page = key_in(handler, post.code)
     page = act(handler, case, "refer", note="请于期限内核实答复")
     assert "已转办" in page and "请于期限内核实答复" in page
 
@@ -95,13 +116,13 @@ def test_closed_loop_refer_progress_conclude_with_every_step_listed(handler, sta
     assert "已办结" in page and "部分属实" in page and "已责令整改" in page
     for step in ("受理", "转办", "办理情况", "办结"):
         assert f"<td>{step}" in page
-    assert DEMO_USERS["complaint_handler"]["username"] in page and DEMO_USERS["unit_staff"]["username"] in page
+    assert handler_user.username in page and staff_user.username in page
 
 
-def test_unit_staff_never_see_other_units_or_unreferred_cases(handler, staff):
-    other, _code, _page = key_in(handler, post_code="DT-100")
+def test_unit_staff_never_see_other_units_or_unreferred_cases(handler, staff, post, make_post):
+    other, _code, _page = key_in(handler, make_post().code)
     act(handler, other, "refer")
-    received, _code, _page = key_in(handler, text=OTHER_TEXT)
+    received, _code, _page = key_in(handler, post.code, text=OTHER_TEXT)
     assert staff.get(f"/complaints/cases/{other}").status_code == 403
     assert staff.get(f"/complaints/cases/{received}").status_code == 403
     token = csrf_token(staff, "/complaints/cases")
@@ -109,12 +130,12 @@ def test_unit_staff_never_see_other_units_or_unreferred_cases(handler, staff):
     assert response.status_code == 403
     listing = staff.get("/complaints/cases").get_data(as_text=True)
     assert other not in listing and received not in listing
-    assert handler.get("/complaints/cases").get_data(as_text=True).count("/complaints/cases/TS") >= 2
+    assert handler.get("/complaints/cases").get_data(as_text=True).count("/complaints/cases/TS") == 2
 
 
-def test_duplicate_is_suggested_and_merged(handler):
-    first, _code, _page = key_in(handler)
-    second, _code, page = key_in(handler, text=TEXT + "请尽快处理。")
+def test_duplicate_is_suggested_and_merged(handler, post):
+    first, _code, _page = key_in(handler, post.code)
+    second, _code, page = key_in(handler, post.code, text=TEXT + "请尽快处理。")
     assert "可能重复的投诉" in page and first in page
     page = act(handler, second, f"merge/{first}")
     assert f"已将 {second} 并入 {first}" in page
@@ -123,9 +144,9 @@ def test_duplicate_is_suggested_and_merged(handler):
     assert f">{second}<" not in handler.get("/complaints/cases").get_data(as_text=True)
 
 
-def test_overdue_filter_lists_cases_marked_overdue(app, handler):
-    late, _code, _page = key_in(handler)
-    on_time, _code, _page = key_in(handler, text=OTHER_TEXT, channel="letter")
+def test_overdue_filter_lists_cases_marked_overdue(app, handler, post):
+    late, _code, _page = key_in(handler, post.code)
+    on_time, _code, _page = key_in(handler, post.code, text=OTHER_TEXT, channel="letter")
     act(handler, late, "refer")
     act(handler, on_time, "refer")
     with app.app_context():
@@ -154,15 +175,15 @@ def _get_routes(app, values):
         yield rule.build(values, append_unknown=False)[1]
 
 
-def test_complainant_contact_is_shown_to_handlers_and_auditors_only(app, handler):
-    referred, _code, _page = key_in(handler, name=NAME, phone=PHONE)
+def test_complainant_contact_is_shown_to_handlers_and_auditors_only(app, handler, sign_in, post):
+    referred, _code, _page = key_in(handler, post.code, name=NAME, phone=PHONE)
     act(handler, referred, "refer")
-    concluded, _code, _page = key_in(handler, text=OTHER_TEXT, name=NAME, phone=PHONE, channel="visit")
+    concluded, _code, _page = key_in(handler, post.code, text=OTHER_TEXT, name=NAME, phone=PHONE, channel="visit")
     act(handler, concluded, "refer")
     act(handler, concluded, "conclude", finding="substantiated", reply="经核实属实,已严肃处理。")
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).where(Complaint.complainant_phone == PHONE)) == 2
-    values = {"case_number": referred, "into_case_number": concluded, "code": "DT-001", "year": local_today().year}
+    values = {"case_number": referred, "into_case_number": concluded, "code": post.code, "year": local_today().year}
     with app.test_request_context():
         urls = sorted(
             {url for fmt in ("csv", "xlsx") for url in _get_routes(app, {**values, "fmt": fmt})}
@@ -171,19 +192,19 @@ def test_complainant_contact_is_shown_to_handlers_and_auditors_only(app, handler
     assert "/complaints/cases" in urls and f"/complaints/cases/{referred}" in urls
     others = [role.value for role in Role if role not in (Role.COMPLAINT_HANDLER, Role.AUDITOR)]
     for who in [None, *others]:
-        client = sign_in(app, who, address=2) if who else app.test_client()
+        client = sign_in(who) if who else app.test_client()  # unit staff and HR of the post's own unit too
         for url in urls:
             text = _text_of(client.get(url))
             assert PHONE not in text and NAME not in text, (who, url)
-    assert "(仅投诉中心可见)" in sign_in(app, "admin", 3).get(f"/complaints/cases/{referred}").get_data(as_text=True)
+    assert "(仅投诉中心可见)" in sign_in("admin").get(f"/complaints/cases/{referred}").get_data(as_text=True)
     for who in ("complaint_handler", "auditor"):
-        page = sign_in(app, who, address=4).get(f"/complaints/cases/{referred}").get_data(as_text=True)
+        page = sign_in(who).get(f"/complaints/cases/{referred}").get_data(as_text=True)
         assert PHONE in page and NAME in page, who
 
 
-def test_case_list_loads_its_cases_in_one_query(app, handler):
-    for text in (TEXT, OTHER_TEXT, TEXT + "第三次反映。"):
-        key_in(handler, text=text)
+def test_case_list_loads_its_cases_in_one_query(app, handler, post, make_post):
+    for text, about in ((TEXT, post), (OTHER_TEXT, make_post()), (TEXT + "第三次反映。", make_post())):
+        key_in(handler, about.code, text=text)
     statements = []
     with app.app_context():
         engine = db.engine
@@ -196,8 +217,6 @@ def test_case_list_loads_its_cases_in_one_query(app, handler):
         page = handler.get("/complaints/cases").get_data(as_text=True)
     finally:
         event.remove(engine, "before_cursor_execute", listen)
-    with app.app_context():
-        listed = db.session.scalar(db.select(db.func.count(Complaint.id)).where(Complaint.merged_into_id.is_(None)))
-    assert page.count('href="/complaints/cases/TS') + page.count('href="/complaints/cases/IM') == min(50, listed)
+    assert page.count('href="/complaints/cases/TS') == 3
     touching = [s for s in statements if "complaints" in s or "posts" in s]
     assert len(touching) == 2, touching  # the page's cases with their posts and units, and the count

@@ -8,18 +8,23 @@ import sqlalchemy as sa
 
 from rating import jobs
 from rating.extensions import db
-from rating.models import Post, RatingCode
+from rating.models import RatingCode
 from rating.models.base import utcnow
-from rating.services import audit
-from rating.services.codes import issue_codes
 from tests.conftest import csrf_token, make_app
 
+pytestmark = pytest.mark.bare
 
-def test_expiry_job_removes_only_long_expired_unused_codes(app):
+
+@pytest.fixture
+def history(make_post):
+    """Three posts with their units: six entries in the audit chain."""
+    return [make_post() for _n in range(3)]
+
+
+def test_expiry_job_removes_only_long_expired_unused_codes(app, make_post, make_codes):
+    issued = make_codes(make_post(), 3, valid_days=1)
     with app.app_context():
-        post = db.session.scalar(db.select(Post).where(Post.code == "DT-001"))
-        batch = issue_codes(audit.Actor("staff-police"), post, 3, 1)
-        codes = db.session.scalars(db.select(RatingCode).where(RatingCode.batch == batch)).all()
+        codes = db.session.scalars(db.select(RatingCode).where(RatingCode.code.in_(issued))).all()
         codes[0].expires_at = utcnow() - timedelta(days=40)  # long expired, unused: removed
         codes[1].expires_at = utcnow() - timedelta(days=40)
         codes[1].used_at = utcnow() - timedelta(days=45)  # used: kept, a rating may refer to it
@@ -27,15 +32,15 @@ def test_expiry_job_removes_only_long_expired_unused_codes(app):
         kept_ids = {codes[1].id, codes[2].id}
     assert jobs.expire_rating_codes(app) == 1
     with app.app_context():
-        left = set(db.session.scalars(db.select(RatingCode.id).where(RatingCode.batch == batch)))
+        left = set(db.session.scalars(db.select(RatingCode.id)))
     assert left == kept_ids
 
 
-def test_audit_job_reports_an_intact_chain(app):
+def test_audit_job_reports_an_intact_chain(app, history):
     assert jobs.verify_audit_chain(app) is True
 
 
-def test_audit_job_fails_on_a_broken_chain_so_the_run_log_shows_an_error(app):
+def test_audit_job_fails_on_a_broken_chain_so_the_run_log_shows_an_error(app, history):
     from tests.web.test_audit import _bypass_triggers
 
     with app.app_context():
@@ -54,14 +59,14 @@ def _redis_up() -> bool:
         return False
 
 
-def test_login_limit_is_shared_through_redis(tmp_path, sqlite_template):
+def test_login_limit_is_shared_through_redis(tmp_path, sqlite_bare_template):
     if not _redis_up():
         pytest.skip("Redis tests skipped: nothing listens on 127.0.0.1:6379")
     import shutil
     import uuid
 
     path = tmp_path / "r.db"
-    shutil.copyfile(sqlite_template, path)
+    shutil.copyfile(sqlite_bare_template, path)
     prefix = f"test-{uuid.uuid4().hex}"
     settings = {
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",

@@ -17,11 +17,10 @@ from rating.mail import send_mail
 from rating.models import Complaint
 from rating.models.users import User
 from rating.services import audit
-from rating.services import complaints as svc
 from rating.services.errors import InvalidInput
 from rating.services.users import create_user
 
-HANDLER = audit.Actor("handler")
+pytestmark = pytest.mark.bare
 PHONE = "13800001234"
 STAFF_EMAIL = "window.m05@example.org"
 HANDLER_EMAIL = "centre@example.org"
@@ -60,26 +59,24 @@ def messages(envelopes):
     ]
 
 
-def overdue_case(app) -> str:
-    """A referred complaint on DT-001 (unit M05) past its deadline, with the demo users' addresses set."""
-    with app.app_context():
-        intake = svc.Intake(
-            channel="web",
-            category="access",
-            text="窗口工作人员要求提供不必要的证明材料,让我来回跑了三趟还没有办成。",
-            post_code="DT-001",
-            name="李某",
-            phone=PHONE,
-        )
-        complaint, _code = svc.file_complaint(HANDLER, intake)
-        svc.refer(HANDLER, complaint)
-        complaint.deadline = local_today() - timedelta(days=1)
-        users = {user.username: user for user in db.session.scalars(select(User))}
-        users["staff-police"].email = STAFF_EMAIL
-        users["handler"].email = HANDLER_EMAIL
-        users["hr-police"].email = "hr.m05@example.org"  # same unit, but not window staff: no reminder
-        db.session.commit()
+@pytest.fixture
+def overdue_case(app, make_unit, make_post, make_user, make_complaint):
+    """Makes a referred complaint past its deadline, on a post of 市虚构公安局 whose window staff and the complaint
+    centre have addresses (so do the unit's HR officer and another unit's staff, who get no reminder)."""
+
+    def make() -> str:
+        unit = make_unit(name="市虚构公安局")
+        make_user("unit_staff", unit=unit, email=STAFF_EMAIL)
+        make_user("complaint_handler", email=HANDLER_EMAIL)
+        make_user("hr_officer", unit=unit, email="hr.m05@example.org")  # same unit, but not window staff
+        make_user("unit_staff", email="window.other@example.org")  # another unit's staff
+        complaint = make_complaint(make_post(unit=unit), status="referred", channel="web", name="李某", phone=PHONE)
+        with app.app_context():
+            db.session.get(Complaint, complaint.id).deadline = local_today() - timedelta(days=1)
+            db.session.commit()
         return complaint.case_number
+
+    return make
 
 
 def is_overdue(app, case_number: str) -> bool:
@@ -87,10 +84,10 @@ def is_overdue(app, case_number: str) -> bool:
         return db.session.scalar(select(Complaint.overdue).where(Complaint.case_number == case_number))
 
 
-def test_overdue_reminder_goes_once_to_unit_staff_and_handlers(app, smtp_server):
+def test_overdue_reminder_goes_once_to_unit_staff_and_handlers(app, smtp_server, overdue_case):
     port, envelopes = smtp_server
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    case_number = overdue_case(app)
+    case_number = overdue_case()
 
     assert jobs.mark_overdue_complaints(app) == 1
     assert is_overdue(app, case_number)
@@ -101,26 +98,26 @@ def test_overdue_reminder_goes_once_to_unit_staff_and_handlers(app, smtp_server)
         assert case_number in message["Subject"] and "督办" in message["Subject"]
         assert message["From"] == "noreply@example.org"
         body = message.get_content()
-        assert f"/complaints/cases/{case_number}" in body and "市公安局" in body
+        assert f"/complaints/cases/{case_number}" in body and "市虚构公安局" in body
         assert PHONE not in message.as_string() and PHONE not in body and "李某" not in body
 
     assert jobs.mark_overdue_complaints(app) == 0
     assert len(envelopes) == len(received)
 
 
-def test_without_mail_server_the_job_still_marks_and_sends_nothing(app, smtp_server):
+def test_without_mail_server_the_job_still_marks_and_sends_nothing(app, smtp_server, overdue_case):
     _port, envelopes = smtp_server
     app.config.update(MAIL_SERVER="")
-    case_number = overdue_case(app)
+    case_number = overdue_case()
     assert jobs.mark_overdue_complaints(app) == 1
     assert is_overdue(app, case_number) and envelopes == []
 
 
-def test_an_unreachable_mail_server_does_not_break_the_job(app, caplog, monkeypatch):
+def test_an_unreachable_mail_server_does_not_break_the_job(app, caplog, monkeypatch, overdue_case):
     # Alembic's logging setup (run when the test databases are migrated) disables loggers that already exist.
     monkeypatch.setattr(logging.getLogger("rating.mail"), "disabled", False)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens there
-    case_number = overdue_case(app)
+    case_number = overdue_case()
     assert jobs.mark_overdue_complaints(app) == 1
     assert is_overdue(app, case_number)
     assert "failed" in caplog.text

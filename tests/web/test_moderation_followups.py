@@ -12,8 +12,27 @@ from rating.extensions import db
 from rating.models import AuditEntry, Cycle, CycleStatus, FollowUp, FollowUpStatus, Rating, RatingStatus
 from tests.conftest import csrf_token
 
+pytestmark = pytest.mark.bare
 CONTACT = "13912345678"
 TALLY = re.compile(r"年度群众评价</p><p class=\"big\">(\d+)</p>")
+
+
+@pytest.fixture
+def post(make_cycle, make_post):
+    """The post rated, in this year's open cycle."""
+    make_cycle()
+    return make_post()
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", username="admin")
+
+
+@pytest.fixture
+def staff(make_user, post):
+    """Window staff of the rated post's unit."""
+    return make_user("unit_staff", unit=post.unit, username="staff-xuni")
 
 
 @pytest.fixture
@@ -23,12 +42,12 @@ def citizen(app):
 
 
 @pytest.fixture
-def rate(citizen):
-    """Rate a post through the public form as a new device; returns the receipt number."""
+def rate(citizen, post):
+    """Rate a post (``post`` by default) through the public form as a new device; returns the receipt number."""
 
-    def rate(code="DT-001", level=5, comment="", contact=""):
+    def rate(about=None, level=5, comment="", contact=""):
         citizen.set_cookie("rid", uuid.uuid4().hex)
-        url = f"/posts/{code}/rate"
+        url = f"/posts/{(about or post).code}/rate"
         token = csrf_token(citizen, url)
         response = citizen.post(url, data={"csrf_token": token, "level": level, "comment": comment, "contact": contact})
         assert response.status_code == 302, response.get_data(as_text=True)
@@ -37,8 +56,8 @@ def rate(citizen):
     return rate
 
 
-def tally(citizen, code="DT-001") -> int:
-    return int(TALLY.search(citizen.get(f"/posts/{code}").get_data(as_text=True)).group(1))
+def tally(citizen, post) -> int:
+    return int(TALLY.search(citizen.get(f"/posts/{post.code}").get_data(as_text=True)).group(1))
 
 
 def rating_of(app, receipt) -> Rating:
@@ -70,14 +89,16 @@ def moderate(client, rating_id, decision, reason, status="held"):
     )
 
 
-def test_beyond_the_allowance_is_held_and_counts_once_an_admin_counts_it(app, client, citizen, login_as, rate):
-    before = tally(citizen)
+def test_beyond_the_allowance_is_held_and_counts_once_an_admin_counts_it(
+    app, client, citizen, login_as, rate, post, admin
+):
+    assert tally(citizen, post) == 0
     receipts = [rate(level=level) for level in (5, 3, 4)]  # one network, three devices: allowance 2
     held = rating_of(app, receipts[-1])
     assert held.status == RatingStatus.HELD
-    assert tally(citizen) == before + 2
+    assert tally(citizen, post) == 2
 
-    login_as("admin")
+    login_as(admin)
     queue = client.get("/admin/ratings").get_data(as_text=True)
     assert held.receipt in queue and receipts[0] not in queue
     assert held.rater_hash not in queue and held.network_hash not in queue
@@ -85,20 +106,19 @@ def test_beyond_the_allowance_is_held_and_counts_once_an_admin_counts_it(app, cl
     response = moderate(client, held.id, "counted", "核实为同一办事大厅的不同群众")
     assert response.status_code == 302 and "status=held" in response.headers["Location"]
     assert "已审核" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert tally(citizen) == before + 3
+    assert tally(citizen, post) == 3
     counted = rating_of(app, held.receipt)
     assert counted.status == RatingStatus.COUNTED and counted.decided_by == "admin"
     entry = last_audit(app, "rating.moderate")
     assert entry.entity_id == str(held.id) and entry.after["status"] == "counted"
 
 
-def test_admin_excludes_a_rating_with_a_reason_and_it_is_kept(app, client, citizen, login_as, rate):
-    before = tally(citizen)
+def test_admin_excludes_a_rating_with_a_reason_and_it_is_kept(app, client, citizen, login_as, rate, post, admin):
     receipt = rate(level=1, comment="<b>乱评</b>刷分")
     rating = rating_of(app, receipt)
-    assert tally(citizen) == before + 1
+    assert tally(citizen, post) == 1
 
-    login_as("admin")
+    login_as(admin)
     page = client.get("/admin/ratings?status=counted").get_data(as_text=True)
     assert receipt in page and "&lt;b&gt;乱评&lt;/b&gt;刷分" in page  # the comment is shown as text
 
@@ -112,7 +132,7 @@ def test_admin_excludes_a_rating_with_a_reason_and_it_is_kept(app, client, citiz
     assert excluded.status == RatingStatus.EXCLUDED
     assert excluded.status_reason == "经核实为恶意刷评" and excluded.decided_by == "admin"
     assert last_audit(app, "rating.moderate").after["reason"] == "经核实为恶意刷评"
-    assert tally(citizen) == before
+    assert tally(citizen, post) == 0
     page = client.get("/admin/ratings?status=excluded").get_data(as_text=True)
     assert receipt in page and "经核实为恶意刷评" in page
 
@@ -131,47 +151,46 @@ def test_auditor_reads_the_queue_but_cannot_moderate(app, client, login_as, rate
     assert rating_of(app, receipt).status == RatingStatus.COUNTED
 
 
-def test_complaint_handler_keys_in_a_hotline_rating(app, client, citizen, login_as):
-    before = tally(citizen)
-    login_as("complaint_handler")
+def test_complaint_handler_keys_in_a_hotline_rating(app, client, citizen, login_as, make_user, post):
+    assert tally(citizen, post) == 0
+    login_as(make_user("complaint_handler", username="handler"))
     token = csrf_token(client, "/admin/ratings/new")
     data = {"csrf_token": token, "level": 4, "channel": "hotline", "comment": "电话回访满意"}
     unknown = client.post("/admin/ratings/new", data={**data, "post_code": "XX-999"})
     assert unknown.status_code == 422 and "没有编号为 XX-999 的岗位" in unknown.get_data(as_text=True)
 
-    response = client.post("/admin/ratings/new", data={**data, "post_code": "dt-001"})
+    response = client.post("/admin/ratings/new", data={**data, "post_code": post.code.lower()})
     assert response.status_code == 302
     assert "回执号" in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         rating = db.session.scalar(db.select(Rating).where(Rating.entered_by == "handler"))
         assert rating.channel == "hotline" and rating.status == RatingStatus.COUNTED and rating.level == 4
-        assert rating.post.code == "DT-001" and not rating.verified
+        assert rating.post.code == post.code and not rating.verified
     assert last_audit(app, "rating.key_in").entity_id == str(rating.id)
-    assert tally(citizen) == before + 1
+    assert tally(citizen, post) == 1
 
 
-def test_key_in_is_refused_once_the_cycle_is_closed(app, client, login_as):
+def test_key_in_is_refused_once_the_cycle_is_closed(app, client, login_as, post):
     with app.app_context():
-        before = db.session.scalar(db.select(db.func.count(Rating.id)))
         db.session.scalar(db.select(Cycle).where(Cycle.year == local_today().year)).status = CycleStatus.CLOSED
         db.session.commit()
     login_as("admin")
     token = csrf_token(client, "/admin/ratings/new")
     response = client.post(
         "/admin/ratings/new",
-        data={"csrf_token": token, "post_code": "DT-001", "level": 3, "channel": "paper", "verified": "y"},
+        data={"csrf_token": token, "post_code": post.code, "level": 3, "channel": "paper", "verified": "y"},
     )
     assert response.status_code == 409 and "本年度评议已经结束" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(Rating.id))) == before
+        assert db.session.scalar(db.select(db.func.count(Rating.id))) == 0
 
 
-def test_unit_staff_rectifies_and_the_citizen_rates_the_rectification(app, client, citizen, login_as, rate):
+def test_unit_staff_rectifies_and_the_citizen_rates_the_rectification(app, client, citizen, login_as, rate, staff):
     receipt = rate(level=2, comment="窗口推诿", contact=CONTACT)
     follow_up = follow_up_of(app, receipt)
     assert follow_up.status == FollowUpStatus.OPEN
 
-    login_as("unit_staff")
+    login_as(staff)
     assert f'/followups/{follow_up.id}"' in client.get("/followups/").get_data(as_text=True)
     detail = client.get(f"/followups/{follow_up.id}").get_data(as_text=True)
     assert CONTACT in detail and receipt in detail and "窗口推诿" in detail
@@ -181,7 +200,7 @@ def test_unit_staff_rectifies_and_the_citizen_rates_the_rectification(app, clien
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/followups/{follow_up.id}")
     assert "已约谈窗口人员并电话致歉" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert last_audit(app, "follow_up.rectify").actor == "staff-police"
+    assert last_audit(app, "follow_up.rectify").actor == "staff-xuni"
 
     feedback = f"/feedback/{follow_up.citizen_token}"
     assert "已约谈窗口人员并电话致歉" in citizen.get(feedback).get_data(as_text=True)
@@ -191,10 +210,10 @@ def test_unit_staff_rectifies_and_the_citizen_rates_the_rectification(app, clien
     assert "群众对整改的评价:满意" in client.get(f"/followups/{follow_up.id}").get_data(as_text=True)
 
 
-def test_unit_staff_cannot_open_another_units_follow_up(app, client, login_as, rate):
-    receipt = rate(code="DT-100", level=1, contact=CONTACT)
+def test_unit_staff_cannot_open_another_units_follow_up(app, client, login_as, rate, staff, make_post):
+    receipt = rate(make_post(), level=1, contact=CONTACT)
     follow_up = follow_up_of(app, receipt)
-    login_as("unit_staff")
+    login_as(staff)
     assert f'/followups/{follow_up.id}"' not in client.get("/followups/").get_data(as_text=True)
     assert client.get(f"/followups/{follow_up.id}").status_code == 403
     token = csrf_token(client, "/followups/")
@@ -204,19 +223,19 @@ def test_unit_staff_cannot_open_another_units_follow_up(app, client, login_as, r
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor"])
-def test_admins_and_auditors_see_every_follow_up_with_its_contact(app, client, login_as, rate, role):
-    follow_up = follow_up_of(app, rate(code="DT-100", level=1, contact=CONTACT))
+def test_admins_and_auditors_see_every_follow_up_with_its_contact(app, client, login_as, rate, make_post, role):
+    follow_up = follow_up_of(app, rate(make_post(), level=1, contact=CONTACT))
     login_as(role)
     assert f'/followups/{follow_up.id}"' in client.get("/followups/").get_data(as_text=True)
     assert CONTACT in client.get(f"/followups/{follow_up.id}").get_data(as_text=True)
 
 
-def test_an_upheld_appeal_excludes_the_rating(app, client, citizen, login_as, rate):
+def test_an_upheld_appeal_excludes_the_rating(app, client, citizen, login_as, rate, post, admin, staff):
     receipt = rate(level=1, comment="随便打的", contact=CONTACT)
     follow_up = follow_up_of(app, receipt)
-    before = tally(citizen)
+    assert tally(citizen, post) == 1
 
-    login_as("unit_staff")
+    login_as(staff)
     token = csrf_token(client, f"/followups/{follow_up.id}")
     client.post(
         f"/followups/{follow_up.id}/appeal",
@@ -225,7 +244,7 @@ def test_an_upheld_appeal_excludes_the_rating(app, client, citizen, login_as, ra
     assert follow_up_of(app, receipt).status == FollowUpStatus.APPEALED
     client.post("/logout", data={"csrf_token": token})
 
-    login_as("admin")
+    login_as(admin)
     token = csrf_token(client, f"/followups/{follow_up.id}")
     response = client.post(
         f"/followups/{follow_up.id}/decide",
@@ -237,7 +256,7 @@ def test_an_upheld_appeal_excludes_the_rating(app, client, citizen, login_as, ra
     assert decided.status == FollowUpStatus.CLOSED and decided.appeal_decision == "upheld"
     rating = rating_of(app, receipt)
     assert rating.status == RatingStatus.EXCLUDED and "监控核实无此办事记录" in rating.status_reason
-    assert tally(citizen) == before - 1
+    assert tally(citizen, post) == 0
 
 
 def test_a_rejected_appeal_goes_back_to_the_unit(app, client, login_as, rate):
@@ -271,19 +290,19 @@ def test_overdue_filter_lists_follow_ups_past_their_deadline(app, client, login_
     assert f'/followups/{late.id}"' in everything and f'/followups/{on_time.id}"' in everything
 
 
-def test_the_contact_never_appears_on_public_pages(app, citizen, rate):
+def test_the_contact_never_appears_on_public_pages(app, citizen, rate, post):
     receipt = rate(level=1, comment="态度差", contact=CONTACT)
     receipt_page = citizen.get(f"/receipt/{receipt}").get_data(as_text=True)
     assert receipt in receipt_page and CONTACT not in receipt_page
-    assert CONTACT not in citizen.get("/posts/DT-001").get_data(as_text=True)
+    assert CONTACT not in citizen.get(f"/posts/{post.code}").get_data(as_text=True)
     token = follow_up_of(app, receipt).citizen_token
     assert CONTACT not in citizen.get(f"/feedback/{token}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["hr_officer", "inspector"])
-def test_hr_officers_and_inspectors_are_refused(app, client, login_as, rate, role):
+def test_hr_officers_and_inspectors_are_refused(app, client, login_as, rate, post, role):
     follow_up = follow_up_of(app, rate(level=1, contact=CONTACT))
-    login_as(role)
+    login_as(role, unit=post.unit if role == "hr_officer" else None)
     token = csrf_token(client, "/admin/")
     for url in ("/admin/ratings", "/admin/ratings/new", "/followups/", f"/followups/{follow_up.id}"):
         assert client.get(url).status_code == 403, url

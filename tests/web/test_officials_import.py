@@ -9,7 +9,15 @@ from rating.extensions import db
 from rating.models import Assessment, AuditEntry, InspectionFinding, InspectionScore, Post
 from rating.models.cycles import Cycle, CycleStatus
 
+pytestmark = pytest.mark.bare
 YEAR = local_today().year
+
+
+@pytest.fixture(autouse=True)
+def posts(make_cycle, make_unit, make_posts):
+    """This year's cycle and the posts the files name, in unit M05 (named by a finding about a whole unit)."""
+    make_cycle()
+    return make_posts(codes=["TP-001", "TP-002", "TP-003", "TP-010", "TP-020", "TP-021"], unit=make_unit(code="M05"))
 
 
 def write(tmp_path, text: str, name="rows.csv"):
@@ -50,7 +58,7 @@ def in_cycle(days_ago=1):
 
 
 def test_assessments_import_sets_grades_and_scores_and_audits_as_cli(app, runner, tmp_path):
-    path = write(tmp_path, "post_code,grade_or_score\nDT-001,基本称职\nDT-002,incompetent\ndt-003,66.5\n")
+    path = write(tmp_path, "post_code,grade_or_score\nTP-001,基本称职\nTP-002,incompetent\ntp-003,66.5\n")
     result = runner.invoke(args=["import-assessments", "--cycle", str(YEAR), path])
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -58,14 +66,14 @@ def test_assessments_import_sets_grades_and_scores_and_audits_as_cli(app, runner
             db.session.execute(
                 db.select(Post.code, Assessment.grade)
                 .join(Post)
-                .where(Post.code.in_(["DT-001", "DT-002"]), Assessment.cycle_id == current_cycle_id())
+                .where(Post.code.in_(["TP-001", "TP-002"]), Assessment.cycle_id == current_cycle_id())
             ).all()
         )
-        assert values == {"DT-001": "basically_competent", "DT-002": "incompetent"}
+        assert values == {"TP-001": "basically_competent", "TP-002": "incompetent"}
         score = db.session.scalar(
             db.select(Assessment.score)
             .join(Post)
-            .where(Post.code == "DT-003", Assessment.cycle_id == current_cycle_id())
+            .where(Post.code == "TP-003", Assessment.cycle_id == current_cycle_id())
         )
         assert score == 66.5
         entry = db.session.scalar(
@@ -76,17 +84,17 @@ def test_assessments_import_sets_grades_and_scores_and_audits_as_cli(app, runner
 
 ASSESSMENT_BAD = [
     ("DT-999,优秀", "DT-999”不存在"),
-    ("DT-001,良好", "考核结果“良好”无效"),
-    ("DT-001,100.5", "考核结果“100.5”无效"),
-    ("DT-001,-3", "无效"),
-    ("DT-001,", "考核结果不能为空"),
+    ("TP-001,良好", "考核结果“良好”无效"),
+    ("TP-001,100.5", "考核结果“100.5”无效"),
+    ("TP-001,-3", "无效"),
+    ("TP-001,", "考核结果不能为空"),
 ]
 
 
 @pytest.mark.parametrize(("bad", "reason"), ASSESSMENT_BAD)
 def test_assessment_bad_rows_are_refused_and_nothing_written(app, runner, tmp_path, bad, reason):
     before = totals(app)
-    path = write(tmp_path, f"post_code,grade_or_score\nDT-010,称职\n{bad}\n")
+    path = write(tmp_path, f"post_code,grade_or_score\nTP-010,称职\n{bad}\n")
     result = runner.invoke(args=["import-assessments", "--cycle", str(YEAR), path])
     assert result.exit_code == 1 and "第 3 行" in result.output and reason in result.output
     assert "未写入任何数据" in result.output
@@ -94,14 +102,14 @@ def test_assessment_bad_rows_are_refused_and_nothing_written(app, runner, tmp_pa
 
 
 def test_duplicate_rows_are_refused(app, runner, tmp_path):
-    path = write(tmp_path, "post_code,grade_or_score\nDT-010,称职\nDT-010,优秀\n")
+    path = write(tmp_path, "post_code,grade_or_score\nTP-010,称职\nTP-010,优秀\n")
     result = runner.invoke(args=["import-assessments", "--cycle", str(YEAR), path])
     assert result.exit_code == 1 and "与第 2 行重复" in result.output
 
 
 def test_wrong_cycle_is_refused(app, runner, tmp_path):
     before = totals(app)
-    path = write(tmp_path, "post_code,grade_or_score\nDT-010,称职\n")
+    path = write(tmp_path, "post_code,grade_or_score\nTP-010,称职\n")
     result = runner.invoke(args=["import-assessments", "--cycle", "1999", path])
     assert result.exit_code == 1 and "1999 年度的评议周期不存在" in result.output
     assert totals(app) == before
@@ -115,7 +123,7 @@ def test_empty_file_is_refused(app, runner, tmp_path, command):
 
 def test_formula_cell_is_refused(app, runner, tmp_path):
     before = totals(app)
-    path = xlsx(tmp_path, [["post_code", "score", "round"], ["DT-001", 80, 3]], formula_at="B2")
+    path = xlsx(tmp_path, [["post_code", "score", "round"], ["TP-001", 80, 3]], formula_at="B2")
     result = runner.invoke(args=["import-inspection-scores", "--cycle", str(YEAR), path])
     assert result.exit_code == 1 and "公式" in result.output
     assert totals(app) == before
@@ -123,7 +131,7 @@ def test_formula_cell_is_refused(app, runner, tmp_path):
 
 def test_a_50_megabyte_file_is_refused(app, runner, tmp_path):
     path = tmp_path / "big.csv"
-    path.write_bytes(b"post_code,grade_or_score\n" + b"DT-001,\xe7\xa7\xb0\xe8\x81\x8c\n" * (50 * 1024 * 1024 // 14))
+    path.write_bytes(b"post_code,grade_or_score\n" + b"TP-001,\xe7\xa7\xb0\xe8\x81\x8c\n" * (50 * 1024 * 1024 // 14))
     result = runner.invoke(args=["import-assessments", "--cycle", str(YEAR), str(path)])
     assert result.exit_code == 1 and "50 MB" in result.output
 
@@ -134,14 +142,14 @@ def test_imports_are_refused_once_the_result_is_in_notice(app, runner, tmp_path)
         cycle.status = CycleStatus.NOTICE
         db.session.commit()
     before = totals(app)
-    path = write(tmp_path, "post_code,grade_or_score\nDT-010,称职\n")
+    path = write(tmp_path, "post_code,grade_or_score\nTP-010,称职\n")
     result = runner.invoke(args=["import-assessments", "--cycle", str(YEAR), path])
     assert result.exit_code == 1 and "公示" in result.output
     assert totals(app) == before
 
 
 def test_scores_import_with_rounds(app, runner, tmp_path):
-    path = xlsx(tmp_path, [["post_code", "score", "round"], ["DT-001", 81.25, 7], ["DT-002", "90", "7"]])
+    path = xlsx(tmp_path, [["post_code", "score", "round"], ["TP-001", 81.25, 7], ["TP-002", "90", "7"]])
     result = runner.invoke(args=["import-inspection-scores", "--cycle", str(YEAR), path])
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -150,10 +158,10 @@ def test_scores_import_with_rounds(app, runner, tmp_path):
 
 
 SCORE_BAD = [
-    ("DT-001,101,1", "分数“101”无效"),
-    ("DT-001,80.123,1", "最多两位小数"),
-    ("DT-001,80,0", "轮次“0”无效"),
-    ("DT-001,80,一", "轮次"),
+    ("TP-001,101,1", "分数“101”无效"),
+    ("TP-001,80.123,1", "最多两位小数"),
+    ("TP-001,80,0", "轮次“0”无效"),
+    ("TP-001,80,一", "轮次"),
     ("DT-404,80,1", "不存在"),
 ]
 
@@ -172,9 +180,9 @@ def test_findings_import_on_posts_and_units_with_standard_deductions(app, runner
     path = write(
         tmp_path,
         "post_code,date,kind,finding,deduction\n"
-        f"DT-001,{day},暗访,上班时间脱岗二十分钟,absent\n"
+        f"TP-001,{day},暗访,上班时间脱岗二十分钟,absent\n"
         f"M05,{day},明查,大厅咨询台无人值守,0\n"
-        f"DT-002,{day},undercover,多收工本费,7.5\n",
+        f"TP-002,{day},undercover,多收工本费,7.5\n",
     )
     result = runner.invoke(args=["import-inspections", "--cycle", str(YEAR), path])
     assert result.exit_code == 0, result.output
@@ -188,11 +196,11 @@ def test_findings_import_on_posts_and_units_with_standard_deductions(app, runner
 
 
 FINDING_BAD = [
-    ("DT-001,2001-01-01,暗访,x,1", "不在本评议周期内"),
-    ("DT-001,yesterday,暗访,x,1", "日期“yesterday”无效"),
-    ("DT-001,{day},偷看,x,1", "检查方式“偷看”无效"),
-    ("DT-001,{day},暗访,,1", "发现的问题不能为空"),
-    ("DT-001,{day},暗访,x,lots", "扣分“lots”无效"),
+    ("TP-001,2001-01-01,暗访,x,1", "不在本评议周期内"),
+    ("TP-001,yesterday,暗访,x,1", "日期“yesterday”无效"),
+    ("TP-001,{day},偷看,x,1", "检查方式“偷看”无效"),
+    ("TP-001,{day},暗访,,1", "发现的问题不能为空"),
+    ("TP-001,{day},暗访,x,lots", "扣分“lots”无效"),
     ("ZZ-1,{day},暗访,x,1", "不存在"),
 ]
 
@@ -207,13 +215,13 @@ def test_finding_bad_rows(app, runner, tmp_path, bad, reason):
 
 
 def test_all_bad_rows_are_listed_at_once(runner, tmp_path):
-    path = write(tmp_path, "post_code,grade_or_score\nDT-999,优秀\nDT-001,称职\nDT-002,好\nDT-001,优秀\n")
+    path = write(tmp_path, "post_code,grade_or_score\nDT-999,优秀\nTP-001,称职\nTP-002,好\nTP-001,优秀\n")
     output = runner.invoke(args=["import-assessments", "--cycle", str(YEAR), path]).output
     assert "第 2 行" in output and "第 4 行" in output and "第 5 行" in output and "第 3 行:" not in output
 
 
 def test_reimport_of_same_values_writes_nothing(app, runner, tmp_path):
-    path = write(tmp_path, "post_code,grade_or_score\nDT-020,称职\n")
+    path = write(tmp_path, "post_code,grade_or_score\nTP-020,称职\n")
     runner.invoke(args=["import-assessments", "--cycle", str(YEAR), path])
     before = totals(app)
     result = runner.invoke(args=["import-assessments", "--cycle", str(YEAR), path])
@@ -223,7 +231,7 @@ def test_reimport_of_same_values_writes_nothing(app, runner, tmp_path):
 
 def test_csv_written_by_excel_in_chinese_is_read(app, runner, tmp_path):
     path = tmp_path / "gbk.csv"
-    path.write_bytes("post_code,grade_or_score\nDT-021,优秀\n".encode("gb18030"))
+    path.write_bytes("post_code,grade_or_score\nTP-021,优秀\n".encode("gb18030"))
     assert runner.invoke(args=["import-assessments", "--cycle", str(YEAR), str(path)]).exit_code == 0
 
 
@@ -232,7 +240,7 @@ def test_xlsx_dates_are_read_as_dates(app, runner, tmp_path):
 
     when = datetime.combine(local_today() - timedelta(days=2), datetime.min.time())
     path = xlsx(
-        tmp_path, [["post_code", "date", "kind", "finding", "deduction"], ["DT-003", when, "明查", "未佩戴工作牌", 1]]
+        tmp_path, [["post_code", "date", "kind", "finding", "deduction"], ["TP-003", when, "明查", "未佩戴工作牌", 1]]
     )
     result = runner.invoke(args=["import-inspections", "--cycle", str(YEAR), path])
     assert result.exit_code == 0, result.output

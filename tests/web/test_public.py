@@ -4,44 +4,64 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.bare
+
+
+@pytest.fixture(autouse=True)
+def posts(make_cycle, make_unit, make_post):
+    """This year's open cycle; TP-001 of 市虚构公安局 (M01) with its holder, duties and commitments, and TP-002 of
+    another unit."""
+    make_cycle()
+    police = make_unit(name="市虚构公安局", code="M01")
+    first = make_post(
+        "TP-001",
+        unit=police,
+        holder="虚构戊",
+        title="户籍科户籍审批岗",
+        responsibilities=("受理辖区居民户口迁入及投靠落户申请", "办理户籍证明开具", "答复群众户籍政策咨询"),
+        commitments=("材料齐全的当场办结", "一次性告知所需全部材料"),
+    )
+    return [first, make_post("TP-002", title="特种行业许可审批岗", unit=make_unit(code="M02"))]
+
 
 def test_home_explains_platform_and_shows_current_cycle(client):
     page = client.get("/").get_data(as_text=True)
     assert "关键岗位公务员评议平台" in page
-    assert "评议进行中" in page  # the seeded open cycle
+    assert "评议进行中" in page  # the open cycle
     assert 'action="/posts"' in page  # the search box searches the directory
 
 
-def test_directory_lists_100_demo_posts_paginated(client):
+def test_directory_lists_posts_twenty_to_a_page(client, make_posts):
+    codes = sorted(["TP-001", "TP-002", *(post.code for post in make_posts(20))])
     page = client.get("/posts").get_data(as_text=True)
-    assert "共 100 个岗位" in page
+    assert "共 22 个岗位" in page
     assert page.count('class="post-card"') == 20
-    assert "DT-001" in page and "DT-021" not in page
+    assert codes[0] in page and codes[20] not in page
     second = client.get("/posts?page=2").get_data(as_text=True)
-    assert "DT-021" in second and "DT-001" not in second
+    assert second.count('class="post-card"') == 2
+    assert codes[20] in second and codes[21] in second and codes[0] not in second
 
 
 @pytest.mark.parametrize(
-    ("query", "expected_code"),
+    ("query", "expected_code", "other_code"),
     [
-        ("赵文涛", "DT-001"),  # holder
-        ("户籍审批", "DT-001"),  # title
-        ("投靠落户", "DT-001"),  # a responsibility line
-        ("DT-002", "DT-002"),  # code
+        ("虚构戊", "TP-001", "TP-002"),  # holder
+        ("户籍审批", "TP-001", "TP-002"),  # title
+        ("投靠落户", "TP-001", "TP-002"),  # a responsibility line
+        ("TP-002", "TP-002", "TP-001"),  # code
     ],
 )
-def test_directory_search_by_holder_title_duty_and_code(client, query, expected_code):
+def test_directory_search_by_holder_title_duty_and_code(client, query, expected_code, other_code):
     page = client.get("/posts", query_string={"q": query}).get_data(as_text=True)
-    assert expected_code in page
+    assert expected_code in page and other_code not in page
 
 
-def test_directory_search_by_unit_name_and_unit_filter(client):
-    by_name = client.get("/posts", query_string={"q": "市公安局"}).get_data(as_text=True)
-    by_filter = client.get("/posts", query_string={"unit": "M05"}).get_data(as_text=True)
-    count = int(re.search(r"共 (\d+) 个岗位", by_filter).group(1))
-    assert 1 <= count < 100
-    assert f"共 {count} 个岗位" in by_name
-    assert "市公安局" in by_filter and "DT-001" in by_filter
+def test_directory_search_by_unit_name_and_unit_filter(client, make_post, posts):
+    make_post(unit=posts[0].unit)
+    by_name = client.get("/posts", query_string={"q": "市虚构公安局"}).get_data(as_text=True)
+    by_filter = client.get("/posts", query_string={"unit": "M01"}).get_data(as_text=True)
+    assert "共 2 个岗位" in by_filter and "共 2 个岗位" in by_name
+    assert "市虚构公安局" in by_filter and "TP-001" in by_filter and "TP-002" not in by_filter
 
 
 def test_directory_empty_result_says_so_in_chinese(client):
@@ -56,15 +76,15 @@ def test_search_treats_wildcards_literally(client):
 
 
 def test_post_page_shows_holder_unit_duties_commitments(client):
-    page = client.get("/posts/DT-001").get_data(as_text=True)
-    assert "赵文涛" in page and "市公安局" in page
+    page = client.get("/posts/TP-001").get_data(as_text=True)
+    assert "虚构戊" in page and "市虚构公安局" in page
     assert "受理辖区居民户口迁入" in page  # a responsibility
-    assert "材料齐全的当场办结" in page  # a commitment
-    assert page.count("<li>") >= 3
+    assert "一次性告知所需全部材料" in page  # a commitment
+    assert page.count("<li>") >= 5
 
 
 def test_post_codes_are_case_insensitive(client):
-    assert client.get("/posts/dt-001").status_code == 200
+    assert client.get("/posts/tp-001").status_code == 200
 
 
 def test_unknown_post_is_a_chinese_404(client):
@@ -93,7 +113,7 @@ def test_language_switch_refuses_offsite_redirect(client):
     assert response.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("url", ["/", "/posts", "/posts/DT-001", "/login", "/posts/DT-999"])
+@pytest.mark.parametrize("url", ["/", "/posts", "/posts/TP-001", "/login", "/posts/DT-999"])
 def test_every_public_page_renders_in_both_languages(client, url):
     chinese = client.get(url)
     english = client.get(url, query_string={"lang": "en"})
@@ -115,6 +135,6 @@ def test_pages_carry_security_headers(client):
 
 
 def test_no_inline_script_or_style_in_pages(client):
-    for url in ["/", "/posts", "/posts/DT-001", "/login"]:
+    for url in ["/", "/posts", "/posts/TP-001", "/login"]:
         page = client.get(url).get_data(as_text=True)
         assert "<script>" not in page and "style=" not in page and "<style" not in page
