@@ -4,7 +4,6 @@ Called by rating.services.verdict.lifecycle. A set is written whole inside the c
 computation that dies leaves nothing behind; the database refuses to change a row once written.
 """
 
-from datetime import datetime
 
 from psycopg.types.json import Json
 from sqlalchemy import delete, func, insert, select
@@ -186,7 +185,7 @@ def replace_provisional(cycle: Cycle) -> int:
     return version
 
 
-def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "", at: datetime | None = None) -> ResultSet:
+def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "") -> ResultSet:
     """Publish a draft as it stands: a new published version with the draft's rows, method and μ."""
     version = next_version(cycle, ResultKind.PUBLISHED)
     lines = [result_line(row, source.method) for row in source.rows]
@@ -201,7 +200,7 @@ def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "", at: datetime
         ranked=source.ranked,
         missing=[],
         content_hash=canonical_hash(cycle.year, str(ResultKind.PUBLISHED), version, source.method, lines),
-        published_at=at or utcnow(),
+        published_at=utcnow(),
         reason=reason,
         source_id=source.id,
     )
