@@ -92,7 +92,7 @@ def load_complaints(actor: audit.Actor, cycle: Cycle, today: date, name: str = "
         made += 1
         if not demo and complaint.status == ComplaintStatus.CONCLUDED:
             demo = f"{complaint.case_number} / {query_code}"
-    overdue = service.mark_overdue(today)  # as the hourly job would have left them
+    overdue = len(service.mark_overdue(today))  # as the hourly job would have left them
     note = f", {skipped} skipped (unknown post or unit)" if skipped else ""
     return f"complaints: {made}{note}; overdue {overdue}; track a concluded case with {demo}"
 
