@@ -180,8 +180,8 @@ def test_a_good_review_opens_no_follow_up(app, client, post):
 
 def test_public_post_page_shows_count_and_satisfaction_only(app, client, post, make_rating):
     rate(client, post, device="a", level="5")
-    rate(client, post, device="b", level="4")
-    rate(client, post, device="c", level="2")
+    rate(client, post, device="b", level="4")  # one network's allowance: two
+    make_rating(post, level=2)  # a hotline rating, outside the allowance
     make_rating(post, level=5, status="excluded")  # excluded ratings count for nothing
     page = client.get(f"/posts/{post.code}").get_data(as_text=True)
     assert "66.7%" in page  # two satisfied of three counted
