@@ -110,7 +110,7 @@ def upgrade():
     with op.batch_alter_table('ratings', schema=None) as batch_op:
         batch_op.drop_index('ix_ratings_tally')
         batch_op.create_index(
-            'ix_ratings_tally', ['cycle_id', 'post_id', 'holder_id', 'status', 'verified', 'level'], unique=False
+            'ix_ratings_tally', ['cycle_id', 'status', 'post_id', 'holder_id', 'verified', 'level'], unique=False
         )
     _attribute_by_date(dialect)
 

@@ -55,7 +55,7 @@ class Rating(Base):
     __tablename__ = "ratings"
     __table_args__ = (
         #: Covers the verdict's grouped query (and the public tally), so it reads the index alone.
-        Index("ix_ratings_tally", "cycle_id", "post_id", "holder_id", "status", "verified", "level"),
+        Index("ix_ratings_tally", "cycle_id", "status", "post_id", "holder_id", "verified", "level"),
         #: One rating per phone, post and cycle (a phone confirmed by SMS makes a rating verified).
         Index("uq_ratings_phone", "cycle_id", "post_id", "phone_hash", unique=True),
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),

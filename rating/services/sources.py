@@ -295,7 +295,7 @@ def withheld_counts(cycle: Cycle) -> dict[tuple[int, int | None], dict[str, dict
     rows = db.session.execute(
         select(Rating.post_id, Rating.holder_id, rule, Rating.status, func.count())
         .outerjoin(RatingSource, RatingSource.id == Rating.source_id)
-        .where(Rating.cycle_id == cycle.id, Rating.status != RatingStatus.COUNTED)
+        .where(Rating.cycle_id == cycle.id, Rating.status.in_((RatingStatus.HELD, RatingStatus.EXCLUDED)))
         .group_by(Rating.post_id, Rating.holder_id, rule, Rating.status)
     )
     counts: dict = {}
