@@ -32,8 +32,9 @@ def rows(inputs: CycleInputs, method: MethodSettings, provisional: bool = False)
 
 def ranked_rows(inputs: CycleInputs, method: MethodSettings, complete: list[Gathered]) -> list[dict]:
     """The rows of the ranked lines, in rank order."""
-    by_key = {line.input(method).key: line for line in complete}
-    results = verdict.compute([line.input(method) for line in complete], method, mu=inputs.mu(method))
+    post_inputs = [line.input(method) for line in complete]
+    by_key = {post_input.key: line for post_input, line in zip(post_inputs, complete, strict=True)}
+    results = verdict.compute(post_inputs, method, mu=inputs.mu(method))
     return [_row(by_key[r.key], method, inputs, r.rank, _ranked(r)) for r in results]
 
 
@@ -130,14 +131,20 @@ def _insert_rows(rows: list[dict]) -> None:
     with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY results ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([_plain(row[name]) for name in columns])
+                copy.write_row([_plain(row, name) for name in columns])
 
 
-def _plain(value):
-    """COPY sends values as they are: enums as their text, the withheld counts as JSON."""
-    if isinstance(value, dict):
-        return Json(value)
-    return value.value if isinstance(value, verdict.Title | verdict.Rule) else value
+#: COPY sends values as they are: these columns' enums as their text, the withheld counts as JSON.
+_AS_TEXT = frozenset({"title", "rule"})
+
+
+def _plain(row: dict, name: str):
+    value = row[name]
+    if value is None:
+        return None
+    if name in _AS_TEXT:
+        return str(value)
+    return Json(value) if name == "withheld" else value
 
 
 def write(
