@@ -128,23 +128,22 @@ def _insert_rows(rows: list[dict]) -> None:
         return
     columns = list(rows[0])
     names = ", ".join(Result.__table__.c[name].name for name in columns)
+    converters = [(index, _CONVERT[name]) for index, name in enumerate(columns) if name in _CONVERT]
     with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY results ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([_plain(row, name) for name in columns])
+                copy.write_row(_plain([row[name] for name in columns], converters))
 
 
-#: COPY sends values as they are: these columns' enums as their text, the withheld counts as JSON.
-_AS_TEXT = frozenset({"title", "rule"})
+#: COPY sends values as they are: the enums as their text, the withheld counts as JSON.
+_CONVERT = {"title": str, "rule": str, "withheld": Json}
 
 
-def _plain(row: dict, name: str):
-    value = row[name]
-    if value is None:
-        return None
-    if name in _AS_TEXT:
-        return str(value)
-    return Json(value) if name == "withheld" else value
+def _plain(values: list, converters: list[tuple[int, object]]) -> list:
+    for index, convert in converters:
+        if values[index] is not None:
+            values[index] = convert(values[index])
+    return values
 
 
 def write(
