@@ -1,7 +1,7 @@
 """Demo ratings (服务对象评议), drawn deterministically from a per-post profile: seeds/ratings.csv (``post_code,
 count, mean_level``) for the open cycle, seeds/history.csv (``ratings, mean_level``) for last year's. Realistic
 spreads, a few posts with very few ratings; in the open cycle also some held and excluded ratings and bad reviews at
-every follow-up stage (rating.demo.followups). Written through services.ratings.record_batch (ten thousand ratings,
+every follow-up stage (rating.demo.followups). Written through services.rating_batch.record_batch (ten thousand ratings,
 one statement), then held and moderated through the services. Called by rating.demo.run() and rating.demo.history.
 """
 
@@ -19,7 +19,8 @@ from rating.models.cycles import Cycle
 from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingStatus
 from rating.services import audit
-from rating.services.ratings import RECEIPT_ALPHABET, DatedRating, Rater, hold, moderate, record_batch
+from rating.services.rating_batch import DatedRating, record_batch
+from rating.services.ratings import RECEIPT_ALPHABET, Rater, hold, moderate
 
 COMMENTS_GOOD = ["办事很快,态度热情", "一次就办好了,点赞", "工作人员耐心解答", "材料一次告知清楚", "比以前方便多了"]
 COMMENTS_BAD = [

@@ -182,4 +182,5 @@ def confirm():
         back=url_for("hr.grid", cycle=cycle.year, unit=unit_code),
     )
 
+
 from rating.hr import transfers  # noqa: E402,F401  (registers the transfer-order routes on bp)

@@ -1,5 +1,5 @@
 """Dated steps for Python callers that replay records (the demo, rating.demo): the complaint and follow-up steps
-take an optional ``at``, ratings.record_batch writes a dated batch, ratings.hold and cycles.move_notice. Every rule
+take an optional ``at``, rating_batch.record_batch writes a dated batch, ratings.hold and cycles.move_notice. Every rule
 and audit entry holds as for a step taken now."""
 
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +12,7 @@ from rating.extensions import db
 from rating.models import Post
 from rating.models.audit import AuditEntry
 from rating.models.ratings import Channel, FollowUp, Rating, RatingStatus
-from rating.services import audit, followups, ratings
+from rating.services import audit, followups, rating_batch, ratings
 from rating.services import complaints as svc
 from rating.services.cycles import find_cycle, move_notice
 from rating.services.errors import Conflict, InvalidInput
@@ -77,9 +77,9 @@ def test_a_follow_up_opened_earlier_counts_its_deadline_from_that_day(app_ctx):
     assert follow_up.deadline == add_working_days(opened.astimezone(LOCAL_TZ).date(), days)
 
 
-def _batch_row(post: Post, when: datetime, **extra) -> ratings.DatedRating:
+def _batch_row(post: Post, when: datetime, **extra) -> rating_batch.DatedRating:
     fields = {"level": 4, "channel": Channel.PAPER, "verified": True} | extra
-    return ratings.DatedRating(post_id=post.id, created_at=when, **fields)
+    return rating_batch.DatedRating(post_id=post.id, created_at=when, **fields)
 
 
 def test_a_batch_records_the_holder_of_the_day_and_one_audit_entry(app, app_ctx):
@@ -93,7 +93,7 @@ def test_a_batch_records_the_holder_of_the_day_and_one_audit_entry(app, app_ctx)
         _batch_row(post, _local(local_today(), 0), channel=Channel.WEB, verified=False, rater=ratings.Rater("n", "d")),
     ]
     before = _audits("rating.batch")
-    ids = ratings.record_batch(SEED, cycle, rows, app.config["SECRET_KEY"])
+    ids = rating_batch.record_batch(SEED, cycle, rows, app.config["SECRET_KEY"])
     first, second = (db.session.get(Rating, n) for n in ids)
     assert first.holder_id != second.holder_id  # the holder in office on each rating's day
     assert first.receipt.startswith("R" + cycle.starts_on.strftime("%y%m%d")) and first.entered_by == "seed"
@@ -108,7 +108,7 @@ def test_a_batch_outside_the_cycle_or_in_the_future_writes_nothing(app_ctx, days
     before = db.session.scalar(select(func.count(Rating.id)))
     rows = [_batch_row(post, _local(local_today(), 0)), _batch_row(post, _local(local_today(), 0) + timedelta(days))]
     with pytest.raises(InvalidInput, match="第 2 条"):
-        ratings.record_batch(SEED, cycle, rows)
+        rating_batch.record_batch(SEED, cycle, rows)
     assert db.session.scalar(select(func.count(Rating.id))) == before
 
 

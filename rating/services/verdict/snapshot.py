@@ -4,7 +4,6 @@ Called by rating.services.verdict.lifecycle. A set is written whole inside the c
 computation that dies leaves nothing behind; the database refuses to change a row once written.
 """
 
-
 from psycopg.types.json import Json
 from sqlalchemy import delete, func, insert, select
 
