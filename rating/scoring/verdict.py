@@ -35,9 +35,13 @@ class Rule(StrEnum):
     SHORT_TENURE = "short_tenure"  #: in post for fewer days of the cycle than min_tenure_days: listed, not ranked
 
 
+#: The value of one step up the five levels.
+LEVEL_STEP = 25
+
+
 def rating_value(level: int) -> int:
     """v = (level − 1) × 25: 1 非常不满意 → 0, 5 非常满意 → 100."""
-    return (level - 1) * 25
+    return (level - 1) * LEVEL_STEP
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class Weighted:
 class RatingTally:
     """Counted ratings as exact integers: count, Σv and Σv² of the verified and of the unverified ones.
 
-    Built from counts by (verified, level); integer sums make every engine and every order of rows agree.
+    Built from per-group sums of the levels; integer sums make every engine and every order of rows agree.
     """
 
     verified_count: int = 0
@@ -65,15 +69,15 @@ class RatingTally:
     unverified_squares: int = 0
 
     @classmethod
-    def of(cls, groups: Iterable[tuple[bool, int, int]]) -> "RatingTally":
-        """From ``(verified, level, count)`` groups."""
+    def of(cls, groups: Iterable[tuple[bool, int, int, int]]) -> "RatingTally":
+        """From ``(verified, n, Σlevel, Σlevel²)`` groups. v is linear in the level, v = (level − 1)·step, so
+        Σv = step·(Σlevel − n) and Σv² = step²·(Σlevel² − 2·Σlevel + n), exactly."""
         sums = [0] * 6
-        for verified, level, count in groups:
-            v = rating_value(level)
+        for verified, n, levels, squares in groups:
             offset = 0 if verified else 3
-            sums[offset] += count
-            sums[offset + 1] += count * v
-            sums[offset + 2] += count * v * v
+            sums[offset] += n
+            sums[offset + 1] += LEVEL_STEP * (levels - n)
+            sums[offset + 2] += LEVEL_STEP * LEVEL_STEP * (squares - 2 * levels + n)
         return cls(*sums)
 
     @property

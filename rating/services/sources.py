@@ -305,6 +305,8 @@ def withheld_counts(cycle: Cycle) -> dict[tuple[int, int | None], dict[str, dict
 
 
 def with_withheld(cycle: Cycle, rows: list[dict]) -> list[dict]:
-    """The computed rows with their withheld counts (None where nothing was withheld)."""
+    """The computed rows, given their withheld counts (None where nothing was withheld)."""
     counts = withheld_counts(cycle)
-    return [{**row, "withheld": counts.get((row["post_id"], row["holder_id"]))} for row in rows]
+    for row in rows:
+        row["withheld"] = counts.get((row["post_id"], row["holder_id"]))
+    return rows

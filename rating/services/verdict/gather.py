@@ -3,8 +3,8 @@ inputs. Called by rating.services.verdict.lifecycle; nothing here decides a scor
 
 A verdict line is one post and holder pair: every holder whose tenure overlaps the cycle has a line, and every
 record counts for the holder it was attributed to (the holder in post on its date, see rating.services.tenures).
-Nothing loops over ratings in Python: counted ratings arrive as counts by (post, holder, verified flag, level), read
-from the covering index ix_ratings_tally, and every other component as one row per post and holder.
+Nothing loops over ratings in Python: counted ratings arrive as count, Σlevel and Σlevel² by (post, holder, verified
+flag), read from the covering index ix_ratings_tally, and every other component as one row per post and holder.
 """
 
 from dataclasses import dataclass
@@ -63,6 +63,11 @@ class Scores:
     @property
     def mean(self) -> float:
         return self.total / self.rounds if self.rounds else 0.0
+
+
+NO_RATINGS = verdict.RatingTally()
+NO_COMPLAINTS = Complaints()
+NO_SCORES = Scores()
 
 
 @dataclass(frozen=True)
@@ -140,13 +145,13 @@ def gather(cycle: Cycle, post_ids: list[int] | None = None) -> CycleInputs:
         posts.append(
             Gathered(
                 post=identity,
-                tally=tallies.get(key, verdict.RatingTally()),
+                tally=tallies.get(key, NO_RATINGS),
                 grade=grade,
                 assessment_score=score,
                 has_assessment=key in assessments,
                 deductions=deductions.get(key, 0.0),
-                complaints=complaints.get(key, Complaints()),
-                scores=scores.get(key, Scores()),
+                complaints=complaints.get(key, NO_COMPLAINTS),
+                scores=scores.get(key, NO_SCORES),
             )
         )
     return CycleInputs(posts, cycle_tally)
@@ -190,14 +195,21 @@ Line = tuple[int, int | None]  #: (post id, holder id)
 
 
 def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verdict.RatingTally]:
-    """S: counts of counted ratings by post, holder, verified flag and level (at most ten groups a line)."""
-    groups: dict[Line, list[tuple[bool, int, int]]] = {}
-    for post_id, holder_id, is_verified, level, count in db.session.execute(
-        select(Rating.post_id, Rating.holder_id, Rating.verified, Rating.level, func.count())
+    """S: the count, Σlevel and Σlevel² of counted ratings by post, holder and verified flag (two groups a line)."""
+    groups: dict[Line, list[tuple[bool, int, int, int]]] = {}
+    for post_id, holder_id, is_verified, count, levels, squares in db.session.execute(
+        select(
+            Rating.post_id,
+            Rating.holder_id,
+            Rating.verified,
+            func.count(),
+            func.sum(Rating.level),
+            func.sum(Rating.level * Rating.level),
+        )
         .where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
-        .group_by(Rating.post_id, Rating.holder_id, Rating.verified, Rating.level)
+        .group_by(Rating.post_id, Rating.holder_id, Rating.verified)
     ):
-        groups.setdefault((post_id, holder_id), []).append((bool(is_verified), level, count))
+        groups.setdefault((post_id, holder_id), []).append((bool(is_verified), count, int(levels), int(squares)))
     tallies = {line: verdict.RatingTally.of(rows) for line, rows in groups.items()}
     return tallies, verdict.RatingTally.of(row for rows in groups.values() for row in rows)
 

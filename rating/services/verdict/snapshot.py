@@ -116,22 +116,22 @@ def next_version(cycle: Cycle, kind: ResultKind) -> int:
     return (latest or 0) + 1
 
 
-def _insert_rows(rows: list[dict]) -> None:
-    """Insert result rows in the session's transaction: COPY on PostgreSQL (a provincial result has tens of
+def _insert_rows(rows: list[dict], result_set_id: int) -> None:
+    """Insert the rows of a set in the session's transaction: COPY on PostgreSQL (a provincial result has tens of
     thousands of rows, and one COPY beats as many INSERTs), a plain executemany elsewhere."""
     if not rows:
         return
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(Result.__table__), rows)
+        connection.execute(insert(Result.__table__), [{**row, "result_set_id": result_set_id} for row in rows])
         return
     columns = list(rows[0])
-    names = ", ".join(Result.__table__.c[name].name for name in columns)
-    converters = [(index, _CONVERT[name]) for index, name in enumerate(columns) if name in _CONVERT]
+    names = ", ".join(Result.__table__.c[name].name for name in ["result_set_id", *columns])
+    converters = [(index, _CONVERT[name]) for index, name in enumerate(columns, 1) if name in _CONVERT]
     with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY results ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(_plain([row[name] for name in columns], converters))
+                copy.write_row(_plain([result_set_id, *[row[name] for name in columns]], converters))
 
 
 #: COPY sends values as they are: the enums as their text, the withheld counts as JSON.
@@ -174,7 +174,7 @@ def write(
     )
     db.session.add(result_set)
     db.session.flush()
-    _insert_rows([{**row, "result_set_id": result_set.id} for row in rows])
+    _insert_rows(rows, result_set.id)
     return result_set
 
 
@@ -213,5 +213,5 @@ def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "") -> ResultSet
     db.session.flush()
     skip = {"id", "result_set_id"}
     columns = [c.key for c in Result.__table__.columns if c.key not in skip]
-    _insert_rows([{**{c: getattr(row, c) for c in columns}, "result_set_id": published.id} for row in source.rows])
+    _insert_rows([{c: getattr(row, c) for c in columns} for row in source.rows], published.id)
     return published
