@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rating.scoring.method import MethodSettings, Quota
-from rating.scoring.verdict import PostInput, Title, compute, cycle_mean, service_score
+from rating.scoring.verdict import PostInput, RatingTally, Title, compute, cycle_mean, rating_value, service_score
 
 METHOD = MethodSettings()
 
@@ -302,3 +302,20 @@ def test_weighted_spread_and_service_band():
     narrow = service_band(60.0, 25.0, 980.0, 20.0)
     assert narrow[1] - narrow[0] < (high - low) / 6  # fifty times the weight, a seventh of the width
     assert service_band(99.0, 50.0, 1.0, 20.0)[1] == 100.0  # clipped to the scale
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(min_value=1, max_value=5)), max_size=60))
+def test_a_tally_from_level_sums_equals_the_sums_of_each_ratings_value(ratings):
+    """Ratings arrive from SQL as count, Σlevel and Σlevel² per verified flag; the tally must hold the exact Σv and
+    Σv² of v = (level − 1) × 25, as if every rating had been valued one by one."""
+    groups = []
+    for flag in (True, False):
+        levels = [level for verified, level in ratings if verified is flag]
+        groups.append((flag, len(levels), sum(levels), sum(level * level for level in levels)))
+    tally = RatingTally.of(groups)
+    for flag, count, total, squares in (
+        (True, tally.verified_count, tally.verified_sum, tally.verified_squares),
+        (False, tally.unverified_count, tally.unverified_sum, tally.unverified_squares),
+    ):
+        values = [rating_value(level) for verified, level in ratings if verified is flag]
+        assert (count, total, squares) == (len(values), sum(values), sum(v * v for v in values))
