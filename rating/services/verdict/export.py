@@ -42,19 +42,17 @@ def fields(method: dict | None) -> dict[str, str]:
 FORMATS = {"csv": "text/csv", "xlsx": XLSX_TYPE, "json": "application/json"}
 
 
-def _published(field: str, value):
-    if value is None:
-        return None
-    if field in SCORES:
-        return round(value, 2)
-    return str(value) if field == "title" else value
-
-
 def result_line(row, method: dict | None = None) -> dict:
     """One line of the open-data document of a set computed with ``method``, from a result row or a dict of its
-    columns."""
+    columns: scores rounded to 2 decimals, the title as its code."""
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    return {field: _published(field, get(attribute)) for field, attribute in fields(method).items()}
+    line = {field: get(attribute) for field, attribute in fields(method).items()}
+    for field in SCORES:
+        if line[field] is not None:
+            line[field] = round(line[field], 2)
+    if line["title"] is not None:
+        line["title"] = str(line["title"])
+    return line
 
 
 def canonical_hash(year: int, kind: str, version: int, method: dict, lines: list[dict]) -> str:

@@ -132,6 +132,7 @@ class CycleInputs:
 def gather(cycle: Cycle, post_ids: list[int] | None = None) -> CycleInputs:
     """The four components' inputs for every active post (or for the given posts: a correction ranks the posts
     that were ranked when it was published), one grouped query per component."""
+    db.session.flush()  # the queries below run as Core, which does not flush pending changes by itself
     identities = _lines(cycle, post_ids)
     tallies, cycle_tally = _rating_tallies(cycle)
     assessments = _assessments(cycle)
@@ -157,10 +158,15 @@ def gather(cycle: Cycle, post_ids: list[int] | None = None) -> CycleInputs:
     return CycleInputs(posts, cycle_tally)
 
 
+def _read(statement):
+    """Run a select of plain columns as Core: no ORM entity is loaded, so the rows skip the ORM's per-row step."""
+    return db.session.connection().execute(statement)
+
+
 def _lines(cycle: Cycle, post_ids: list[int] | None) -> list[PostIdentity]:
     """Every holder whose tenure overlaps the cycle, on every active post (or the given posts), by post code and
     then by tenure; a post nobody held during the cycle has no line."""
-    rows = db.session.execute(
+    rows = _read(
         select(
             Post.id,
             Post.code,
@@ -197,7 +203,7 @@ Line = tuple[int, int | None]  #: (post id, holder id)
 def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verdict.RatingTally]:
     """S: the count, Σlevel and Σlevel² of counted ratings by post, holder and verified flag (two groups a line)."""
     groups: dict[Line, list[tuple[bool, int, int, int]]] = {}
-    for post_id, holder_id, is_verified, count, levels, squares in db.session.execute(
+    for post_id, holder_id, is_verified, count, levels, squares in _read(
         select(
             Rating.post_id,
             Rating.holder_id,
@@ -216,7 +222,7 @@ def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verd
 
 def _assessments(cycle: Cycle) -> dict[Line, tuple[str | None, float | None]]:
     """A: one assessment per post, holder and cycle, a grade (as its stored code) or a score."""
-    rows = db.session.execute(
+    rows = _read(
         select(Assessment.post_id, Assessment.holder_id, type_coerce(Assessment.grade, String), Assessment.score).where(
             Assessment.cycle_id == cycle.id
         )
@@ -229,7 +235,7 @@ def _assessments(cycle: Cycle) -> dict[Line, tuple[str | None, float | None]]:
 
 def _deductions(cycle: Cycle) -> dict[Line, float]:
     """C, first half: deduction points of the cycle's findings on the post (withdrawn findings count for nothing)."""
-    rows = db.session.execute(
+    rows = _read(
         select(InspectionFinding.post_id, InspectionFinding.holder_id, func.sum(InspectionFinding.deduction))
         .where(
             InspectionFinding.cycle_id == cycle.id,
@@ -244,7 +250,7 @@ def _deductions(cycle: Cycle) -> dict[Line, float]:
 def _complaints(cycle: Cycle) -> dict[Line, Complaints]:
     """C, second half: complaints concluded in the cycle, by finding; a substantiated 违规违纪 one vetoes titles."""
     substantiated = Complaint.finding == Finding.SUBSTANTIATED
-    rows = db.session.execute(
+    rows = _read(
         select(
             Complaint.post_id,
             Complaint.holder_id,
@@ -268,7 +274,7 @@ def _complaints(cycle: Cycle) -> dict[Line, Complaints]:
 
 def _scores(cycle: Cycle) -> dict[Line, Scores]:
     """I: the sum and count of the cycle's comprehensive-inspection scores."""
-    rows = db.session.execute(
+    rows = _read(
         select(InspectionScore.post_id, InspectionScore.holder_id, func.sum(InspectionScore.score), func.count())
         .where(InspectionScore.cycle_id == cycle.id)
         .group_by(InspectionScore.post_id, InspectionScore.holder_id)
