@@ -17,7 +17,7 @@ same data:
 - ``rating.services.verdict.gather.gather`` alone (the SQL aggregation of the four components);
 - ``rating.services.verdict.lifecycle.compute_final`` (what ``flask compute`` runs: gather, rank, write the draft).
 Prints the three times, compute / plain query (goal: at most 2), and where compute's time went: the slowest SQL
-statements it ran and the time outside SQL. This is not a test: it prints figures.
+statements it ran, the time outside SQL and the CPU time of the Python process. This is not a test: it prints figures.
 """
 
 import argparse
@@ -267,9 +267,10 @@ def measure(scenario: Scenario, url: str, repeat: int) -> dict:
             "compute": timed(compute, repeat),
         }
         with statement_log(db.engine) as log:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             draft = compute()
             figures["profile_total"] = time.perf_counter() - start
+            figures["profile_cpu"] = time.process_time() - cpu
             assert draft.ranked == scenario.posts
         db.session.rollback()
         figures["statements"] = sorted(log, reverse=True)
@@ -291,7 +292,8 @@ def report(scenario: Scenario, figures: dict) -> None:
     in_sql = sum(seconds for seconds, _sql in statements)
     print(
         f"  where compute's time went (one profiled run, {figures['profile_total']:.3f} s): "
-        f"{len(statements)} statements {in_sql:.3f} s, outside SQL {figures['profile_total'] - in_sql:.3f} s"
+        f"{len(statements)} statements {in_sql:.3f} s, outside SQL {figures['profile_total'] - in_sql:.3f} s; "
+        f"CPU time of this process {figures['profile_cpu']:.3f} s (stable on a busy machine)"
     )
     for seconds, sql in statements[:4]:
         print(f"    {seconds:7.3f} s  {sql}")
