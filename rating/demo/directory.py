@@ -60,9 +60,16 @@ def load_users(actor: audit.Actor) -> None:
 
 
 def load_cycle(actor: audit.Actor, today: date) -> list[str]:
-    """The current year's open cycle, with dates relative to today so the demo never goes stale."""
-    if find_cycle(today.year) is not None:
-        return []
-    ends_on = max(date(today.year, 12, 31), today + timedelta(days=30))
-    create_cycle(actor, today.year, date(today.year, 1, 1), ends_on)
-    return [str(today.year)]
+    """The current year's open cycle, with dates relative to today so the demo never goes stale, and next year's,
+    created in advance as offices do in November (scheduled until it starts the day after this one ends)."""
+    created = []
+    current = find_cycle(today.year)
+    if current is None:
+        ends_on = max(date(today.year, 12, 31), today + timedelta(days=30))
+        current = create_cycle(actor, today.year, date(today.year, 1, 1), ends_on)
+        created.append(str(today.year))
+    if find_cycle(today.year + 1) is None:
+        starts_on = max(date(today.year + 1, 1, 1), current.ends_on + timedelta(days=1))
+        create_cycle(actor, today.year + 1, starts_on, max(starts_on, date(today.year + 1, 12, 31)))
+        created.append(str(today.year + 1))
+    return created
