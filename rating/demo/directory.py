@@ -1,6 +1,7 @@
 """The demo's directory (seeds/units.csv, posts.csv, users.csv): units, key posts with their holders, the demo
 logins and the current year's open cycle, each through its service. Called by rating.demo.run()."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from rating.demo import files
 from rating.extensions import db
 from rating.imports import posts as post_rows
 from rating.imports.reader import read_table
+from rating.models.posts import Holder, Post, Tenure
 from rating.models.units import Unit
 from rating.models.users import User
 from rating.services import audit
@@ -31,9 +33,20 @@ def load_units(actor: audit.Actor) -> int:
 
 
 def load_posts(actor: audit.Actor, today: date):
-    """The 100 key posts through the posts importer and service."""
+    """The 100 key posts through the posts importer and service. The file names each post's first holder; a post
+    the demo has since transferred (rating.demo.follow_through, rotations) keeps its current holder, so that a
+    second run changes nothing."""
     data = (files.SEEDS / "posts.csv").read_bytes()
     rows = post_rows.validate_rows(read_table(data, "posts.csv", post_rows.COLUMNS))
+    current = dict(
+        db.session.execute(
+            select(Post.code, Holder.name)
+            .join(Tenure, Tenure.post_id == Post.id)
+            .join(Holder, Holder.id == Tenure.holder_id)
+            .where(Tenure.ended_on.is_(None))
+        ).all()
+    )
+    rows = [replace(row, holder=current.get(row.code, row.holder)) for row in rows]
     # Demo holders took office two years before the current cycle, so last year's cycle has them too.
     return import_posts(actor, rows, started_on=date(today.year - 2, 1, 1))
 

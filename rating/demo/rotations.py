@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from rating.extensions import db
 from rating.models.cycles import Cycle
-from rating.models.posts import Post
+from rating.models.posts import Post, Tenure
 from rating.services import audit
 from rating.services.posts import change_holder
 
@@ -34,14 +34,15 @@ def load_rotations(actor: audit.Actor, cycle: Cycle, today: date) -> str:
 
 
 def assess_earlier_holders(actor: audit.Actor, cycle: Cycle) -> str:
-    """The HR office assesses each rotated post's other holder too (the seeds' rows went to the holder at the
-    cycle's end), with the post's scores for the rounds they served: every holder has their own figures."""
+    """The HR office assesses each post's earlier holder in the cycle too (the seeds' rows went to the holder at
+    the cycle's end), with the post's scores for the rounds: every holder has their own figures."""
     from rating.imports.officials import AssessmentRow, ScoreRow
     from rating.models.assessments import InspectionScore
     from rating.services import officials
     from rating.services.tenures import holders_in_cycle
 
-    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.code.in_([r[0] for r in ROTATIONS])))}
+    changed = select(Tenure.post_id).where(Tenure.started_on > cycle.starts_on, Tenure.started_on <= cycle.ends_on)
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(changed)))}
     assessments, scores = [], []
     for post_id, named in holders_in_cycle(posts, cycle).items():
         for holder_id in named.values():
