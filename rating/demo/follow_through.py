@@ -1,66 +1,99 @@
-"""Last year's warnings carried through (调离): of the five warned holders, two were transferred out before their
-order fell due, one after it, and two orders are still open, so the HR pages, the 督办 page and the public result
-each show every state. Loaded with the current cycle's records, before the officials' entries, so that each
-successor holds the post at the cycle's end (rating.demo.rotations assesses the earlier holders too).
+"""Last year's warnings carried through (调离 and 责任追究): of the five warned holders, two were transferred out
+before their order fell due, one after it, and two orders are still open (overdue once their due date has passed),
+so the HR pages, the 督办 page and the public result each show every state. The ledger holds an entry for each
+substantiated complaint, notified finding and warning; the office has closed the first transferred holder's and
+published it on the accountability notices.
+
+Loaded with the current cycle's records, before the officials' entries, so that each successor holds the post at
+the cycle's end (rating.demo.rotations assesses the earlier holders too). Every date is relative to last year's
+publication and never after today: a transfer whose day has not come yet is recorded by a later run.
+Called by rating.demo.run().
 """
 
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from rating.extensions import db
-from rating.models.accountability import TransferOrder
-from rating.services import audit
-from rating.services.transfers import record_transfer
+from rating.models.accountability import (
+    EntryStatus,
+    LedgerEntry,
+    LedgerSource,
+    TransferOrder,
+    TransferStatus,
+)
+from rating.services import audit, ledger, transfers
+from rating.workdays import add_working_days
 
-#: Successors of the warned holders, in the order of the warned posts' codes, and when each took the post.
-SUCCESSORS = (("欧阳明轩", "early"), ("秦可馨", "early"), ("傅子航", "late"))
+#: Successors of the first three warned holders (by post), and when each was transferred: "on_time" twenty working
+#: days after publication (ten before the default due date), "late" ten working days after the due date.
+SUCCESSORS = (("欧阳明轩", "on_time"), ("秦可馨", "on_time"), ("傅子航", "late"))
+ON_TIME_WORKING_DAYS, LATE_WORKING_DAYS = 20, 10
+
+
+def transfer_day(order: TransferOrder, when: str) -> date:
+    """The (working) day the demo transfers a warned holder: before the order's due date, or after it."""
+    if when == "on_time":
+        return min(add_working_days(order.published_on, ON_TIME_WORKING_DAYS), order.due_on)
+    return add_working_days(order.due_on, LATE_WORKING_DAYS)
 
 
 def load_transfers(actor: audit.Actor, today: date) -> str:
-    """Record the transfers the demo tells of, on days relative to each order's due date (never after today)."""
+    """Record the transfers the demo tells of, once their day has come; skipped once they are there."""
     orders = db.session.scalars(select(TransferOrder).order_by(TransferOrder.post_id)).all()
     done = []
     for order, (successor, when) in zip(orders, SUCCESSORS, strict=False):
-        if not order.is_open:
+        on = transfer_day(order, when)
+        if not order.is_open or on > today:
             continue
-        on = order.due_on - timedelta(days=10) if when == "early" else order.due_on + timedelta(days=15)
-        on = max(on, order.published_on)
-        if on > today:
-            continue
-        record_transfer(actor, order, successor, on)
-        done.append(f"{successor} {on.isoformat()}")
-    still_open = sum(1 for order in orders if order.is_open)
-    return f"transfers of warned holders: {'; '.join(done) or 'none'}; open {still_open}"
+        transfers.record_transfer(actor, order, successor, on)
+        done.append(f"{order.post.code} → {successor} {on.isoformat()}")
+    still_open = sum(order.is_open for order in orders)
+    return f"transfers of warned holders: {'; '.join(done) or 'none recorded'}; open {still_open} of {len(orders)}"
+
+
+def _close_first_transferred(actor: audit.Actor) -> None:
+    """The office records the transfer as the measure on the first transferred holder's warning, closes the entry
+    and publishes it with the name (the warning itself was published)."""
+    entry = db.session.scalar(
+        select(LedgerEntry)
+        .join(TransferOrder, TransferOrder.id == LedgerEntry.transfer_order_id)
+        .where(LedgerEntry.source == LedgerSource.WARNING, TransferOrder.status == TransferStatus.DONE)
+        .order_by(TransferOrder.transferred_on, LedgerEntry.id)
+        .limit(1)
+    )
+    if entry is None or not entry.is_open:
+        return
+    order = db.session.get(TransferOrder, entry.transfer_order_id)
+    ledger.record_measure(
+        actor,
+        entry,
+        measure="transfer",
+        note="行政告诫后调离原岗位。",
+        decided_by="市效能办",
+        decided_on=order.transferred_on,
+        deadline=None,
+    )
+    ledger.close(actor, entry)
+    ledger.set_public(
+        actor, entry, public=True, name_published=True, notice_text="评议排名末位,给予行政告诫并调离原岗位。"
+    )
 
 
 def load_ledger(actor: audit.Actor, today: date) -> str:
-    """The ledger as the office keeps it: the first warned holder's transfer recorded as the measure, closed and
-    publicly notified with the name (the warning was published); the other entries wait for their measures. The
-    hourly jobs' marking and reminders run once, as they would have by now."""
-    from rating.models.accountability import LedgerEntry, LedgerSource
-    from rating.services import ledger, transfers
-
+    """The ledger as the office keeps it, then the hourly jobs' marking and reminders, as they would have run."""
     ledger.open_missing(actor)
-    entry = db.session.scalar(
-        select(LedgerEntry).where(LedgerEntry.source == LedgerSource.WARNING).order_by(LedgerEntry.id).limit(1)
+    _close_first_transferred(actor)
+    transfers.remind(today)
+    ledger.mark_overdue(today)
+    by_status = dict(db.session.execute(select(LedgerEntry.status, func.count()).group_by(LedgerEntry.status)).all())
+    public = db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.public.is_(True)))
+    overdue = db.session.scalar(
+        select(func.count(TransferOrder.id)).where(
+            TransferOrder.status == TransferStatus.OPEN, TransferOrder.overdue.is_(True)
+        )
     )
-    if entry is not None and entry.is_open and entry.measure is None:
-        decided = min(today, entry.created_at.date() + timedelta(days=40))
-        ledger.record_measure(
-            actor,
-            entry,
-            measure="transfer",
-            note="行政告诫后调离原岗位",
-            decided_by="效能办",
-            decided_on=decided,
-            deadline=None,
-        )
-        ledger.close(actor, entry)
-        ledger.set_public(
-            actor, entry, public=True, name_published=True, notice_text="评议排名末位,给予行政告诫并调离原岗位。"
-        )
-    reminders = transfers.remind(today)
-    overdue = len(ledger.mark_overdue(today))
-    entries = len(db.session.scalars(ledger.entries_query()).all())
-    return f"ledger: {entries} entries ({overdue} overdue); transfer orders overdue {len(reminders.overdue)}"
+    return (
+        f"ledger: {sum(by_status.values())} entries, {by_status.get(EntryStatus.CLOSED, 0)} closed "
+        f"({public} on the public notices); transfer orders overdue {overdue}"
+    )
