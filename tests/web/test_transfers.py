@@ -259,8 +259,6 @@ def test_supervision_page_lists_open_and_overdue_orders(app, client, login_as):
     assert f"待调离 {still_open} 人,其中逾期 {overdue_now} 人" in page and code in page
     overdue = client.get("/admin/supervision?state=overdue").get_data(as_text=True)
     assert overdue.count("/hr/transfers/") == overdue_now and f"/hr/transfers/{order_id}" in overdue
-    assert not any(f"/hr/transfers/{done_id}\"" in overdue for done_id in done)
+    assert not any(f'/hr/transfers/{done_id}"' in overdue for done_id in done)
     page = client.get(f"/hr/transfers/{order_id}")
-    assert page.status_code == 200 and "确认调离" not in page.get_data(
-        as_text=True
-    )  # reads, never records  # reads, never records
+    assert page.status_code == 200 and "确认调离" not in page.get_data(as_text=True)  # reads, never records
