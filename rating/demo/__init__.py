@@ -3,6 +3,8 @@ services, so that every record passes the same rules and leaves the same audit t
 
 - directory: units, key posts and holders, demo logins, the current year's cycle;
 - history: last year's cycle, with its records, computed, noticed and published;
+- follow_through: last year's warned holders transferred out (on time, late, still open);
+- rotations: two posts change hands during the current cycle (a line per holder);
 - officials: assessments, inspection scores and findings of the current cycle;
 - ratings and followups: the current cycle's ratings, held and excluded ones, bad reviews at every stage;
 - complaints: the article's 196 cases, at every stage of the closed loop.
@@ -18,9 +20,11 @@ from sqlalchemy import func, select
 from rating.clock import local_today
 from rating.demo.complaints import load_complaints
 from rating.demo.directory import demo_logins, load_cycle, load_posts, load_units, load_users
+from rating.demo.follow_through import load_ledger, load_transfers
 from rating.demo.history import load_history
 from rating.demo.officials import load_officials
 from rating.demo.ratings import load_ratings
+from rating.demo.rotations import assess_earlier_holders, load_rotations
 from rating.extensions import db
 from rating.models.cycles import CycleStatus
 from rating.models.posts import Post
@@ -61,10 +65,13 @@ def _load_current(actor: audit.Actor, today: date) -> list[str]:
     cycle = find_cycle(today.year)
     if cycle is None or not cycle.takes_entries:
         return [f"officials: the {today.year} cycle takes no more entries; skipped"]
-    lines = load_officials(actor, cycle, today)
+    lines = [load_transfers(actor, today), load_rotations(actor, cycle, today)] if today > cycle.starts_on else []
+    lines += load_officials(actor, cycle, today)
+    lines.append(assess_earlier_holders(actor, cycle))
     if today >= cycle.starts_on:
         lines.append(load_ratings(actor, cycle, today))
         lines.append(load_complaints(actor, cycle, today))
+        lines.append(load_ledger(actor, today))
     return lines
 
 

@@ -1,6 +1,7 @@
 """The demo's directory (seeds/units.csv, posts.csv, users.csv): units, key posts with their holders, the demo
 logins and the current year's open cycle, each through its service. Called by rating.demo.run()."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from rating.demo import files
 from rating.extensions import db
 from rating.imports import posts as post_rows
 from rating.imports.reader import read_table
+from rating.models.posts import Holder, Post, Tenure
 from rating.models.units import Unit
 from rating.models.users import User
 from rating.services import audit
@@ -31,9 +33,20 @@ def load_units(actor: audit.Actor) -> int:
 
 
 def load_posts(actor: audit.Actor, today: date):
-    """The 100 key posts through the posts importer and service."""
+    """The 100 key posts through the posts importer and service. The file names each post's first holder; a post
+    the demo has since transferred (rating.demo.follow_through, rotations) keeps its current holder, so that a
+    second run changes nothing."""
     data = (files.SEEDS / "posts.csv").read_bytes()
     rows = post_rows.validate_rows(read_table(data, "posts.csv", post_rows.COLUMNS))
+    current = dict(
+        db.session.execute(
+            select(Post.code, Holder.name)
+            .join(Tenure, Tenure.post_id == Post.id)
+            .join(Holder, Holder.id == Tenure.holder_id)
+            .where(Tenure.ended_on.is_(None))
+        ).all()
+    )
+    rows = [replace(row, holder=current.get(row.code, row.holder)) for row in rows]
     # Demo holders took office two years before the current cycle, so last year's cycle has them too.
     return import_posts(actor, rows, started_on=date(today.year - 2, 1, 1))
 
@@ -60,9 +73,16 @@ def load_users(actor: audit.Actor) -> None:
 
 
 def load_cycle(actor: audit.Actor, today: date) -> list[str]:
-    """The current year's open cycle, with dates relative to today so the demo never goes stale."""
-    if find_cycle(today.year) is not None:
-        return []
-    ends_on = max(date(today.year, 12, 31), today + timedelta(days=30))
-    create_cycle(actor, today.year, date(today.year, 1, 1), ends_on)
-    return [str(today.year)]
+    """The current year's open cycle, with dates relative to today so the demo never goes stale, and next year's,
+    created in advance as offices do in November (scheduled until it starts the day after this one ends)."""
+    created = []
+    current = find_cycle(today.year)
+    if current is None:
+        ends_on = max(date(today.year, 12, 31), today + timedelta(days=30))
+        current = create_cycle(actor, today.year, date(today.year, 1, 1), ends_on)
+        created.append(str(today.year))
+    if find_cycle(today.year + 1) is None:
+        starts_on = max(date(today.year + 1, 1, 1), current.ends_on + timedelta(days=1))
+        create_cycle(actor, today.year + 1, starts_on, max(starts_on, date(today.year + 1, 12, 31)))
+        created.append(str(today.year + 1))
+    return created

@@ -64,12 +64,13 @@ def publish_verdict(actor: audit.Actor, cycle: Cycle, today: date) -> ResultSet:
         cycle, text, db.session.get(Post, line.post_id), contact="13800138000"
     )
     objection_service.answer(actor, objection, reply)
-    starts_on, _ends_on = notice_window(today)
+    starts_on, ends_on = notice_window(today)
     move_notice(actor, cycle, starts_on, "演示数据:公示期移至上一年度评议结束后的一月")
     objection.created_at = files.office_time(starts_on + timedelta(days=1), 60)
     objection.answered_at = files.office_time(starts_on + timedelta(days=3), 360)
     db.session.flush()
-    return lifecycle.publish(actor, cycle)
+    # Published the morning after the notice ended (never later than today), so the transfer orders run from then.
+    return lifecycle.publish(actor, cycle, at=files.office_time(min(ends_on + timedelta(days=1), today), 60))
 
 
 def _load_records(actor: audit.Actor, cycle: Cycle) -> list[str]:

@@ -37,27 +37,20 @@ class UnitProgress:
 
 
 def post_progress(cycle: Cycle) -> list[PostProgress]:
-    """Every active post with whether it has an assessment and how many scored rounds: one query."""
+    """Every active post once, named by its current holder, with whether it has an assessment and how many rounds
+    were scored in the cycle (a post that changed hands has records for each holder): one query."""
+    assessed = select(Assessment.id).where(Assessment.post_id == Post.id, Assessment.cycle_id == cycle.id).exists()
     rounds = (
-        select(InspectionScore.post_id, func.count().label("n"))
+        select(InspectionScore.post_id, func.count(func.distinct(InspectionScore.round)).label("n"))
         .where(InspectionScore.cycle_id == cycle.id)
         .group_by(InspectionScore.post_id)
         .subquery()
     )
     stmt = (
-        select(
-            Post.code,
-            Post.title,
-            Holder.name,
-            Unit.code,
-            Unit.name,
-            Assessment.id.is_not(None),
-            func.coalesce(rounds.c.n, 0),
-        )
+        select(Post.code, Post.title, Holder.name, Unit.code, Unit.name, assessed, func.coalesce(rounds.c.n, 0))
         .join(Unit, Unit.id == Post.unit_id)
         .outerjoin(Tenure, and_(Tenure.post_id == Post.id, Tenure.ended_on.is_(None)))
         .outerjoin(Holder, Holder.id == Tenure.holder_id)
-        .outerjoin(Assessment, and_(Assessment.post_id == Post.id, Assessment.cycle_id == cycle.id))
         .outerjoin(rounds, rounds.c.post_id == Post.id)
         .where(Post.active.is_(True))
         .order_by(Unit.code, Post.code)

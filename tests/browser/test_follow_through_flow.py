@@ -14,6 +14,7 @@ from sqlalchemy import select
 from rating.clock import local_today
 from rating.extensions import db
 from rating.models import TransferOrder
+from rating.models.accountability import TransferStatus
 from rating.services import audit
 from rating.services.users import create_user
 from tests.browser.conftest import serving_demo_site
@@ -33,10 +34,13 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def warned(site):
-    """The first warned line's order, and an HR officer of its unit (the demo has none there)."""
+    """The last warned line whose order the demo left open, and an HR officer of its unit (the demo has none
+    there). The demo has transferred three warned holders and closed the first warning's ledger entry."""
     app = site[0]
     with app.app_context():
-        order = db.session.scalar(select(TransferOrder).order_by(TransferOrder.id))
+        order = db.session.scalar(
+            select(TransferOrder).where(TransferOrder.status == TransferStatus.OPEN).order_by(TransferOrder.id.desc())
+        )
         unit = order.unit
         create_user(audit.CLI, username="hr-warned", password=HR_PASSWORD, role="hr_officer", unit_code=unit.code)
         db.session.commit()

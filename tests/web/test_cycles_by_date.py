@@ -3,6 +3,7 @@ on; the scheduler opens it on its first day; once rating has closed, post pages 
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from rating.clock import local_today
@@ -17,19 +18,28 @@ from tests.conftest import csrf_token
 YEAR = local_today().year
 
 
+@pytest.fixture
+def this_year(make_cycle, make_post):
+    """This year's open cycle and a post to rate in it, on a database without next year's cycle (the demo has
+    scheduled one already): a post's code."""
+    make_cycle()
+    return make_post(holder="虚构甲").code
+
+
 def _next_year(runner) -> None:
     result = runner.invoke(args=["create-cycle", str(YEAR + 1)])
     assert result.exit_code == 0 and "scheduled" in result.output, result.output
 
 
-def test_next_years_cycle_is_scheduled_and_this_years_rating_goes_on(app, client, runner):
+@pytest.mark.bare
+def test_next_years_cycle_is_scheduled_and_this_years_rating_goes_on(app, client, runner, this_year):
     _next_year(runner)
     home = client.get("/").get_data(as_text=True)
     assert str(YEAR) in home and str(YEAR + 1) not in home
-    form = client.get("/posts/DT-001/rate").get_data(as_text=True)
+    form = client.get(f"/posts/{this_year}/rate").get_data(as_text=True)
     assert "评议将于" not in form and 'name="level"' in form
-    token = csrf_token(client, "/posts/DT-001/rate")
-    response = client.post("/posts/DT-001/rate", data={"csrf_token": token, "level": "4"})
+    token = csrf_token(client, f"/posts/{this_year}/rate")
+    response = client.post(f"/posts/{this_year}/rate", data={"csrf_token": token, "level": "4"})
     assert response.status_code in (200, 302) and "回执" in client.get(response.location or "/").get_data(as_text=True)
     with app.app_context():
         assert current_cycle().year == YEAR
@@ -37,7 +47,8 @@ def test_next_years_cycle_is_scheduled_and_this_years_rating_goes_on(app, client
         assert scheduled.status == CycleStatus.SCHEDULED and not scheduled.method_frozen
 
 
-def test_the_scheduler_opens_a_scheduled_cycle_on_its_first_day(app, runner, monkeypatch):
+@pytest.mark.bare
+def test_the_scheduler_opens_a_scheduled_cycle_on_its_first_day(app, runner, monkeypatch, this_year):
     _next_year(runner)
     with app.app_context():
         assert cycle_service.open_scheduled(audit.Actor("scheduler")) == []
@@ -64,7 +75,8 @@ def test_a_cycle_starting_today_or_earlier_opens_at_once(app):
         assert cycle.status == CycleStatus.OPEN
 
 
-def test_the_scheduled_job_opens_the_cycle_and_says_so(app, runner, monkeypatch):
+@pytest.mark.bare
+def test_the_scheduled_job_opens_the_cycle_and_says_so(app, runner, monkeypatch, this_year):
     from rating import jobs
 
     _next_year(runner)

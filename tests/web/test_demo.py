@@ -2,28 +2,36 @@
 through the services. Last year's cycle published with exactly 20 benchmark, 40 excellent and 5 warned posts,
 reproducible from its content hash, reached through the services in order; the current cycle open with its ratings
 (some held or excluded), bad reviews at every follow-up stage, the article's 196 complaints, the inspections of
-9 + 41 + 46 units, and provisional standings. Seeding again changes nothing.
+9 + 41 + 46 units, and provisional standings. The year carried through (issue 12): last year's result published in
+January, its five warned holders transferred out on time (two), late (one) or not yet (two, overdue); two posts
+changed hands mid-year, each with a line per holder and the briefer one unranked; the accountability ledger with an
+entry per substantiated complaint, notified finding and warning, one closed and publicly notified; next year's cycle
+scheduled. Seeding again changes nothing.
 
 The officials' records as a user meets them are in test_demo_officials.py."""
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from rating.clock import LOCAL_TZ, local_today
+from rating.demo.follow_through import SUCCESSORS, transfer_day
 from rating.demo.history import notice_window
+from rating.demo.rotations import ROTATIONS
 from rating.extensions import db
+from rating.models.accountability import EntryStatus, LedgerEntry, LedgerSource, TransferOrder, TransferStatus
 from rating.models.assessments import Assessment, InspectionFinding, InspectionScore
 from rating.models.audit import AuditEntry
-from rating.models.complaints import Complaint, ComplaintStatus
+from rating.models.complaints import Complaint, ComplaintStatus, Notification
 from rating.models.cycles import Cycle, CycleStatus
-from rating.models.posts import Tenure
+from rating.models.posts import Holder, Tenure
 from rating.models.ratings import FollowUp, FollowUpStatus, Rating, RatingStatus
 from rating.models.results import Objection, Result, ResultKind, ResultSet
 from rating.models.units import Unit, UnitKind
 from rating.scoring.method import INELIGIBLE_GRADES
+from rating.services.cycles import current_cycle
 from rating.services.verdict.export import canonical_hash, result_line
 from rating.services.verdict.publication import latest
 
@@ -95,8 +103,12 @@ def test_last_year_records_are_complete_and_dated_inside_the_year(app_ctx):
     assert {r.status for r in ratings} == {RatingStatus.COUNTED}
     assert {r.verified for r in ratings} == {True, False}
     assert all(r.created_at.astimezone(LOCAL_TZ).year == cycle.year for r in ratings)
-    holders = dict(db.session.execute(select(Tenure.post_id, Tenure.holder_id)).all())
-    assert all(r.holder_id == holders[r.post_id] for r in ratings)
+    # Nobody changed posts last year (the warned were transferred out this year): each post's holder all year.
+    all_year = (Tenure.started_on.is_(None) | (Tenure.started_on <= cycle.starts_on)) & (
+        Tenure.ended_on.is_(None) | (Tenure.ended_on >= cycle.ends_on)
+    )
+    holders = dict(db.session.execute(select(Tenure.post_id, Tenure.holder_id).where(all_year)).all())
+    assert len(holders) == 100 and all(r.holder_id == holders[r.post_id] for r in ratings)
     assessed = db.session.scalar(select(func.count()).where(Assessment.cycle_id == cycle.id))
     scores = db.session.scalar(select(func.count()).where(InspectionScore.cycle_id == cycle.id))
     assert (assessed, scores) == (100, 200)
@@ -140,6 +152,12 @@ def test_notice_window_lies_in_january_and_before_today(today, window):
     assert notice_window(today) == window
 
 
+def _changed_hands(cycle: Cycle) -> set[int]:
+    """The posts whose holder changed during the cycle (rotations and the warned holders transferred out)."""
+    started = Tenure.started_on
+    return set(db.session.scalars(select(Tenure.post_id).where(started > cycle.starts_on, started <= cycle.ends_on)))
+
+
 def test_current_cycle_is_open_with_provisional_standings(app_ctx):
     today = local_today()
     cycle = _cycle(today.year)
@@ -148,7 +166,12 @@ def test_current_cycle_is_open_with_provisional_standings(app_ctx):
         select(ResultSet).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == ResultKind.PROVISIONAL)
     ).all()
     assert len(provisional) == 1
-    assert provisional[0].ranked == 100 and len(provisional[0].rows) == 100
+    # Every post has one ranked line; a post that changed hands has a second, unranked, line after the ranking.
+    changed = _changed_hands(cycle)
+    assert provisional[0].ranked == 100 and len(provisional[0].rows) == 100 + len(changed)
+    unranked = provisional[0].rows[100:]
+    assert {row.post_id for row in unranked} == changed
+    assert all(row.rank is None and row.rule == "short_tenure" and row.tenure_days < 183 for row in unranked)
     assert not db.session.scalar(
         select(func.count()).where(ResultSet.cycle_id == cycle.id, ResultSet.kind != ResultKind.PROVISIONAL)
     )
@@ -168,6 +191,119 @@ def test_current_ratings_include_held_excluded_and_every_follow_up_stage(app_ctx
     }
     assert any(f.status == FollowUpStatus.OPEN and f.deadline < local_today() for f in follow_ups)  # one overdue
     assert {f.appeal_decision for f in follow_ups} == {None, "upheld", "rejected"}
+
+
+# --- the year carried through: transfers, rotations, the ledger and next year's cycle (issue 12) -----------------
+
+
+def _last_year_orders() -> list[TransferOrder]:
+    return db.session.scalars(
+        select(TransferOrder).where(TransferOrder.cycle_id == _last_year().id).order_by(TransferOrder.post_id)
+    ).all()
+
+
+def test_last_years_result_was_published_in_january_after_its_notice(app_ctx):
+    cycle, published = _last_year(), _published()
+    on = published.published_at.astimezone(LOCAL_TZ).date()
+    assert (on.year, on.month) == (cycle.year + 1, 1) and cycle.notice_ends_on < on <= local_today()
+    orders = _last_year_orders()
+    assert len(orders) == 5 and {order.published_on for order in orders} == {on}
+
+
+def test_warned_holders_are_transferred_on_time_late_or_still_open(app_ctx):
+    """Two transferred before the due date, one after it, two orders still open (and overdue once due); each on
+    the day the demo gives it (never after today, so early in a year fewer have happened)."""
+    today, orders = local_today(), _last_year_orders()
+    planned = [when for _name, when in SUCCESSORS] + ["open"] * (len(orders) - len(SUCCESSORS))
+    expected = [
+        when if when != "open" and transfer_day(o, when) <= today else "open" for o, when in zip(orders, planned)
+    ]
+    states = []
+    for order in orders:
+        if order.status == TransferStatus.OPEN:
+            states.append("open")
+            assert order.overdue == (order.due_on < today) and order.successor_id is None
+        else:
+            states.append("on_time" if order.transferred_on <= order.due_on else "late")
+            holders = dict(
+                db.session.execute(
+                    select(Tenure.holder_id, Tenure.ended_on).where(Tenure.post_id == order.post_id)
+                ).all()
+            )
+            assert holders[order.holder_id] == order.transferred_on - timedelta(days=1)
+            assert holders[order.successor_id] is None  # the successor holds the post
+    assert states == expected
+    if today >= max(transfer_day(o, when) for o, when in zip(orders, planned) if when != "open"):
+        assert Counter(states) == {"on_time": 2, "late": 1, "open": 2}
+
+
+def test_the_public_result_and_the_supervision_page_show_the_transfers(client, login_as, app_ctx):
+    done = db.session.scalars(select(TransferOrder).where(TransferOrder.status == TransferStatus.DONE)).all()
+    page = client.get(f"/results/{_last_year().year}").get_data(as_text=True)
+    assert page.count("已调离(") == len(done)
+    assert all(f"已调离({order.transferred_on.isoformat()})" in page for order in done)
+    open_orders = [o for o in _last_year_orders() if o.status == TransferStatus.OPEN]
+    login_as("auditor")
+    supervision = client.get("/admin/supervision").get_data(as_text=True)
+    overdue = sum(o.overdue for o in open_orders)
+    assert f"待调离 {len(open_orders)} 人,其中逾期 {overdue} 人" in supervision
+
+
+def test_two_posts_changed_hands_mid_year_and_each_holder_has_a_line(app_ctx):
+    """Rotations (轮岗): each rotated post has a line per holder, both assessed and scored; the one in post for
+    under half a year is listed unranked with their own figures."""
+    cycle = _cycle(local_today().year)
+    provisional = latest(cycle, ResultKind.PROVISIONAL)
+    for code, newcomer, _share in ROTATIONS:
+        lines = [row for row in provisional.rows if row.post_code == code]
+        assert len(lines) == 2 and newcomer in {row.holder_name for row in lines}
+        assert sorted(row.ranked for row in lines) == [False, True]
+        short = next(row for row in lines if not row.ranked)
+        assert short.tenure_days < 183 and short.rank is None and short.title is None
+        assert all(row.assessment is not None and row.inspection_rounds == 2 for row in lines)
+        assert sum(row.tenure_days for row in lines) == (cycle.ends_on - cycle.starts_on).days + 1
+
+
+def test_the_ledger_holds_every_source_and_one_closed_public_notice(client, app_ctx):
+    entries = db.session.scalars(select(LedgerEntry)).all()
+    substantiated = set(
+        db.session.scalars(
+            select(Complaint.id).where(
+                Complaint.status == ComplaintStatus.CONCLUDED,
+                Complaint.finding == "substantiated",
+                Complaint.merged_into_id.is_(None),
+            )
+        )
+    )
+    notified = set(
+        db.session.scalars(
+            select(InspectionFinding.id).where(InspectionFinding.notified, InspectionFinding.withdrawn.is_(False))
+        )
+    )
+    assert substantiated and notified
+    assert {e.complaint_id for e in entries if e.source == LedgerSource.COMPLAINT} == substantiated
+    assert {e.finding_id for e in entries if e.source == LedgerSource.FINDING} == notified
+    assert len([e for e in entries if e.source == LedgerSource.WARNING]) == 5
+    closed = [e for e in entries if e.status == EntryStatus.CLOSED]
+    transferred = any(o.status == TransferStatus.DONE for o in _last_year_orders())
+    assert len(closed) == (1 if transferred else 0) and all(e.is_open for e in entries if e not in closed)
+    for entry in closed:  # the first holder transferred out: the transfer is the measure, published by name
+        order = db.session.get(TransferOrder, entry.transfer_order_id)
+        assert entry.source == LedgerSource.WARNING and order.status == TransferStatus.DONE
+        assert (entry.measure, entry.decided_on) == ("transfer", order.transferred_on)
+        assert entry.public and entry.name_published
+        page = client.get("/accountability").get_data(as_text=True)
+        assert entry.notice_text in page and entry.holder.name in page and f"({entry.post.code})" in page
+
+
+def test_next_years_cycle_is_scheduled_and_this_year_is_current(client, app_ctx):
+    today = local_today()
+    current, following = _cycle(today.year), _cycle(today.year + 1)
+    assert following.status == CycleStatus.SCHEDULED and following.starts_on == current.ends_on + timedelta(days=1)
+    assert not following.method_frozen and current_cycle().year == today.year
+    assert not db.session.scalar(select(func.count(Rating.id)).where(Rating.cycle_id == following.id))
+    home = client.get("/").get_data(as_text=True)
+    assert str(today.year) in home and str(today.year + 1) not in home
 
 
 def _this_year(*where) -> int:
@@ -226,18 +362,25 @@ def test_every_demo_step_went_through_the_services(app_ctx):
 
 
 def _counts() -> tuple:
-    return tuple(
-        db.session.scalar(select(func.count()).select_from(model))
-        for model in (AuditEntry, Cycle, ResultSet, Result, Rating, Complaint, Objection, InspectionFinding)
-    )
+    models = (AuditEntry, Cycle, ResultSet, Result, Rating, Complaint, Objection, InspectionFinding)
+    models += (Tenure, Holder, Assessment, InspectionScore, TransferOrder, LedgerEntry, Notification)
+    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in models)
+
+
+def _standing() -> tuple:
+    """The states the follow-through leaves: each order's status and overdue flag, each entry's status and notice."""
+    orders = db.session.execute(select(TransferOrder.status, TransferOrder.overdue).order_by(TransferOrder.id)).all()
+    entries = db.session.execute(select(LedgerEntry.status, LedgerEntry.public).order_by(LedgerEntry.id)).all()
+    return [tuple(row) for row in orders], [tuple(row) for row in entries]
 
 
 def test_seeding_again_changes_nothing(app, runner):
     with app.app_context():
-        before = _counts(), _published().content_hash
+        before = _counts(), _standing(), _published().content_hash
     result = runner.invoke(args=["seed", "--allow-production"])
     assert result.exit_code == 0, result.output
     assert f"history: the {local_today().year - 1} cycle exists; skipped" in result.output
-    assert "provisional standings: already computed" in result.output
+    assert "provisional standings: already computed" in result.output and "cycles created: none" in result.output
+    assert "rotations: none" in result.output and "transfers of warned holders: none recorded" in result.output
     with app.app_context():
-        assert (_counts(), _published().content_hash) == before
+        assert (_counts(), _standing(), _published().content_hash) == before

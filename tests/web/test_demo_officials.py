@@ -16,7 +16,7 @@ from rating.extensions import db
 from rating.models.assessments import Assessment, InspectionFinding, InspectionScore
 from rating.models.audit import AuditEntry
 from rating.models.cycles import Cycle
-from rating.models.posts import Post
+from rating.models.posts import Post, Tenure
 from tests.conftest import ROOT
 
 
@@ -58,10 +58,17 @@ def test_every_post_has_an_assessment_and_two_rounds_of_scores(app_ctx):
 
 
 def test_assessments_have_a_realistic_spread(app_ctx):
+    """The seeds' grades, which went to each post's holder at the cycle's end (the earlier holders of the posts
+    that changed hands are assessed besides)."""
     grades = Counter(
         str(grade) if grade else "score"
-        for grade in db.session.scalars(select(Assessment.grade).where(Assessment.cycle_id == _cycle().id))
+        for grade in db.session.scalars(
+            select(Assessment.grade)
+            .join(Tenure, (Tenure.post_id == Assessment.post_id) & (Tenure.holder_id == Assessment.holder_id))
+            .where(Assessment.cycle_id == _cycle().id, Tenure.ended_on.is_(None))
+        )
     )
+    assert sum(grades.values()) == 100
     assert 18 <= grades["excellent"] <= 22 and 60 <= grades["competent"] <= 70
     assert 5 <= grades["basically_competent"] <= 7 and grades["incompetent"] == 2
     assert 4 <= grades["score"] <= 6

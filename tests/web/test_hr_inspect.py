@@ -9,8 +9,12 @@ from openpyxl import load_workbook
 
 from rating.clock import local_today
 from rating.extensions import db
-from rating.models import Assessment, AuditEntry, InspectionFinding, InspectionScore
+from rating.imports.officials import AssessmentRow, ScoreRow
+from rating.models import Assessment, AuditEntry, InspectionFinding, InspectionScore, Post, Tenure
 from rating.models.cycles import Cycle, CycleStatus
+from rating.services import audit
+from rating.services.officials import record_assessments, record_scores
+from rating.services.posts import change_holder
 from tests.conftest import csrf_token
 
 pytestmark = pytest.mark.bare
@@ -325,6 +329,24 @@ def test_progress_names_missing_posts_and_exports_them(app, client, login_as, ru
     xlsx = client.get(f"/admin/cycles/{YEAR}/missing.xlsx")
     codes = [row[0] for row in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True)]
     assert "NEW-777" in codes
+
+
+def test_progress_counts_a_post_that_changed_hands_once(app, client, login_as, cycle, make_post):
+    """Where a post changed hands during the cycle each holder has an assessment and scores: still one post."""
+    post = make_post(holder="虚构前任")
+    with app.app_context():
+        change_holder(audit.CLI, db.session.get(Post, post.id), "虚构后任", cycle.starts_on + timedelta(days=100))
+        holders = db.session.scalars(db.select(Tenure.holder_id).where(Tenure.post_id == post.id)).all()
+        this_cycle = db.session.get(Cycle, cycle.id)
+        record_assessments(
+            audit.CLI, this_cycle, [AssessmentRow(2, post.code, post.id, "competent", None, h) for h in holders]
+        )
+        rounds = [ScoreRow(2, post.code, post.id, 80.0, n, h) for h in holders for n in (1, 2)]
+        record_scores(audit.CLI, this_cycle, rounds)
+        db.session.commit()
+    login_as("admin")
+    page = client.get(f"/admin/cycles/{YEAR}/progress").get_data(as_text=True)
+    assert len(holders) == 2 and "全部 1 个岗位的年度考核和综合检查评议均已录入" in page
 
 
 def test_notices_page_has_an_empty_state(client):

@@ -14,6 +14,7 @@ from rating.models import (
     AuditEntry,
     Complaint,
     ComplaintStatus,
+    EntryStatus,
     Finding,
     LedgerEntry,
     LedgerEvidence,
@@ -82,10 +83,17 @@ def test_concluding_a_complaint_as_substantiated_opens_an_entry(app_ctx):
     assert complaint.case_number in entry.summary and "王某" not in entry.summary
 
 
-def _warning_entry() -> LedgerEntry:
-    return db.session.scalar(
-        select(LedgerEntry).where(LedgerEntry.source == LedgerSource.WARNING).order_by(LedgerEntry.id)
+def _open_warnings():
+    """The warnings' entries still open (the demo has closed and published one)."""
+    return (
+        select(LedgerEntry)
+        .where(LedgerEntry.source == LedgerSource.WARNING, LedgerEntry.status == EntryStatus.OPEN)
+        .order_by(LedgerEntry.id)
     )
+
+
+def _warning_entry() -> LedgerEntry:
+    return db.session.scalar(_open_warnings())
 
 
 def _entry_id(app) -> int:
@@ -171,9 +179,7 @@ def test_anonymous_is_sent_to_login_and_sees_no_evidence(app, client):
 
 def test_only_the_office_publishes_and_the_name_only_where_the_measure_was_published(app, client, login_as):
     with app.app_context():
-        entries = db.session.scalars(
-            select(LedgerEntry).where(LedgerEntry.source == LedgerSource.WARNING).order_by(LedgerEntry.id).limit(2)
-        ).all()
+        entries = db.session.scalars(_open_warnings().limit(2)).all()
         for entry in entries:
             ledger.record_measure(
                 OFFICE,
@@ -204,9 +210,29 @@ def test_only_the_office_publishes_and_the_name_only_where_the_measure_was_publi
     assert "市纪委" not in page  # nothing beyond the notice, the measure, the unit and the post
 
 
-def test_public_notices_list_nothing_open_or_unpublished(client):
+def test_public_notices_list_nothing_open_or_unpublished(app, client):
+    with app.app_context():
+        quiet = _warning_entry()  # closed, but not marked public
+        ledger.record_measure(
+            OFFICE, quiet, measure="criticism", note="", decided_by="市纪委", decided_on=local_today(), deadline=None
+        )
+        ledger.close(OFFICE, quiet)
+        db.session.commit()
+        quiet_code = quiet.post.code
+        public = db.session.scalars(
+            select(LedgerEntry).where(LedgerEntry.public.is_(True), LedgerEntry.status == EntryStatus.CLOSED)
+        ).all()
+        shown = {e.post.code for e in public}
+        hidden = {
+            e.post.code
+            for e in db.session.scalars(select(LedgerEntry).where(LedgerEntry.post_id.is_not(None)))
+            if not e.public or e.status == EntryStatus.OPEN
+        }
     page = client.get("/accountability").get_data(as_text=True)
-    assert "目前没有责任追究通报" in page
+    assert page.count('class="card notice accountability-notice"') == len(public)
+    assert all(f"({code})" in page for code in shown)
+    assert not any(f"({code})" in page for code in hidden - shown)
+    assert quiet_code in hidden - shown
 
 
 def test_rules_of_measures_evidence_and_closing(app_ctx):

@@ -1,11 +1,21 @@
 """Migrations build the schema from empty on both engines, and agree with the models."""
 
+from datetime import date, timedelta
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import select
 
+from rating.clock import local_today
 from rating.extensions import db
+from rating.models.ratings import Rating
+from rating.models.results import ResultKind, ResultSet
+from rating.services import audit
+from rating.services.verdict import export, lifecycle
 from tests.conftest import make_app
+from tests.factories import local_datetime
 
 
 def _empty_url(engine_name, tmp_path, request):
@@ -49,14 +59,35 @@ def test_seed_refuses_production_without_flag(engine_name, tmp_path, request):
         db.engine.dispose()
 
 
-def test_tenure_migration_keeps_every_published_hash_and_attribution(committed_app):
+def _published_verdict_as_0006_knew_it(make_cycle, make_posts, make_rating, make_assessment, make_score) -> None:
+    """Last year's cycle with one holder per post all year, computed, noticed and published (the demo has posts
+    that changed hands in a cycle, two lines on a post, which 0006 cannot hold)."""
+    year = local_today().year - 1
+    cycle = make_cycle(year, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
+    for n, post in enumerate(make_posts(8)):
+        for day in range(1 + n % 3):
+            make_rating(
+                post,
+                level=1 + (n + day) % 5,
+                verified=day % 2 == 0,
+                when=local_datetime(date(year, 3, 1 + day)),
+                cycle=cycle,
+            )
+        make_assessment(post, ("excellent", "competent", "basically_competent")[n % 3], cycle=cycle)
+        make_score(post, 70.0 + n, cycle=cycle)
+    lifecycle.compute_final(audit.CLI, cycle)
+    lifecycle.start_notice(audit.CLI, cycle)
+    cycle.notice_ends_on = local_today() - timedelta(days=1)
+    lifecycle.publish(audit.CLI, cycle)
+    db.session.commit()
+
+
+@pytest.mark.bare
+def test_tenure_migration_keeps_every_published_hash_and_attribution(
+    committed_app, make_cycle, make_posts, make_rating, make_assessment, make_score
+):
     """0007 (verdict lines are tenures) run on a database holding a published verdict: every published set still
     verifies against its open-data document, and records keep the holder in post on their date."""
-    from sqlalchemy import select
-
-    from rating.models.ratings import Rating
-    from rating.models.results import ResultKind, ResultSet
-    from rating.services.verdict import export
 
     def state():
         holders = db.session.execute(select(Rating.id, Rating.holder_id).order_by(Rating.id)).all()
@@ -64,12 +95,13 @@ def test_tenure_migration_keeps_every_published_hash_and_attribution(committed_a
         return holders, [(s.id, s.content_hash) for s in sets]
 
     with committed_app.app_context():
+        _published_verdict_as_0006_knew_it(make_cycle, make_posts, make_rating, make_assessment, make_score)
         before = state()
         db.session.remove()
         downgrade(revision="0006_results")
         upgrade()
         after = state()
-        assert after == before and before[1], "published sets and attributions survive the migration"
+        assert after == before and before[0] and before[1], "published sets and attributions survive the migration"
         for result_set in db.session.scalars(select(ResultSet).where(ResultSet.kind == ResultKind.PUBLISHED)):
             document = export.document(result_set.cycle, result_set)
             lines = document["results"]

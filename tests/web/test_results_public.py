@@ -157,7 +157,14 @@ def test_after_publication_the_published_set_replaces_the_draft(app, client, not
 def test_ranking_lists_every_line_in_order_with_its_title(app, client, published):
     page = _text(client)
     lines = _lines(app)
-    assert [(int(rank), code) for rank, code in LINE.findall(page)] == [(row.rank, row.post_code) for row in lines]
+    ranked = [row for row in lines if row.rank is not None]
+    assert [(int(rank), code) for rank, code in LINE.findall(page)] == [(row.rank, row.post_code) for row in ranked]
+    assert [row.rank for row in ranked] == list(range(1, len(ranked) + 1))
+    # A holder in post too briefly has a line after the ranking, named, with no place and no title.
+    unranked = lines[len(ranked) :]
+    assert all(row.rank is None and row.title is None for row in unranked)
+    assert page.count("<td>不参加排名</td>") == len(unranked)
+    assert all(row.holder_name in page for row in unranked)
     assert BADGE.findall(page) == [row.title or "" for row in lines]
     first = lines[0]
     assert first.holder_name in page and f"{first.composite:.2f}" in page and "标兵岗位" in page
@@ -185,7 +192,8 @@ def test_breakdown_shows_how_s_c_and_t_came_about(app, client, published):
     assert f"{line.service:.2f}" in page and f"{low:.2f} – {high:.2f}" in page
     unverified = line.ratings - line.verified_ratings
     assert f"已验证(评价码或短信验证手机){line.verified_ratings} 条,未验证 {unverified} 条" in page
-    assert f"第 {line.rank} 名 / 共 {len(lines)} 个岗位" in page and "评为标兵岗位" in page
+    ranked = sum(row.rank is not None for row in lines)
+    assert f"第 {line.rank} 名 / 共 {ranked} 个岗位" in page and "评为标兵岗位" in page
     complained = next(row for row in lines if row.complaints_substantiated or row.complaints_partly)
     page = _text(client, f"/posts/{complained.post_code.lower()}")
     deductions = (
@@ -262,7 +270,7 @@ def test_distribution_chart_is_inline_svg_coloured_by_class(app, client, publish
     page = _text(client)
     svg = page[page.index("<svg") : page.index("</svg>")]
     counts = [int(n) for n in re.findall(r"<title>\d+–\d+: [^<]* (\d+)</title>", svg)]
-    assert sum(counts) == len(_lines(app))
+    assert sum(counts) == sum(row.rank is not None for row in _lines(app))  # the ranked lines
     assert {"bar-benchmark", "bar-excellent", "bar-none", "bar-warning"} <= set(re.findall(r"bar-\w+", svg))
     for path in ("", "/titles", "/posts/DT-001", "/print"):
         assert "style=" not in _text(client, path) and "<script" not in _text(client, path)
@@ -293,14 +301,15 @@ def test_histogram_bins_are_five_points_wide_and_cover_every_composite(composite
 
 
 def test_downloads_are_the_shown_set_as_csv_xlsx_and_json(app, client, published):
+    lines = len(_lines(app))  # ranked and unranked alike
     csv_text = _text(client, "/results.csv")
     header = [*export.TABLE_HEADER, "ranked"]  # a set computed since verdict lines are tenures
     assert csv_text.lstrip("\ufeff").splitlines()[0] == ",".join(header)
-    assert len(csv_text.strip().splitlines()) == 101
+    assert len(csv_text.strip().splitlines()) == lines + 1
     response = _page(client, "/results.xlsx")
     assert f"results-{YEAR}-v1.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
-    assert [cell.value for cell in sheet[1]] == header and sheet.max_row == 101
+    assert [cell.value for cell in sheet[1]] == header and sheet.max_row == lines + 1
     document = _page(client, "/results.json").get_json()
     with app.app_context():
         cycle = _cycle()

@@ -30,6 +30,7 @@ from rating.models import (
     Result,
     ResultKind,
     ResultSet,
+    Tenure,
 )
 from rating.models.base import utcnow
 from rating.services import audit
@@ -45,67 +46,73 @@ def _cycle() -> Cycle:
     return db.session.scalar(select(Cycle).where(Cycle.year == local_today().year))
 
 
+def _tenure_lines(cycle: Cycle) -> list[tuple[Post, int, int]]:
+    """Each (post, holder id, days in post during the cycle, both ends counted) on an active post, by post code
+    and start date: SPEC §6's verdict lines, read from the tenures."""
+    lines = []
+    for t in db.session.scalars(select(Tenure).join(Post).where(Post.active.is_(True))):
+        first = max(t.started_on or cycle.starts_on, cycle.starts_on)
+        last = min(t.ended_on or cycle.ends_on, cycle.ends_on)
+        if last >= first:
+            lines.append((t.post.code, first, t.post, t.holder_id, (last - first).days + 1))
+    return [(post, holder_id, days) for _code, _first, post, holder_id, days in sorted(lines, key=lambda x: x[:2])]
+
+
 def reference_verdict(cycle: Cycle) -> list[dict]:
-    """SPEC §3 read literally, one raw row at a time, sharing no code with rating.scoring or the service."""
-    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.active.is_(True)))}
+    """SPEC §3 read literally, one raw row at a time, sharing no code with rating.scoring or the service. A line is
+    a (post, holder) pair (SPEC §6); every record counts for the holder it carries; a holder in post for fewer than
+    min_tenure_days of the cycle is listed after the ranking, with their own figures, but takes no place or title."""
+    min_days = cycle.method.get("min_tenure_days", 183)
     counted = db.session.scalars(
         select(Rating).where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
     ).all()
     sw = swv = 0.0
-    per_post = {pid: [0.0, 0.0, 0] for pid in posts}
+    per_line = {}
     for r in counted:
         w = 1.0 if r.verified else 0.5
         v = (r.level - 1) * 25
         sw, swv = sw + w, swv + w * v
-        if r.post_id in per_post:
-            per_post[r.post_id][0] += w * v
-            per_post[r.post_id][1] += w
-            per_post[r.post_id][2] += 1
+        wv_w_n = per_line.setdefault((r.post_id, r.holder_id), [0.0, 0.0, 0])
+        wv_w_n[0] += w * v
+        wv_w_n[1] += w
+        wv_w_n[2] += 1
     mu = swv / sw if sw else 50.0
-    lines = []
-    for pid, post in posts.items():
-        a = db.session.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.post_id == pid))
-        grade = str(a.grade) if a.grade else None
-        deductions = sum(
-            f.deduction
-            for f in db.session.scalars(
-                select(InspectionFinding).where(
-                    InspectionFinding.cycle_id == cycle.id, InspectionFinding.post_id == pid
-                )
-            )
-            if not f.withdrawn
-        )
+    ranked, short = [], []
+    for post, holder_id, days in _tenure_lines(cycle):
+        mine = {"cycle_id": cycle.id, "post_id": post.id, "holder_id": holder_id}
+        a = db.session.scalar(select(Assessment).filter_by(**mine))
+        grade = str(a.grade) if a and a.grade else None
+        findings = db.session.scalars(select(InspectionFinding).filter_by(**mine))
+        deductions = sum(f.deduction for f in findings if not f.withdrawn)
         veto = False
-        for c in db.session.scalars(select(Complaint).where(Complaint.cycle_id == cycle.id, Complaint.post_id == pid)):
+        for c in db.session.scalars(select(Complaint).filter_by(**mine)):
             if c.status != ComplaintStatus.CONCLUDED or c.merged_into_id is not None:
                 continue
             deductions += {"substantiated": 10, "partly": 5}.get(str(c.finding), 0)
             veto = veto or (c.finding == Finding.SUBSTANTIATED and c.category == Category.DISCIPLINE)
-        scores = [
-            s.score
-            for s in db.session.scalars(
-                select(InspectionScore).where(InspectionScore.cycle_id == cycle.id, InspectionScore.post_id == pid)
-            )
-        ]
-        wv, w, n = per_post[pid]
+        scores = [s.score for s in db.session.scalars(select(InspectionScore).filter_by(**mine))]
+        wv, w, n = per_line.get((post.id, holder_id), (0.0, 0.0, 0))
         s = (wv + 20 * mu) / (w + 20)
-        a_score = GRADES[grade] if grade else a.score
+        a_score = (GRADES[grade] if grade else a.score) if a else None
         c_score = max(0.0, 100 - deductions)
-        i_score = sum(scores) / len(scores)
-        t = 0.4 * s + 0.3 * a_score + 0.2 * c_score + 0.1 * i_score
+        i_score = sum(scores) / len(scores) if scores else None
+        t = None if a_score is None or i_score is None else 0.4 * s + 0.3 * a_score + 0.2 * c_score + 0.1 * i_score
         eligible = grade not in ("basically_competent", "incompetent") and not veto
-        lines.append(dict(code=post.code, s=s, a=a_score, c=c_score, i=i_score, t=t, n=n, eligible=eligible))
-    lines.sort(key=lambda x: (-round(x["t"], 6), -round(x["s"], 6), -round(x["c"], 6), x["code"]))
+        line = dict(code=post.code, s=s, a=a_score, c=c_score, i=i_score, t=t, n=n, eligible=eligible)
+        (ranked if days >= min_days else short).append(line)
+    ranked.sort(key=lambda x: (-round(x["t"], 6), -round(x["s"], 6), -round(x["c"], 6), x["code"]))
     benchmark = excellent = 0
-    for rank, line in enumerate(lines, start=1):
+    for rank, line in enumerate(ranked, start=1):
         line["rank"], line["title"] = rank, None
-        if rank > len(lines) - 5:
+        if rank > len(ranked) - 5:
             line["title"] = "warning"
         elif line["eligible"] and benchmark < 20:
             benchmark, line["title"] = benchmark + 1, "benchmark"
         elif line["eligible"] and excellent < 40:
             excellent, line["title"] = excellent + 1, "excellent"
-    return lines
+    for line in short:
+        line["rank"], line["title"] = None, None
+    return ranked + short
 
 
 def _messy_records(cycle: Cycle) -> None:
@@ -281,10 +288,13 @@ def test_provisional_standings_show_missing_components_and_replace_the_previous_
         select(ResultSet).where(ResultSet.cycle_id == cycle.id, ResultSet.kind == ResultKind.PROVISIONAL)
     ).all()
     assert [s.version for s in kept] == [second.version] and second.version == first.version + 1
-    last = second.rows[-1]
-    assert (last.post_code, last.rank, last.composite, last.assessment) == ("DT-005", None, None, None)
+    # The line missing its assessment comes right after the ranked ones (and before any holder in post too briefly).
+    assert second.ranked == 99 and [r.rank for r in second.rows[:99]] == list(range(1, 100))
+    missing = second.rows[second.ranked]
+    assert (missing.post_code, missing.rank, missing.composite, missing.assessment) == ("DT-005", None, None, None)
+    assert [r.post_code for r in second.rows if r.rule == "missing"] == ["DT-005"]
     assert second.missing == [{"post_code": "DT-005", "missing": ["assessment"]}]
-    assert cycle.status == CycleStatus.OPEN and second.ranked == 99
+    assert cycle.status == CycleStatus.OPEN
 
 
 def _publish(cycle: Cycle) -> ResultSet:
@@ -393,8 +403,10 @@ def test_api_serves_results_only_once_published_with_etag(app_ctx, client):
         "title",
         "ranked",  # since verdict lines are tenures
     }
-    assert [line["rank"] for line in body["results"]] == list(range(1, 101))
-    assert all(line["ranked"] for line in body["results"])
+    # Ranked lines first, 1 to 100; a holder in post too briefly comes after them, with no rank or title.
+    ranked = [line for line in body["results"] if line["ranked"]]
+    assert [line["rank"] for line in ranked] == list(range(1, 101)) and body["results"][:100] == ranked
+    assert all(line["rank"] is None and line["title"] is None for line in body["results"][100:])
     assert response.headers["ETag"].strip('"') == published.content_hash
     again = client.get(f"/api/v1/cycles/{cycle.year}/results", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
@@ -410,18 +422,19 @@ def test_compute_and_export_commands(app, runner, tmp_path):
     out = runner.invoke(args=["export-results", "--cycle", str(year), "--format", "json"])
     document = json.loads(out.stdout)
     assert document["cycle"] == year and document["status"] == "computed"
-    assert len(document["results"]) == 100
+    lines = len(document["results"])  # 100 ranked, then the holders in post too briefly
+    assert [line["ranked"] for line in document["results"]] == [True] * 100 + [False] * (lines - 100)
     first = document["results"][0]
     assert first["rank"] == 1 and first["title"] == "benchmark"
     assert all(round(first[k], 2) == first[k] for k in ("service", "assessment", "conduct", "inspection", "composite"))
     assert {line["title"] for line in document["results"]} == {"benchmark", "excellent", "warning", None}
     csv_file, xlsx_file = tmp_path / "r.csv", tmp_path / "r.xlsx"
     assert runner.invoke(args=["export-results", "--cycle", str(year), "--format", "csv", "--output", str(csv_file)])
-    lines = csv_file.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("rank,post_code,post_title,unit,holder,service") and len(lines) == 101
+    csv_lines = csv_file.read_text(encoding="utf-8-sig").splitlines()
+    assert csv_lines[0].startswith("rank,post_code,post_title,unit,holder,service") and len(csv_lines) == lines + 1
     runner.invoke(args=["export-results", "--cycle", str(year), "--format", "xlsx", "--output", str(xlsx_file)])
     sheet = load_workbook(xlsx_file).active
-    assert sheet.max_row == 101 and sheet.cell(2, 2).value == first["post_code"]
+    assert sheet.max_row == lines + 1 and sheet.cell(2, 2).value == first["post_code"]
 
 
 def test_commands_refuse_clearly(app, runner):

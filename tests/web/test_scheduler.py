@@ -292,7 +292,12 @@ def test_close_ended_cycles_closes_and_computes_a_cycle_whose_end_date_passed(ap
             .join(Cycle, Cycle.id == ResultSet.cycle_id)
             .where(Cycle.year == year, ResultSet.kind == ResultKind.DRAFT)
         )
-        assert draft.ranked == 100 and draft.computed_by == "scheduler"
+        # Every active post has its lines; which holders served long enough depends on the moved dates.
+        posts = set(db.session.scalars(select(Post.code).where(Post.active.is_(True))))
+        assert {row.post_code for row in draft.rows} == posts and draft.computed_by == "scheduler"
+        long_enough = sum(row.tenure_days >= draft.method["min_tenure_days"] for row in draft.rows)
+        assert draft.ranked == long_enough > 0
+        assert [row.rank for row in draft.rows[: draft.ranked]] == list(range(1, draft.ranked + 1))
     assert jobs.close_ended_cycles(app) == "没有到期需要结束的评议周期。", "a computed cycle waits for notice"
 
 

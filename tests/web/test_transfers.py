@@ -29,6 +29,7 @@ from rating.scoring.method import InvalidMethod, MethodSettings
 from rating.services import audit, transfers
 from rating.services.errors import Conflict, InvalidInput
 from rating.services.users import create_user
+from rating.services.verdict import lifecycle
 from rating.workdays import add_working_days
 from tests.conftest import csrf_token
 from tests.web.test_mail import messages, smtp_server  # noqa: F401  (the local SMTP server fixture)
@@ -72,25 +73,33 @@ def _orders(cycle_id: int) -> list[TransferOrder]:
     return db.session.scalars(select(TransferOrder).where(TransferOrder.cycle_id == cycle_id)).all()
 
 
+def _count(*where) -> int:
+    return db.session.scalar(select(func.count()).select_from(where[0]).where(*where[1:]))
+
+
 def test_publishing_opened_an_order_and_a_ledger_entry_for_each_warned_line(app_ctx):
-    published = _published()
+    """Publishing this year's result (last year's orders the demo has carried through in part)."""
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == LAST_YEAR + 1))
+    opened_before = _count(AuditEntry, AuditEntry.action == "transfer.open")
+    hr_before = _count(Notification, Notification.for_role == Role.HR_OFFICER)
+    lifecycle.compute_final(OFFICE, cycle)
+    lifecycle.start_notice(OFFICE, cycle)
+    cycle.notice_ends_on = local_today() - timedelta(days=1)
+    published = lifecycle.publish(OFFICE, cycle)
     warned = {(row.post_id, row.holder_id) for row in published.rows if row.title == "warning"}
     orders = _orders(published.cycle_id)
     assert len(warned) == 5 and {(o.post_id, o.holder_id) for o in orders} == warned
     method = MethodSettings.from_dict(published.method)
     for order in orders:
         assert order.status == TransferStatus.OPEN and order.result_set_id == published.id
+        assert order.published_on == local_today() and not order.overdue
         assert order.unit_id == db.session.get(Post, order.post_id).unit_id
         assert order.due_on == add_working_days(order.published_on, method.transfer_due_days)
         assert (
             db.session.scalar(select(LedgerEntry.source).where(LedgerEntry.transfer_order_id == order.id)) == "warning"
         )
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.action == "transfer.open")).all()
-    assert len(actions) == 5
-    hr_notices = db.session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.for_role == Role.HR_OFFICER)
-    )
-    assert hr_notices == 5
+    assert _count(AuditEntry, AuditEntry.action == "transfer.open") == opened_before + 5
+    assert _count(Notification, Notification.for_role == Role.HR_OFFICER) == hr_before + 5
 
 
 def _before_national_day(published: ResultSet, cycle: Cycle):
@@ -134,10 +143,17 @@ def _hr_of(unit_id: int) -> User:
     )
 
 
+def _open_order() -> TransferOrder:
+    """The first seeded order still open (the demo has recorded some transfers already)."""
+    return db.session.scalar(
+        select(TransferOrder).where(TransferOrder.status == TransferStatus.OPEN).order_by(TransferOrder.id)
+    )
+
+
 def _first_order(app) -> tuple[int, str, str, int]:
-    """The first seeded order: its id, post code, holder name and an HR user of its unit (committed)."""
+    """The first seeded order still open: its id, post code, holder name and an HR user of its unit (committed)."""
     with app.app_context():
-        order = db.session.scalar(select(TransferOrder).order_by(TransferOrder.id))
+        order = _open_order()
         user = _hr_of(order.unit_id)
         db.session.commit()
         return order.id, order.post.code, order.holder.name, user.username
@@ -152,7 +168,7 @@ def _login(client, username: str, password: str = HR_PASSWORD):
 def test_hr_records_the_transfer_and_the_public_result_shows_it(app, client):
     order_id, code, holder, hr = _first_order(app)
     anonymous = app.test_client()
-    assert "已调离" not in anonymous.get(f"/results/{LAST_YEAR}").get_data(as_text=True)
+    assert "已调离" not in anonymous.get(f"/results/{LAST_YEAR}/posts/{code}").get_data(as_text=True)
     _login(client, hr)
     page = client.get("/hr/transfers").get_data(as_text=True)
     assert code in page and holder in page
@@ -195,7 +211,7 @@ def test_hr_of_another_unit_is_refused_the_order(app, client, login_as):
 
 
 def test_transfer_before_publication_or_of_someone_gone_is_refused(app_ctx):
-    order = db.session.scalar(select(TransferOrder).order_by(TransferOrder.id))
+    order = _open_order()
     with pytest.raises(InvalidInput, match="不能早于"):
         transfers.record_transfer(OFFICE, order, "某人", date(order.published_on.year - 1, 1, 1))
     from rating.services.posts import change_holder
@@ -212,9 +228,10 @@ def test_the_job_reminds_hr_and_the_office_by_email_once(app, smtp_server):  # n
     port, envelopes = smtp_server
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     with app.app_context():
-        order = db.session.scalar(select(TransferOrder).order_by(TransferOrder.id))
+        order = _open_order()
         hr = _hr_of(order.unit_id)
         order.published_on, order.due_on = date(2026, 1, 5), local_today() - timedelta(days=1)  # overdue now
+        order.overdue = False  # as if the job had not run since it fell due (the demo's run has)
         db.session.commit()
         order_id, hr_email = order.id, hr.email
     assert jobs.remind_transfer_orders(app) == 1
@@ -230,15 +247,18 @@ def test_the_job_reminds_hr_and_the_office_by_email_once(app, smtp_server):  # n
 
 def test_supervision_page_lists_open_and_overdue_orders(app, client, login_as):
     with app.app_context():
-        order = db.session.scalar(select(TransferOrder).order_by(TransferOrder.id))
+        order = _open_order()
         order.overdue, code, order_id = True, order.post.code, order.id
         db.session.commit()
+        still_open = _count(TransferOrder, TransferOrder.status == TransferStatus.OPEN)
+        overdue_now = _count(TransferOrder, TransferOrder.status == TransferStatus.OPEN, TransferOrder.overdue)
+        done = db.session.scalars(select(TransferOrder.id).where(TransferOrder.status == TransferStatus.DONE)).all()
+    assert 1 <= overdue_now <= still_open
     login_as("auditor")
     page = client.get("/admin/supervision").get_data(as_text=True)
-    assert "待调离 5 人,其中逾期 1 人" in page and code in page
+    assert f"待调离 {still_open} 人,其中逾期 {overdue_now} 人" in page and code in page
     overdue = client.get("/admin/supervision?state=overdue").get_data(as_text=True)
-    assert overdue.count("/hr/transfers/") == 1
+    assert overdue.count("/hr/transfers/") == overdue_now and f"/hr/transfers/{order_id}" in overdue
+    assert not any(f'/hr/transfers/{done_id}"' in overdue for done_id in done)
     page = client.get(f"/hr/transfers/{order_id}")
-    assert page.status_code == 200 and "确认调离" not in page.get_data(
-        as_text=True
-    )  # reads, never records  # reads, never records
+    assert page.status_code == 200 and "确认调离" not in page.get_data(as_text=True)  # reads, never records

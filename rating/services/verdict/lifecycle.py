@@ -7,7 +7,7 @@ scheduled jobs, so a step taken anywhere leaves the same trace.
 
 import gc
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -173,14 +173,15 @@ def start_notice(actor: audit.Actor, cycle: Cycle, days: int | None = None) -> N
     )
 
 
-def publish(actor: audit.Actor, cycle: Cycle) -> ResultSet:
+def publish(actor: audit.Actor, cycle: Cycle, at: datetime | None = None) -> ResultSet:
     """正式公布: after the notice period, with every objection answered and nothing changed since computing. Each
-    warned line gets a transfer order and a ledger entry."""
+    warned line gets a transfer order and a ledger entry. ``at`` dates a publication recorded after the fact (the
+    demo's last year); no form or command passes it."""
     lock_cycle(cycle)
     blockers = publication_blockers(cycle)
     if blockers:
         raise Conflict(" ".join(blockers))
-    published = snapshot.publish_copy(latest(cycle, ResultKind.DRAFT), cycle)
+    published = snapshot.publish_copy(latest(cycle, ResultKind.DRAFT), cycle, at=at)
     cycle.status = CycleStatus.PUBLISHED
     db.session.flush()
     audit.record(

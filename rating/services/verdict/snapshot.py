@@ -4,6 +4,8 @@ Called by rating.services.verdict.lifecycle. A set is written whole inside the c
 computation that dies leaves nothing behind; the database refuses to change a row once written.
 """
 
+from datetime import datetime
+
 from psycopg.types.json import Json
 from sqlalchemy import delete, func, insert, select
 
@@ -190,7 +192,7 @@ def replace_provisional(cycle: Cycle) -> int:
     return version
 
 
-def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "") -> ResultSet:
+def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "", at: datetime | None = None) -> ResultSet:
     """Publish a draft as it stands: a new published version with the draft's rows, method and μ."""
     version = next_version(cycle, ResultKind.PUBLISHED)
     lines = [result_line(row, source.method) for row in source.rows]
@@ -205,7 +207,7 @@ def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "") -> ResultSet
         ranked=source.ranked,
         missing=[],
         content_hash=canonical_hash(cycle.year, str(ResultKind.PUBLISHED), version, source.method, lines),
-        published_at=utcnow(),
+        published_at=at or utcnow(),
         reason=reason,
         source_id=source.id,
     )
