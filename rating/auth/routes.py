@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from rating.auth.forms import LoginForm
 from rating.extensions import db, limiter
 from rating.forms import EmptyForm
-from rating.security import STAFF, is_safe_next, public, roles
+from rating.security import STAFF, public, roles, safe_next
 from rating.services import audit
 from rating.services.users import authenticate
 
@@ -38,7 +38,7 @@ def login():
         audit.record(audit.Actor.of(user), "user.login", "user", user.id)
         db.session.commit()
         target = request.args.get("next")
-        return redirect(target if is_safe_next(target) else url_for("admin.index"))
+        return redirect(safe_next(target, url_for("admin.index")))
     return render_template("auth/login.html", form=form)
 
 

@@ -9,7 +9,7 @@ from rating.labels import TITLE_LABELS
 from rating.models.assessments import InspectionFinding
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
-from rating.security import is_safe_next, public
+from rating.security import public, safe_next
 from rating.services import ledger
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
@@ -112,4 +112,4 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     target = request.args.get("next")
-    return redirect(target if is_safe_next(target) else url_for("public.home"))
+    return redirect(safe_next(target, url_for("public.home")))
