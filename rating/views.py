@@ -19,6 +19,12 @@ def actor() -> audit.Actor:
     return audit.Actor.of(current_user)
 
 
+def audit_read(entity: str, entity_id: int, fields: list[str], post_id: int | None = None) -> None:
+    """Record that the signed-in user is being shown a citizen's contact, and commit it with the page."""
+    audit.record_read(actor(), entity, entity_id, fields, post_id=post_id)
+    db.session.commit()
+
+
 def cycle_or_404(year: int) -> Cycle:
     """The cycle of ``year`` for a page about it, or 404."""
     cycle = find_cycle(year)
