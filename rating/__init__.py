@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure_settings(app, overrides)
+    configure_routing(app)
     configure_database(app)
     configure_login(app)
     configure_i18n(app)
@@ -34,6 +35,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 def configure_settings(app: Flask, overrides: dict | None) -> None:
     app.config.update(settings.load(Path(app.instance_path), overrides))
     app.json.ensure_ascii = False  # open data in readable Chinese
+
+
+def configure_routing(app: Flask) -> None:
+    from rating.views import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
 
 
 def configure_database(app: Flask) -> None:

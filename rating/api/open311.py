@@ -126,9 +126,9 @@ def _requests_query():
 
 
 def _parse_datetime(name: str) -> datetime | None:
-    value = request.args.get(name, "").strip()
-    if not value:
+    if name not in request.args:
         return None
+    value = request.args[name].strip()
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -15,6 +15,7 @@ from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
 from rating.services.ratings import intake_closed, public_tally
 from rating.services.verdict.publication import published_history
+from rating.views import lenient_int
 
 bp = Blueprint("public", __name__)
 
@@ -36,7 +37,7 @@ def home():
 def directory():
     q = request.args.get("q", "").strip()[:100]
     unit_code = request.args.get("unit", "").strip()[:20]
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=lenient_int)
     pagination = db.paginate(
         posts_query(q, unit_code), page=page, per_page=current_app.config["POSTS_PER_PAGE"], error_out=False
     )
