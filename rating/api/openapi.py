@@ -142,7 +142,7 @@ API_PATHS = {
             "operationId": "listPosts",
             "parameters": [
                 _query("page", {"type": "integer", "minimum": 1, "default": 1}, "page number"),
-                _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "page size"),
+                _query("per_page", {"type": "integer", "minimum": 1, "default": 20}, "page size (capped at 100)"),
                 _query("q", {"type": "string"}, "search holder, title, code, unit or duty"),
                 _query("unit", {"type": "string"}, "unit code"),
             ],

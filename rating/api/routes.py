@@ -33,7 +33,7 @@ def post_json(post) -> dict:
 @public
 def posts():
     page = int_arg("page", 1)
-    per_page = int_arg("per_page", 20, high=100)
+    per_page = int_arg("per_page", 20)  # capped at 100 below, as it always was
     pagination = db.paginate(
         posts_query(request.args.get("q", "")[:100], request.args.get("unit", "")[:20]),
         page=page,
