@@ -73,7 +73,11 @@ def configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        """The session's user, unless the session was ended on the server since (logout, reset, an admin)."""
+        from rating.services.signin import session_valid
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and session_valid(user, session.get("session_version")) else None
 
 
 def select_locale() -> str:
