@@ -196,12 +196,12 @@ def csrf_token(client, url: str) -> str:
     return match.group(1)
 
 
-def totp_code(client, username: str) -> str:
+def totp_code(app, username: str) -> str:
     """The current code of the user's second factor, as the user's authenticator app would show it. The replay
     guard (a code signs in once) is reset first, so a test may sign the same user in on several clients."""
     from rating.models.users import User
 
-    with client.application.app_context():
+    with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == username))
         user.totp_last_step = None
         db.session.commit()
@@ -215,7 +215,8 @@ def sign_in(client, username: str, password: str):
     assert response.status_code == 302, response.get_data(as_text=True)
     if response.headers["Location"] == "/login/code":
         token = csrf_token(client, "/login/code")
-        response = client.post("/login/code", data={"code": totp_code(client, username), "csrf_token": token})
+        code = totp_code(client.application, username)
+        response = client.post("/login/code", data={"code": code, "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)
     return client
 

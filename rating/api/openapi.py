@@ -304,8 +304,9 @@ OPEN311_PATHS = {
                     "application/x-www-form-urlencoded": {
                         "schema": {
                             "type": "object",
-                            "required": ["service_code", "description"],
+                            "required": ["api_key", "service_code", "description"],
                             "properties": {
+                                "api_key": {"type": "string", "description": "issued by the office"},
                                 "service_code": {"type": "string"},
                                 "description": {"type": "string"},
                                 "first_name": {"type": "string"},
@@ -322,6 +323,7 @@ OPEN311_PATHS = {
             "responses": {
                 "201": _json({"type": "array", "items": {"type": "object"}}, "the new case number"),
                 "400": _json(_ERROR, "invalid"),
+                "403": _json(_ERROR, "no valid api_key"),
                 "429": _json(_ERROR, "too many requests"),
             },
         },

@@ -124,3 +124,18 @@ def scheduler_command():
     from rating import jobs
 
     jobs.run_blocking(current_app._get_current_object())
+
+
+@group.command("create-api-key")
+@click.argument("name")
+def create_api_key_command(name: str):
+    """Issue an Open311 api_key to a partner system; the key is printed once and kept only as a hash."""
+    from rating.services import api_keys
+
+    try:
+        record, key = api_keys.issue(audit.CLI, name)
+    except DomainError as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"api_key for {record.name} (shown once, keep it secret; revoke it in the back office under API 密钥):")
+    click.echo(key)

@@ -22,7 +22,7 @@ def _login(client, username, password, token=None, next_url=None):
     response = client.post(url, data={"username": username, "password": password, "csrf_token": token})
     if response.status_code == 302 and response.headers["Location"] == "/login/code":
         code_token = csrf_token(client, "/login/code")
-        data = {"code": totp_code(client, username), "csrf_token": code_token}
+        data = {"code": totp_code(client.application, username), "csrf_token": code_token}
         response = client.post("/login/code", data=data)
     return response
 
