@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure_settings(app, overrides)
+    configure_routing(app)
     configure_database(app)
     configure_login(app)
     configure_i18n(app)
@@ -34,6 +35,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 def configure_settings(app: Flask, overrides: dict | None) -> None:
     app.config.update(settings.load(Path(app.instance_path), overrides))
     app.json.ensure_ascii = False  # open data in readable Chinese
+
+
+def configure_routing(app: Flask) -> None:
+    from rating.views import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
 
 
 def configure_database(app: Flask) -> None:
@@ -66,7 +73,11 @@ def configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        """The session's user, unless the session was ended on the server since (logout, reset, an admin)."""
+        from rating.services.signin import session_valid
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and session_valid(user, session.get("session_version")) else None
 
 
 def select_locale() -> str:

@@ -136,6 +136,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "COMPLAINT_RETENTION_DAYS": int(os.environ.get("COMPLAINT_RETENTION_DAYS", "730")),
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
         "IMPORT_MAX_ROWS": 100_000,
+        "IMPORT_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
     }
     config.update(overrides)
     return config

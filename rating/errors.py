@@ -1,11 +1,15 @@
 """Error pages in the reader's language; JSON errors under /api/."""
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from rating.extensions import db
 from rating.services.errors import DomainError
+
+#: How long a client is asked to wait when the database is unavailable.
+RETRY_AFTER_SECONDS = 30
 
 
 def _wants_json() -> bool:
@@ -16,6 +20,14 @@ def _page(status: int, title: str, message: str):
     if _wants_json():
         return jsonify({"error": {"status": status, "message": message}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _with_allow(page, error):
+    """A 405 names the methods the address does take (RFC 9110), as werkzeug's own response would."""
+    response = current_app.make_response(page)
+    if getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
 
 
 def register(app) -> None:
@@ -37,7 +49,8 @@ def register(app) -> None:
 
     @app.errorhandler(405)
     def method_not_allowed(error):
-        return _page(405, _("请求方式不正确"), _("此地址不支持该请求方式。"))
+        response = _page(405, _("请求方式不正确"), _("此地址不支持该请求方式。"))
+        return _with_allow(response, error)
 
     @app.errorhandler(413)
     def too_large(error):
@@ -46,6 +59,19 @@ def register(app) -> None:
     @app.errorhandler(429)
     def too_many(error):
         return _page(429, _("操作过于频繁"), _("您的操作过于频繁,请稍后再试。"))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        """The database is down or refusing connections: a 503 the client may retry, not a 500."""
+        app.logger.error("database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass  # the connection is gone; the pool replaces it on the next request
+        body, status = _page(503, _("系统维护中"), _("数据库暂时无法访问,请稍后再试。"))
+        response = app.make_response((body, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(500)
     def server_error(error):

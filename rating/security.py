@@ -4,6 +4,8 @@ Deny by default: every view declares who may use it with ``@public`` or ``@roles
 declares nothing is refused, and the test suite fails on any such endpoint.
 """
 
+from urllib.parse import urlsplit
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, request
@@ -103,9 +105,20 @@ def set_security_headers(response):
     return response
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Only same-site relative paths are accepted as a redirect target after login."""
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+def safe_next(target: str | None, fallback: str) -> str:
+    """The redirect target of a ``next`` parameter if it is a path on this site, else ``fallback``.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so a slash, a tab and
+    ``/evil.example`` lead off-site: the target is judged after removing control characters and whitespace and
+    turning backslashes into slashes, and must then be a path with neither a scheme nor a host.
+    """
+    if not target:
+        return fallback
+    normalised = "".join(ch for ch in target if ch.isprintable() and not ch.isspace()).replace("\\", "/")
+    parts = urlsplit(normalised)
+    if not normalised.startswith("/") or normalised.startswith("//") or parts.scheme or parts.netloc:
+        return fallback
+    return normalised
 
 
 def require_unit_access(unit_id: int) -> None:

@@ -23,11 +23,13 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
 from rating.extensions import db
-from rating.imports.reader import ImportFailed, RowError, Table, read_table
+from rating.imports.reader import ImportFailed, Limits, RowError, Table, read_table
 from rating.services.errors import DomainError
 from rating.views import apply_change, refuse
 
 MAX_AGE_SECONDS = 3600
+#: The preview shows this many rows and the count of all: a 100,000-row file is checked whole, not shown whole.
+PREVIEW_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def _read(sheet: Spreadsheet, file_storage) -> tuple[bytes, str, Table]:
     if file_storage is None or not file_storage.filename:
         raise ImportFailed([RowError(0, _("请选择要上传的文件。"))])
     data = file_storage.read()
-    return data, file_storage.filename, read_table(data, file_storage.filename, sheet.columns, sheet.optional)
+    table = read_table(data, file_storage.filename, sheet.columns, sheet.optional, Limits.configured())
+    return data, file_storage.filename, table
 
 
 def _errors_page(back: str) -> Callable:
@@ -149,7 +152,8 @@ def preview(sheet: Spreadsheet, file_storage, check, cells, *, back, confirm_url
         "imports/preview.html",
         caption=sheet.caption,
         header=sheet.header,
-        rows=cells(rows),
+        rows=cells(rows[:PREVIEW_ROWS]),
+        total=len(rows),
         form=ConfirmForm(token=token),
         confirm_url=confirm_url,
         back=back,
@@ -165,7 +169,7 @@ def confirm(sheet: Spreadsheet, kept: Kept, check, write, done, *, back, then=No
     """
 
     def change():
-        rows = check(read_table(kept.data, kept.filename, sheet.columns, sheet.optional))
+        rows = check(read_table(kept.data, kept.filename, sheet.columns, sheet.optional, Limits.configured()))
         return rows, write(rows)
 
     try:

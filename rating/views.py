@@ -4,6 +4,7 @@ every action (commit and say so, or roll back and say why)."""
 from flask import abort, flash, redirect, request
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from rating.extensions import db
 from rating.imports.reader import Table
@@ -14,9 +15,46 @@ from rating.services.cycles import current_cycle, find_cycle
 from rating.services.directory import units_with_posts
 from rating.services.errors import DomainError
 
+#: The largest id or year a URL may carry: PostgreSQL's ``integer``. Larger ones are no record of ours (404), not an
+#: "integer out of range" from the database (500).
+INT_MAX = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in every route: 0 … INT_MAX, so an id or year past the column's range is a 404."""
+
+    def __init__(self, url_map, fixed_digits=0, min=0, max=INT_MAX, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def int_arg(name: str, default: int | None = None, *, low: int = 1, high: int = INT_MAX) -> int | None:
+    """A strict integer query parameter of the API: absent gives ``default``; present, it must be a whole number
+    from ``low`` to ``high`` (``per_page=null``, ``version=false``, ``page=0`` are a 400, never silently ignored)."""
+    text = request.args.get(name)
+    if text is None:
+        return default
+    if not text.strip().isascii() or not text.strip().isdigit() or not low <= int(text) <= high:
+        abort(400, description=f"{name} must be an integer from {low} to {high}")
+    return int(text)
+
+
+def lenient_int(text: str) -> int:
+    """``type=`` for back-office query parameters (``?cycle=``, ``?page=``): a number outside the database's
+    integer range is no number (the caller's default applies), as a word is."""
+    value = int(text)
+    if not -INT_MAX <= value <= INT_MAX:
+        raise ValueError(text)
+    return value
+
 
 def actor() -> audit.Actor:
     return audit.Actor.of(current_user)
+
+
+def audit_read(entity: str, entity_id: int, fields: list[str], post_id: int | None = None) -> None:
+    """Record that the signed-in user is being shown a citizen's contact, and commit it with the page."""
+    audit.record_read(actor(), entity, entity_id, fields, post_id=post_id)
+    db.session.commit()
 
 
 def cycle_or_404(year: int) -> Cycle:
@@ -29,7 +67,7 @@ def cycle_or_404(year: int) -> Cycle:
 
 def requested_cycle() -> Cycle:
     """The cycle named by ``?cycle=YEAR``, else the current one; 404 when there is none."""
-    year = request.args.get("cycle", type=int) or request.form.get("cycle", type=int)
+    year = request.args.get("cycle", type=lenient_int) or request.form.get("cycle", type=lenient_int)
     cycle = find_cycle(year) if year else current_cycle()
     if cycle is None:
         abort(404)

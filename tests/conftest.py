@@ -16,6 +16,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -195,10 +196,28 @@ def csrf_token(client, url: str) -> str:
     return match.group(1)
 
 
+def totp_code(app, username: str) -> str:
+    """The current code of the user's second factor, as the user's authenticator app would show it. The replay
+    guard (a code signs in once) is reset first, so a test may sign the same user in on several clients."""
+    from rating.models.users import User
+
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        user.totp_last_step = None
+        db.session.commit()
+        return pyotp.TOTP(user.totp_secret).now()
+
+
 def sign_in(client, username: str, password: str):
+    """Sign in through the login form, completing the second factor when the account has one."""
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"] == "/login/code":
+        token = csrf_token(client, "/login/code")
+        code = totp_code(client.application, username)
+        response = client.post("/login/code", data={"code": code, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
 

@@ -29,7 +29,7 @@ from rating.imports.posts import PostRow
 from rating.models import Complaint, Cycle, CycleStatus, InspectionFinding, Post, Rating, RatingStatus, Unit, User
 from rating.models.base import utcnow
 from rating.security import hash_password
-from rating.services import audit
+from rating.services import audit, second_factor
 from rating.services import complaints as complaint_service
 from rating.services import officials as official_service
 from rating.services import users as user_service
@@ -41,6 +41,8 @@ from rating.services.units import upsert_unit
 
 #: The password of every user made by ``make_user``.
 PASSWORD = "factory-pass-2026"
+#: The second-factor secret of every factory user whose role needs one (``login_as`` computes its codes).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ACTOR = audit.Actor("factory")
 UNIT_NAMES = {
     "municipal": "市虚构{n}局",
@@ -247,6 +249,8 @@ def make_user(request, sequence, make_unit):
                 display_name=display_name,
                 email=email,
             )
+            if second_factor.required(user):  # enrolled already, as if at an earlier sign-in (login_as completes it)
+                user.totp_secret = TOTP_SECRET
             return _committed(user, "unit")
 
     return make

@@ -36,6 +36,7 @@ ACTIONS = [
     (_l("责任追究台账"), "admin.ledger_list", (Role.ADMIN, Role.AUDITOR)),
     (_l("定时任务记录"), "admin.runs", (Role.ADMIN, Role.AUDITOR)),
     (_l("审计日志"), "admin.audit_log", (Role.ADMIN, Role.AUDITOR)),
+    (_l("开放接口密钥"), "admin.api_key_list", (Role.ADMIN, Role.AUDITOR)),
 ]
 
 

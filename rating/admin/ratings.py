@@ -25,7 +25,7 @@ from rating.models.ratings import Channel, Rating, RatingStatus
 from rating.models.users import Role
 from rating.security import roles
 from rating.services.ratings import key_in_rating, moderate
-from rating.views import actor, apply_change, apply_form
+from rating.views import actor, apply_change, apply_form, lenient_int
 
 PER_PAGE = 50
 MODERATORS = (Role.ADMIN,)
@@ -99,7 +99,8 @@ def ratings():
 @roles(*MODERATORS)
 def moderate_rating(rating_id: int):
     rating = db.get_or_404(Rating, rating_id)
-    back = url_for("admin.ratings", status=_tab(request.form.get("status")), page=request.form.get("page", type=int))
+    page = request.form.get("page", type=lenient_int)
+    back = url_for("admin.ratings", status=_tab(request.form.get("status")), page=page)
     form = ModerationForm()
     return apply_form(
         form,

@@ -18,7 +18,6 @@ from rating.forms import EmptyForm
 from rating.imports import posts as post_rows
 from rating.imports.vocab import split_items
 from rating.labels import ROLE_LABELS
-from rating.models.audit import AuditEntry
 from rating.models.cycles import Cycle
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
@@ -96,9 +95,7 @@ def posts():
 @roles(*STAFF)
 def post(code: str):
     post = _post_or_404(code)
-    entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.post_id == post.id).order_by(AuditEntry.seq.desc()).limit(50)
-    ).all()
+    entries = audit.post_history(post.id, current_user.role)
     return render_template(
         "admin/post.html",
         post=post,

@@ -22,7 +22,7 @@ from rating.models.units import Unit
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import halls, sources
-from rating.views import actor, apply_form, requested_cycle
+from rating.views import actor, apply_form, lenient_int, requested_cycle
 
 DECIDERS = (Role.ADMIN,)
 READERS = (Role.ADMIN, Role.AUDITOR)
@@ -81,7 +81,7 @@ def review_source(source_id: int):
             n=changed,
             state=SOURCE_STATE_LABELS[source.state],
         ),
-        url_for("admin.sources_alerts", cycle=request.form.get("cycle", type=int)),
+        url_for("admin.sources_alerts", cycle=request.form.get("cycle", type=lenient_int)),
     )
 
 

@@ -30,7 +30,7 @@ from rating.services import objections as objection_service
 from rating.services import progress as progress_service
 from rating.services.cycles import change_method
 from rating.services.verdict import lifecycle, publication
-from rating.views import actor, all_cycles, apply_form, cycle_or_404
+from rating.views import actor, all_cycles, apply_form, audit_read, cycle_or_404
 
 READERS = (Role.ADMIN, Role.AUDITOR)
 
@@ -72,6 +72,9 @@ def verdict_cycle(year: int):
     shown = publication.desk_result(cycle)
     rows = shown.rows if shown else []
     objections = objection_service.of_cycle(cycle)
+    for objection in objections:
+        if objection.contact:  # shown to the desk: its reading is recorded
+            audit_read("objection", objection.id, ["contact"], objection.post_id)
     warned = []
     if cycle.status == CycleStatus.NOTICE:
         replies = {o.post_id for o in objections if o.kind == ObjectionKind.REPLY}

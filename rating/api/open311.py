@@ -19,12 +19,12 @@ from rating.labels.complaints import CATEGORY_HINTS, CATEGORY_LABELS, FINDING_LA
 from rating.models.complaints import Category, Complaint, ComplaintEvent, ComplaintStatus
 from rating.models.units import Unit
 from rating.security import public
-from rating.services import audit
+from rating.services import api_keys, audit
 from rating.services.complaints import Intake, file_complaint
 from rating.services.errors import DomainError, InvalidInput
 
 bp = Blueprint("open311", __name__)
-csrf.exempt(bp)  # a machine API: no cookies are trusted, and the only write is rate-limited per network
+csrf.exempt(bp)  # a machine API: no cookies are trusted; the only write needs an issued api_key and is rate-limited
 
 MAX_REQUESTS = 1000
 SERVICE_GROUPS = {
@@ -126,9 +126,9 @@ def _requests_query():
 
 
 def _parse_datetime(name: str) -> datetime | None:
-    value = request.args.get(name, "").strip()
-    if not value:
+    if name not in request.args:
         return None
+    value = request.args[name].strip()
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -186,6 +186,9 @@ def create_request():
         value = data.get(name)
         return value.strip() if isinstance(value, str) else ""
 
+    source = api_keys.check(field("api_key"))
+    if source is None:  # GeoReport v2: a POST carries the api_key the office issued; a stray form post does not
+        return georeport_error(403, _("缺少有效的 api_key,请向效能办申请。"))
     if field("service_code") not in {c.value for c in Category}:
         return georeport_error(400, _("service_code 无效,请先查询 services.json。"))
     if not (field("post_code") or field("unit_code")):
@@ -199,7 +202,7 @@ def create_request():
         name=(field("last_name") + field("first_name"))[:50],
         phone=field("phone"),
     )
-    complaint, query_code = file_complaint(audit.Actor("open311"), intake)
+    complaint, query_code = file_complaint(audit.Actor(f"open311:{source.name}"[:50]), intake)
     db.session.commit()
     notice = _(
         "已受理。请保存案件编号 %(case)s 和查询码 %(code)s(查询码只显示这一次),凭二者查询办理进度。",

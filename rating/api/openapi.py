@@ -142,7 +142,7 @@ API_PATHS = {
             "operationId": "listPosts",
             "parameters": [
                 _query("page", {"type": "integer", "minimum": 1, "default": 1}, "page number"),
-                _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "page size"),
+                _query("per_page", {"type": "integer", "minimum": 1, "default": 20}, "page size (capped at 100)"),
                 _query("q", {"type": "string"}, "search holder, title, code, unit or duty"),
                 _query("unit", {"type": "string"}, "unit code"),
             ],
@@ -304,8 +304,9 @@ OPEN311_PATHS = {
                     "application/x-www-form-urlencoded": {
                         "schema": {
                             "type": "object",
-                            "required": ["service_code", "description"],
+                            "required": ["api_key", "service_code", "description"],
                             "properties": {
+                                "api_key": {"type": "string", "description": "issued by the office"},
                                 "service_code": {"type": "string"},
                                 "description": {"type": "string"},
                                 "first_name": {"type": "string"},
@@ -322,6 +323,7 @@ OPEN311_PATHS = {
             "responses": {
                 "201": _json({"type": "array", "items": {"type": "object"}}, "the new case number"),
                 "400": _json(_ERROR, "invalid"),
+                "403": _json(_ERROR, "no valid api_key"),
                 "429": _json(_ERROR, "too many requests"),
             },
         },

@@ -12,7 +12,7 @@ from rating.models.units import Unit
 from rating.security import public
 from rating.services.directory import posts_query
 from rating.services.verdict import export, publication
-from rating.views import cycle_or_404
+from rating.views import cycle_or_404, int_arg
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # read-only: no cookies are trusted here, and nothing is written
@@ -32,8 +32,8 @@ def post_json(post) -> dict:
 @bp.get("/posts")
 @public
 def posts():
-    page = request.args.get("page", 1, type=int)
-    per_page = request.args.get("per_page", 20, type=int)
+    page = int_arg("page", 1)
+    per_page = int_arg("per_page", 20)  # capped at 100 below, as it always was
     pagination = db.paginate(
         posts_query(request.args.get("q", "")[:100], request.args.get("unit", "")[:20]),
         page=page,
@@ -91,7 +91,7 @@ def cycles():
 def cycle_results(year: int):
     """The published result of a cycle (?version=N for an earlier published version); 404 until published."""
     cycle = cycle_or_404(year)
-    version = request.args.get("version", type=int)
+    version = int_arg("version")
     chosen = publication.published_version(cycle, version)
     if chosen is None:
         abort(404)

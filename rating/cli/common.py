@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import click
-from flask import current_app
 
 from rating.extensions import db
-from rating.imports.reader import ImportFailed, Table, read_table
+from rating.imports.reader import ImportFailed, Limits, Table, read_table
 from rating.models.cycles import Cycle
 from rating.services import audit
 from rating.services.cycles import cycle_by_year
@@ -37,8 +36,8 @@ def read_file(path: str) -> bytes:
 
 
 def read_rows(data: bytes, path: str, columns: list[str], optional: tuple[str, ...] = ()) -> Table:
-    """The file's table checked for ``columns`` (and ``optional`` ones), within the upload size limit."""
-    return read_table(data, Path(path).name, columns, optional, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+    """The file's table checked for ``columns`` (and ``optional`` ones), within the configured import limits."""
+    return read_table(data, Path(path).name, columns, optional, Limits.configured())
 
 
 def report_import_failure(exc: ImportFailed) -> NoReturn:

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from rating.cli.common import fail
 from rating.extensions import db
 from rating.models.users import Role
-from rating.services import audit
+from rating.services import audit, second_factor
 from rating.services.errors import DomainError
 
 group = AppGroup("ops", help="The demo, users, cycles, the audit check and the scheduler.")
@@ -35,9 +35,13 @@ def seed(if_empty: bool, allow_production: bool):
         db.session.commit()
         for line in report.lines:
             click.echo(line)
-    click.echo("demo logins (username / password / role):")
-    for username, password, role in demo.demo_logins():
-        click.echo(f"  {username:<14} {password:<22} {role}")
+    click.echo("demo logins (username / password / role / second-factor secret):")
+    for username, password, role, secret in demo.demo_logins():
+        click.echo(f"  {username:<14} {password:<22} {role:<18} {secret}")
+    click.echo(
+        "The admin, auditor and handler sign in with a second factor: add their secret to an authenticator app "
+        "(demo only), or print the current code with: python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
+    )
 
 
 def _read_password() -> str:
@@ -72,6 +76,11 @@ def create_user_command(name: str, role: str, unit_code: str | None, display_nam
         fail(str(exc))
     db.session.commit()
     click.echo(f"created user {user.username} ({user.role})")
+    if second_factor.required(user):
+        click.echo(
+            "This role signs in with a second factor: at the first sign-in the user scans a QR code with an "
+            "authenticator app, types its 6-digit code and keeps the 10 one-time recovery codes shown once."
+        )
 
 
 @group.command("create-cycle")
@@ -115,3 +124,18 @@ def scheduler_command():
     from rating import jobs
 
     jobs.run_blocking(current_app._get_current_object())
+
+
+@group.command("create-api-key")
+@click.argument("name")
+def create_api_key_command(name: str):
+    """Issue an Open311 api_key to a partner system; the key is printed once and kept only as a hash."""
+    from rating.services import api_keys
+
+    try:
+        record, key = api_keys.issue(audit.CLI, name)
+    except DomainError as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"api_key for {record.name} (shown once, keep it secret; revoke it in the back office under API 密钥):")
+    click.echo(key)

@@ -30,7 +30,7 @@ from rating.models.complaints import Complaint, ComplaintStatus
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import complaints
-from rating.views import actor, apply_change, apply_form
+from rating.views import actor, apply_change, apply_form, audit_read
 
 PER_PAGE = 50
 HANDLERS = (Role.COMPLAINT_HANDLER,)
@@ -117,12 +117,16 @@ def case(case_number: str):
     duplicates = (
         complaints.possible_duplicates(complaint) if handler and complaint.status != ComplaintStatus.CONCLUDED else []
     )
+    show_contact = role in CONTACT_READERS
+    contact = [name for name in ("complainant_name", "complainant_phone") if getattr(complaint, name)]
+    if show_contact and contact:
+        audit_read("complaint", complaint.id, contact, complaint.post_id)
     return render_template(
         "complaints/case_detail.html",
         complaint=complaint,
         events=complaint.events,
         merged_into=merged_into,
-        show_contact=role in CONTACT_READERS,
+        show_contact=show_contact,
         duplicates=duplicates,
         merge_form=EmptyForm() if duplicates else None,
         refer_form=ReferForm() if handler and complaint.status == ComplaintStatus.RECEIVED else None,

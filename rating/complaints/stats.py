@@ -22,7 +22,7 @@ from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.security import public
 from rating.services.cycles import current_cycle
-from rating.views import cycle_or_404
+from rating.views import cycle_or_404, lenient_int
 
 #: Width in SVG units of the longest bar in a chart.
 BAR_WIDTH = 240
@@ -127,7 +127,7 @@ def cycle_figures(cycle: Cycle) -> Figures:
 
 
 def _cycle_or_404() -> Cycle | None:
-    year = request.args.get("cycle", type=int)
+    year = request.args.get("cycle", type=lenient_int)
     if year is None:
         return current_cycle()
     return cycle_or_404(year)

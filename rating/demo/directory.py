@@ -51,9 +51,12 @@ def load_posts(actor: audit.Actor, today: date):
     return import_posts(actor, rows, started_on=date(today.year - 2, 1, 1))
 
 
-def demo_logins() -> list[tuple[str, str, str]]:
-    """(username, password, role) of the demo accounts, printed by ``flask seed``."""
-    return [(row["username"], row["password"], row["role"]) for row in files.rows("users.csv")]
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(username, password, role, TOTP secret or "") of the demo accounts, printed by ``flask seed``. The secrets
+    are published with the demo, like its passwords: demo only (``flask seed`` refuses production)."""
+    return [
+        (row["username"], row["password"], row["role"], row.get("totp_secret") or "") for row in files.rows("users.csv")
+    ]
 
 
 def load_users(actor: audit.Actor) -> None:
@@ -69,7 +72,7 @@ def load_users(actor: audit.Actor) -> None:
             unit_code=row["unit_code"] or None,
             display_name=row["display_name"],
             email=(row.get("email") or "").strip() or None,
-        )
+        ).totp_secret = row.get("totp_secret") or None
 
 
 def load_cycle(actor: audit.Actor, today: date) -> list[str]:

@@ -23,7 +23,7 @@ from rating.models.ratings import FollowUp, FollowUpStatus
 from rating.models.users import Role
 from rating.security import require_unit_access, roles
 from rating.services import followups
-from rating.views import actor, apply_form
+from rating.views import actor, apply_form, audit_read
 
 bp = Blueprint("followups", __name__)
 
@@ -88,6 +88,7 @@ def index():
 def detail(follow_up_id: int):
     follow_up = _follow_up_or_404(follow_up_id)
     role, workable = current_user.role, follow_up.status in WORKABLE
+    audit_read("follow_up", follow_up.id, ["contact"], follow_up.post_id)
     return render_template(
         "followups/detail.html",
         follow_up=follow_up,

@@ -26,7 +26,7 @@ from rating.security import roles
 from rating.services import officials
 from rating.services.cycles import cycle_by_year
 from rating.services.directory import posts_query
-from rating.views import actor, all_cycles, apply_change, apply_form, grid_table, requested_cycle
+from rating.views import actor, all_cycles, apply_change, apply_form, grid_table, lenient_int, requested_cycle
 
 bp = Blueprint("inspect", __name__)
 
@@ -227,13 +227,13 @@ def _render_scores(cycle, round_, errors=None, status=200):
 @bp.get("/scores")
 @roles(*READERS)
 def scores():
-    return _render_scores(requested_cycle(), max(1, request.args.get("round", 1, type=int)))
+    return _render_scores(requested_cycle(), max(1, request.args.get("round", 1, type=lenient_int)))
 
 
 @bp.post("/scores")
 @roles(*EDITORS)
 def save_scores():
-    cycle, round_ = requested_cycle(), max(1, request.form.get("round", 1, type=int))
+    cycle, round_ = requested_cycle(), max(1, request.form.get("round", 1, type=lenient_int))
     if not EmptyForm().validate_on_submit():
         return _render_scores(cycle, round_, status=400)
     table, codes = grid_table("s-", "score")
@@ -256,7 +256,7 @@ def save_scores():
 def template(kind: str):
     cycle = requested_cycle()
     if kind == "scores":
-        round_ = max(1, request.args.get("round", 1, type=int))
+        round_ = max(1, request.args.get("round", 1, type=lenient_int))
         rows = [
             (line.post.code, value, round_, line.post.title, line.holder_name or "", line.post.unit.name)
             for line, value in _score_rows(cycle, round_)

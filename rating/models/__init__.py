@@ -27,7 +27,7 @@ from rating.models.results import Objection, ObjectionKind, Result, ResultKind, 
 from rating.models.scheduler import JobRun, RunOutcome, SchedulerLease
 from rating.models.sources import PhoneChallenge, RatingSource, ServiceHall, SourceState
 from rating.models.units import Unit, UnitKind
-from rating.models.users import Role, User
+from rating.models.users import ApiKey, RecoveryCode, Role, User
 
 __all__ = [
     "EntryStatus",
@@ -61,6 +61,8 @@ __all__ = [
     "Channel",
     "FollowUp",
     "FollowUpStatus",
+    "ApiKey",
+    "RecoveryCode",
     "Role",
     "Objection",
     "ObjectionKind",

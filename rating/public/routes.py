@@ -9,12 +9,13 @@ from rating.labels import TITLE_LABELS
 from rating.models.assessments import InspectionFinding
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
-from rating.security import is_safe_next, public
+from rating.security import public, safe_next
 from rating.services import ledger
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
 from rating.services.ratings import intake_closed, public_tally
 from rating.services.verdict.publication import published_history
+from rating.views import lenient_int
 
 bp = Blueprint("public", __name__)
 
@@ -36,7 +37,7 @@ def home():
 def directory():
     q = request.args.get("q", "").strip()[:100]
     unit_code = request.args.get("unit", "").strip()[:20]
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=lenient_int)
     pagination = db.paginate(
         posts_query(q, unit_code), page=page, per_page=current_app.config["POSTS_PER_PAGE"], error_out=False
     )
@@ -112,4 +113,4 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     target = request.args.get("next")
-    return redirect(target if is_safe_next(target) else url_for("public.home"))
+    return redirect(safe_next(target, url_for("public.home")))

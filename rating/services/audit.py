@@ -1,11 +1,12 @@
-"""Writing and verifying the audit chain. Every service that changes a score-feeding record calls ``record``."""
+"""Writing, reading and verifying the audit chain. Every service that changes a score-feeding record calls
+``record``; every view that shows a citizen's contact calls ``record_read``."""
 
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from rating.extensions import db
 from rating.models.audit import GENESIS_HASH, AuditEntry, AuditHead
@@ -26,6 +27,12 @@ class Actor:
 
 CLI = Actor("cli")
 SYSTEM = Actor("system")
+
+#: A back-office user saw a citizen's contact (a complainant's, a rater's, an objector's): who, when, which record.
+READ_ACTION = "personal_data.read"
+#: What a unit-bound role (unit staff, HR officer) sees of its post's history: administrative changes only, never
+#: ratings, complaints, follow-ups or reads of personal data, which its casework pages hide from it too.
+ADMINISTRATIVE_ACTIONS = ("post.", "holder.", "codes.", "transfer.", "assessment.")
 
 
 def _canonical_time(at: datetime) -> str:
@@ -79,6 +86,19 @@ def record(actor: Actor, action: str, entity: str, entity_id, *, before=None, af
     )
     db.session.flush()
     return entry
+
+
+def record_read(actor: Actor, entity: str, entity_id, fields: list[str], *, post_id=None) -> AuditEntry:
+    """Record that ``actor`` was shown the named personal ``fields`` of one record (the values are not copied)."""
+    return record(actor, READ_ACTION, entity, entity_id, after={"fields": fields}, post_id=post_id)
+
+
+def post_history(post_id: int, role, limit: int = 50) -> list[AuditEntry]:
+    """The newest entries about a post that ``role`` may see (``ADMINISTRATIVE_ACTIONS`` for unit-bound roles)."""
+    statement = select(AuditEntry).where(AuditEntry.post_id == post_id)
+    if role.unit_bound:
+        statement = statement.where(or_(*(AuditEntry.action.startswith(p) for p in ADMINISTRATIVE_ACTIONS)))
+    return list(db.session.scalars(statement.order_by(AuditEntry.seq.desc()).limit(limit)))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from rating.models.posts import Post
 from rating.models.units import Unit
 from rating.services import audit, ledger
 from rating.services.errors import InvalidInput, PermissionDenied
+from rating.services.lookups import chunks
 from rating.services.tenures import Holders, holders_in_cycle
 
 
@@ -77,8 +78,9 @@ def record_assessments(actor: audit.Actor, cycle: Cycle, rows: list[AssessmentRo
     post_ids = [row.post_id for row in rows]
     existing = {
         (a.post_id, a.holder_id): a
+        for ids in chunks(post_ids)
         for a in db.session.scalars(
-            select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.post_id.in_(post_ids))
+            select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.post_id.in_(ids))
         )
     }
     holders = Holders(post_ids)
@@ -114,8 +116,9 @@ def record_scores(actor: audit.Actor, cycle: Cycle, rows: list[ScoreRow], amendm
     post_ids = [row.post_id for row in rows]
     existing = {
         (s.post_id, s.holder_id, s.round): s
+        for ids in chunks(post_ids)
         for s in db.session.scalars(
-            select(InspectionScore).where(InspectionScore.cycle_id == cycle.id, InspectionScore.post_id.in_(post_ids))
+            select(InspectionScore).where(InspectionScore.cycle_id == cycle.id, InspectionScore.post_id.in_(ids))
         )
     }
     holders = Holders(post_ids)
@@ -291,10 +294,9 @@ def assessment_values(cycle: Cycle, lines: list[GridLine]) -> dict[str, Assessme
     """The assessments shown on the grid, by the line's key."""
     by_person = {
         (a.post_id, a.holder_id): a
+        for ids in chunks(line.post.id for line in lines)
         for a in db.session.scalars(
-            select(Assessment).where(
-                Assessment.cycle_id == cycle.id, Assessment.post_id.in_({line.post.id for line in lines})
-            )
+            select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.post_id.in_(ids))
         )
     }
     found = {line.key: by_person.get((line.post.id, line.holder_id)) for line in lines}

@@ -16,6 +16,7 @@ from rating.models.posts import Holder, Post, Tenure
 from rating.models.units import Unit
 from rating.services import audit
 from rating.services.errors import InvalidInput
+from rating.services.lookups import chunks
 from rating.services.tenures import reattribute
 from rating.services.units import upsert_unit
 
@@ -102,8 +103,11 @@ class ImportSummary:
 
 
 def _check_against_database(rows: list[PostRow]) -> None:
-    names = {row.unit for row in rows}
-    kinds = dict(db.session.execute(select(Unit.name, Unit.kind).where(Unit.name.in_(names))).all())
+    kinds = {
+        name: kind
+        for names in chunks(row.unit for row in rows)
+        for name, kind in db.session.execute(select(Unit.name, Unit.kind).where(Unit.name.in_(names)))
+    }
     errors = [
         RowError(row.line, _("单位“%(unit)s”已登记为其他类别", unit=row.unit))
         for row in rows
@@ -124,9 +128,10 @@ def import_posts(actor: audit.Actor, rows: list[PostRow], started_on: date | Non
     units: dict[str, Unit] = {}
     existing = {
         post.code: post
+        for codes in chunks(row.code for row in rows)
         for post in db.session.scalars(
             select(Post)
-            .where(Post.code.in_([row.code for row in rows]))
+            .where(Post.code.in_(codes))
             .options(selectinload(Post.tenures).joinedload(Tenure.holder), selectinload(Post.unit))
         )
     }

@@ -31,6 +31,7 @@ from rating.privacy import mask_personal_numbers
 from rating.services import audit, phones, sources
 from rating.services.cycles import open_cycle
 from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from rating.services.lookups import chunks
 from rating.services.tenures import holder_on
 
 LEVELS = (1, 2, 3, 4, 5)
@@ -261,7 +262,11 @@ def import_ratings(actor: audit.Actor, cycle: Cycle, rows) -> int:
     from rating.services.officials import Amendment, check_open_for_entries
 
     check_open_for_entries(cycle, Amendment())
-    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_({r.post_id for r in rows})))}
+    posts = {
+        p.id: p
+        for ids in chunks(r.post_id for r in rows)
+        for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))
+    }
     for row in rows:
         _insert_keyed(actor, cycle, posts[row.post_id], row.level, Channel(row.channel), row.verified, row.created_at)
     cycle.inputs_changed()

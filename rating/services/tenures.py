@@ -18,6 +18,7 @@ from rating.models.cycles import Cycle
 from rating.models.posts import Holder, Tenure
 from rating.models.ratings import Rating
 from rating.scoring import tenure
+from rating.services.lookups import chunks
 
 Span = tuple[date | None, date | None, int]  #: (started_on, ended_on, holder id)
 
@@ -40,9 +41,8 @@ class Holders:
     """The tenures of some posts, read once, answering who was in post on a day (imports attribute many rows)."""
 
     def __init__(self, post_ids: Iterable[int | None]):
-        ids = {post_id for post_id in post_ids if post_id is not None}
         self.spans: dict[int, list[Span]] = {}
-        if ids:
+        for ids in chunks(post_id for post_id in post_ids if post_id is not None):
             rows = db.session.execute(
                 select(Tenure.post_id, Tenure.started_on, Tenure.ended_on, Tenure.holder_id).where(
                     Tenure.post_id.in_(ids)
@@ -69,19 +69,20 @@ def holder_on(post_id: int | None, when: datetime | date | None = None) -> int |
 
 def holders_in_cycle(post_ids: Iterable[int], cycle: Cycle) -> dict[int, dict[str, int]]:
     """For each post, the holders whose tenure overlaps the cycle, by name (the ``holder`` column of imports)."""
-    rows = db.session.execute(
-        select(Tenure.post_id, Holder.name, Tenure.holder_id)
-        .join(Holder, Holder.id == Tenure.holder_id)
-        .where(
-            Tenure.post_id.in_(set(post_ids)),
-            or_(Tenure.started_on.is_(None), Tenure.started_on <= cycle.ends_on),
-            or_(Tenure.ended_on.is_(None), Tenure.ended_on >= cycle.starts_on),
-        )
-        .order_by(Tenure.post_id, Tenure.started_on.nulls_first())
-    )
     found: dict[int, dict[str, int]] = {}
-    for post_id, name, holder_id in rows:
-        found.setdefault(post_id, {})[name] = holder_id
+    for ids in chunks(post_ids):
+        rows = db.session.execute(
+            select(Tenure.post_id, Holder.name, Tenure.holder_id)
+            .join(Holder, Holder.id == Tenure.holder_id)
+            .where(
+                Tenure.post_id.in_(ids),
+                or_(Tenure.started_on.is_(None), Tenure.started_on <= cycle.ends_on),
+                or_(Tenure.ended_on.is_(None), Tenure.ended_on >= cycle.starts_on),
+            )
+            .order_by(Tenure.post_id, Tenure.started_on.nulls_first())
+        )
+        for post_id, name, holder_id in rows:
+            found.setdefault(post_id, {})[name] = holder_id
     return found
 
 

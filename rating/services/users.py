@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rating.extensions import db
-from rating.models.base import utcnow
 from rating.models.units import Unit
 from rating.models.users import Role, User
 from rating.security import hash_password, password_needs_rehash, verify_password
@@ -88,9 +87,13 @@ def create_user(
     return user
 
 
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The user if the password is right and the account enabled; upgrades old hashes on the way."""
-    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    user = find_user(username)
     if user is None:
         verify_password(_DUMMY_HASH, password)
         return None
@@ -98,5 +101,4 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
     return user

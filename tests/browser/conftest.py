@@ -5,15 +5,17 @@ Playwright never downloads a browser here.
 """
 
 import os
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from rating.extensions import db
-from tests.conftest import build_database, make_app
+from tests.conftest import build_database, make_app, totp_code
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,6 +33,20 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+def sign_in(page, app, username: str, password: str) -> None:
+    """Sign in through the login form, typing the second factor's current code when the page asks for it (as the
+    user's authenticator app would show it); ends on the back office's landing page."""
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/(admin/|login/code)$"))
+    if page.url.endswith("/login/code"):
+        page.get_by_label("验证码").fill(totp_code(app, username))
+        page.get_by_role("button", name="验证").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 @pytest.fixture(scope="session")

@@ -6,21 +6,18 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in as sign_in_as
 from tests.conftest import DEMO_USERS
 
 PHONE_NUMBER = "13755554444"
 
 
-def sign_in(page, role):
+def sign_in(page, app, role):
     user = DEMO_USERS[role]
-    page.goto("/login")
-    page.get_by_label("用户名").fill(user["username"])
-    page.get_by_label("密码").fill(user["password"])
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    sign_in_as(page, app, user["username"], user["password"])
 
 
-def test_complaint_lifecycle(browser, live_server, phone):
+def test_complaint_lifecycle(browser, live_app, live_server, phone):
     # 1. The citizen files a complaint about DT-001 from its post page.
     phone.goto("/posts/DT-001")
     phone.get_by_role("link", name="投诉这个岗位").click()
@@ -34,7 +31,7 @@ def test_complaint_lifecycle(browser, live_server, phone):
 
     # 2. The complaint centre refers it to the unit.
     centre = browser.new_context(base_url=live_server).new_page()
-    sign_in(centre, "complaint_handler")
+    sign_in(centre, live_app, "complaint_handler")
     centre.goto(f"/complaints/cases/{case_number}")
     expect(centre.locator("body")).to_contain_text(PHONE_NUMBER)  # the centre sees the contact
     centre.get_by_label("转办意见").fill("请市公安局核查处理。")
@@ -43,7 +40,7 @@ def test_complaint_lifecycle(browser, live_server, phone):
 
     # 3. The unit records what it did; it never sees the complainant's phone.
     unit = browser.new_context(base_url=live_server).new_page()
-    sign_in(unit, "unit_staff")
+    sign_in(unit, live_app, "unit_staff")
     unit.goto(f"/complaints/cases/{case_number}")
     expect(unit.locator("body")).not_to_contain_text(PHONE_NUMBER)
     unit.get_by_label("办理情况").fill("经调取监控属实,已对当事人批评教育并调整窗口排班。")

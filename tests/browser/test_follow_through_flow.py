@@ -17,7 +17,7 @@ from rating.models import TransferOrder
 from rating.models.accountability import TransferStatus
 from rating.services import audit
 from rating.services.users import create_user
-from tests.browser.conftest import serving_demo_site
+from tests.browser.conftest import serving_demo_site, sign_in
 from tests.conftest import DEMO_USERS
 
 LAST_YEAR = local_today().year - 1
@@ -64,17 +64,11 @@ def pages(browser, site):
     assert not [e for e in errors if "responded with a status of 4" not in e], errors
 
 
-def sign_in(page, username, password):
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
-def test_hr_transfers_the_warned_holder_and_the_public_result_shows_it(pages, warned):
+def test_hr_transfers_the_warned_holder_and_the_public_result_shows_it(site, pages, warned):
     hr = pages()
-    sign_in(hr, "hr-warned", HR_PASSWORD)
+    sign_in(hr, site[0], "hr-warned", HR_PASSWORD)
     expect(hr.locator(".notifications")).to_contain_text(warned["holder"])
     hr.get_by_role("link", name="调离令").click()
     hr.get_by_role("link", name=re.compile(warned["code"])).click()
@@ -93,10 +87,10 @@ def test_hr_transfers_the_warned_holder_and_the_public_result_shows_it(pages, wa
     expect(line).to_contain_text(f"已调离({today})")
 
 
-def test_office_closes_a_ledger_entry_and_the_public_notices_show_it(pages, warned):
+def test_office_closes_a_ledger_entry_and_the_public_notices_show_it(site, pages, warned):
     office = pages()
     admin = DEMO_USERS["admin"]
-    sign_in(office, admin["username"], admin["password"])
+    sign_in(office, site[0], admin["username"], admin["password"])
     office.get_by_role("link", name="责任追究台账").click()
     office.get_by_label("来源").select_option(label="评议行政告诫")
     office.get_by_role("button", name="筛选").click()

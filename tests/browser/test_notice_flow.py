@@ -20,6 +20,7 @@ from rating.models.cycles import Cycle
 from rating.models.results import ResultKind
 from rating.services.verdict import publication
 from tests.browser.conftest import PHONE, serving_demo_site
+from tests.browser.conftest import sign_in as sign_in_as
 from tests.conftest import DEMO_USERS
 
 YEAR = local_today().year
@@ -54,13 +55,9 @@ def pages(browser, site):
     assert not [e for e in errors if "responded with a status of 4" not in e], errors
 
 
-def sign_in(page, role):
+def sign_in(page, app, role):
     user = DEMO_USERS[role]
-    page.goto("/login")
-    page.get_by_label("用户名").fill(user["username"])
-    page.get_by_label("密码").fill(user["password"])
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    sign_in_as(page, app, user["username"], user["password"])
 
 
 def test_notice_to_publication(site, pages):
@@ -69,7 +66,7 @@ def test_notice_to_publication(site, pages):
 
     # 1. The administrator computes the current cycle on the desk (which closes rating intake first).
     admin = pages()
-    sign_in(admin, "admin")
+    sign_in(admin, site[0], "admin")
     admin.get_by_role("link", name="评议结果:计算、公示与公布").click()
     admin.get_by_role("link", name=f"{YEAR} 年度").click()
     expect(admin.locator("#cycle-status")).to_have_text("评议进行中")

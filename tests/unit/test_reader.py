@@ -3,7 +3,7 @@
 import pytest
 
 from rating import create_app
-from rating.imports.reader import ImportFailed, read_table
+from rating.imports.reader import ImportFailed, Limits, read_table
 from rating.imports.vocab import CATEGORIES, CHANNELS, FINDINGS, GRADES, UNIT_KINDS, split_items, to_code
 
 
@@ -44,9 +44,9 @@ def test_a_row_longer_than_the_header_is_reported_with_its_line():
 
 def test_size_and_row_limits():
     with pytest.raises(ImportFailed, match="MB"):
-        read_table(b"a\n" + b"1\n" * 100, "f.csv", ["a"], max_bytes=50)
+        read_table(b"a\n" + b"1\n" * 100, "f.csv", ["a"], limits=Limits(max_bytes=50))
     with pytest.raises(ImportFailed, match="上限"):
-        read_table(b"a\n" + b"1\n" * 11, "f.csv", ["a"], max_rows=10)
+        read_table(b"a\n" + b"1\n" * 11, "f.csv", ["a"], limits=Limits(max_rows=10))
 
 
 def test_a_50_megabyte_file_is_refused_before_parsing():

@@ -4,7 +4,7 @@ import pytest
 
 from rating.extensions import db
 from rating.models import User
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, totp_code
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.bare
@@ -16,9 +16,15 @@ def admin(make_user):
 
 
 def _login(client, username, password, token=None, next_url=None):
+    """The answer to the login form; a right password is followed through the second factor when there is one."""
     token = token or csrf_token(client, "/login")
     url = "/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"username": username, "password": password, "csrf_token": token})
+    response = client.post(url, data={"username": username, "password": password, "csrf_token": token})
+    if response.status_code == 302 and response.headers["Location"] == "/login/code":
+        code_token = csrf_token(client, "/login/code")
+        data = {"code": totp_code(client.application, username), "csrf_token": code_token}
+        response = client.post("/login/code", data=data)
+    return response
 
 
 def test_login_then_admin_landing_shows_role_duties(client, admin):
@@ -60,13 +66,19 @@ def test_logged_in_post_without_csrf_is_refused(client, login_as):
     assert response.status_code == 400
 
 
-def test_login_is_rate_limited_with_429_in_chinese(client, admin):
+def test_repeated_wrong_passwords_lock_the_account_with_a_chinese_message(client, admin):
     token = csrf_token(client, "/login")
-    codes = [_login(client, "admin", f"wrong-{i}", token).status_code for i in range(12)]
-    assert codes[:10] == [200] * 10
-    assert codes[-1] == 429
-    last = _login(client, "admin", "wrong", token)
-    assert last.status_code == 429 and "操作过于频繁" in last.get_data(as_text=True)
+    codes = [_login(client, "admin", f"wrong-{i}", token).status_code for i in range(5)]
+    assert codes == [200] * 4 + [429]
+    last = _login(client, "admin", PASSWORD, token)  # the account waits, even for the right password
+    assert last.status_code == 429 and "账号已暂时锁定" in last.get_data(as_text=True)
+
+
+def test_unknown_names_are_rate_limited_per_address_with_429_in_chinese(client):
+    token = csrf_token(client, "/login")
+    codes = [_login(client, "nobody", f"wrong-{i}", token).status_code for i in range(12)]
+    assert codes[:10] == [200] * 10 and codes[-1] == 429
+    assert "操作过于频繁" in _login(client, "nobody", "wrong", token).get_data(as_text=True)
 
 
 def test_passwords_are_stored_as_argon2id_hashes(app, runner):

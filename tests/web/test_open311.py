@@ -69,6 +69,14 @@ def posts(make_cycle, make_unit, make_post):
     return [make_post("TP-001", unit=unit), make_post("TP-002", unit=unit)]
 
 
+@pytest.fixture
+def key(runner) -> str:
+    """An api_key the office issued with ``flask create-api-key``."""
+    result = runner.invoke(args=["create-api-key", "虚构热线系统"])
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
 def file(app, category="conduct", post_code="TP-001", phone="13912345678"):
     with app.app_context():
         intake = svc.Intake(
@@ -130,8 +138,9 @@ def test_one_request(app, client):
 
 
 @pytest.mark.parametrize("as_json", [False, True])
-def test_create_request(app, client, as_json):
+def test_create_request(app, client, key, as_json):
     data = {
+        "api_key": key,
         "service_code": "inaction",
         "description": TEXT,
         "post_code": "TP-002",
@@ -150,13 +159,13 @@ def test_create_request(app, client, as_json):
         assert complaint.channel == "web" and complaint.category == "inaction"
         assert complaint.status == ComplaintStatus.RECEIVED and complaint.post.code == "TP-002"
         assert (complaint.complainant_name, complaint.complainant_phone) == ("王先生", "13987654321")
-        assert complaint.events[0].actor == "open311"
+        assert complaint.events[0].actor == "open311:虚构热线系统"
     shown = client.get(f"{BASE}/requests/{case}.json").get_data(as_text=True)
     assert "13987654321" not in shown and "王先生" not in shown
 
 
-def test_create_by_unit_code(client):
-    data = {"service_code": "arbitrary", "description": TEXT, "unit_code": "M05"}
+def test_create_by_unit_code(client, key):
+    data = {"api_key": key, "service_code": "arbitrary", "description": TEXT, "unit_code": "M05"}
     assert client.post(f"{BASE}/requests.json", data=data).status_code == 201
 
 
@@ -169,17 +178,17 @@ def test_create_by_unit_code(client):
         {"service_code": "access", "description": TEXT, "post_code": "XX-999"},
     ],
 )
-def test_create_errors(client, data):
-    assert_error(client.post(f"{BASE}/requests.json", data=data), 400)
+def test_create_errors(client, key, data):
+    assert_error(client.post(f"{BASE}/requests.json", data={**data, "api_key": key}), 400)
 
 
 def test_create_rejects_non_object_json(client):
     assert_error(client.post(f"{BASE}/requests.json", json=["access"]), 400)
 
 
-def test_create_is_rate_limited_per_network(app, client):
+def test_create_is_rate_limited_per_network(app, client, key):
     app.config["COMPLAINT_RATE_LIMIT"] = "2 per hour"
-    data = {"service_code": "conduct", "description": TEXT, "post_code": "TP-001"}
+    data = {"api_key": key, "service_code": "conduct", "description": TEXT, "post_code": "TP-001"}
     statuses = [client.post(f"{BASE}/requests.json", data=data).status_code for _i in range(3)]
     assert statuses[:2] == [201, 201]
     assert_error(client.post(f"{BASE}/requests.json", data=data), 429)

@@ -31,6 +31,8 @@ URL_VALUES = {
     "evidence_id": 1,
     "source_id": 1,
     "hall_id": 1,
+    "user_id": 999999,
+    "key_id": 999999,
 }
 ROLES = [role.value for role in Role]
 
