@@ -7,7 +7,7 @@ count against the account (``services.signin``) and, per address and account nam
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -92,9 +92,11 @@ def _pending_user() -> User | None:
 
 
 def _keep_language(then) -> None:
-    """A fresh session (no fixation) that keeps the reader's language."""
+    """A fresh session (no fixation) that keeps the reader's language. A CSRF token cached for this app context
+    belonged to the old session, so it goes too."""
     lang = session.get("lang")
     session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     if lang:
         session["lang"] = lang
     then()
