@@ -183,7 +183,6 @@ class MethodSettings:
             problems.append("review_block_size must be a whole number, 0 or more")
         return problems
 
-
     def _ranking_problems(self) -> list[str]:
         problems = []
         weights = self.department_weights

@@ -192,12 +192,15 @@ Line = tuple[int, int | None]  #: (post id, holder id)
 def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verdict.RatingTally]:
     """S: counts of counted ratings by post, holder, verified flag and level (at most ten groups a line)."""
     groups: dict[Line, list[tuple[bool, int, int]]] = {}
+    # Ratings of stations' rating desks belong to the station ranking, not to μ of the key posts.
+    desks = set(db.session.scalars(select(Post.id).where(Post.rates_unit.is_(True))))
     for post_id, holder_id, is_verified, level, count in db.session.execute(
         select(Rating.post_id, Rating.holder_id, Rating.verified, Rating.level, func.count())
         .where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
         .group_by(Rating.post_id, Rating.holder_id, Rating.verified, Rating.level)
     ):
-        groups.setdefault((post_id, holder_id), []).append((bool(is_verified), level, count))
+        if post_id not in desks:
+            groups.setdefault((post_id, holder_id), []).append((bool(is_verified), level, count))
     tallies = {line: verdict.RatingTally.of(rows) for line, rows in groups.items()}
     return tallies, verdict.RatingTally.of(row for rows in groups.values() for row in rows)
 
