@@ -186,4 +186,3 @@ def test_reordering_stations_changes_nothing(stations, rnd):
     shuffled = list(stations)
     rnd.shuffle(shuffled)
     assert rank_stations(shuffled, METHOD) == rank_stations(stations, METHOD)
-
