@@ -13,6 +13,7 @@ from rating.security import is_safe_next, public
 from rating.services import ledger
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
+from rating.services.directory import stations as directory_stations
 from rating.services.ratings import intake_closed, public_tally
 from rating.services.verdict.publication import published_history
 
@@ -42,7 +43,13 @@ def directory():
     )
     units = db.session.scalars(units_with_posts()).all()
     return render_template(
-        "public/directory.html", pagination=pagination, rows=pagination.items, q=q, unit_code=unit_code, units=units
+        "public/directory.html",
+        pagination=pagination,
+        rows=pagination.items,
+        q=q,
+        unit_code=unit_code,
+        units=units,
+        stations=db.session.scalars(directory_stations()).all(),
     )
 
 

@@ -27,6 +27,8 @@ def posts_query(q: str = "", unit_code: str = "", include_inactive: bool = False
             contains_eager(Post.current_tenure.of_type(tenure)).contains_eager(tenure.holder.of_type(holder)),
         )
         .order_by(Post.code)
+        # Stations' rating desks are not key posts: the directory lists stations on their own (``stations``).
+        .where(Post.rates_unit.is_(False))
     )
     if not include_inactive:
         stmt = stmt.where(Post.active.is_(True))
@@ -51,6 +53,15 @@ def units_with_posts() -> Select:
     """Units that have at least one active post, for the directory's unit filter."""
     return (
         select(Unit)
-        .where(Unit.id.in_(select(Post.unit_id).where(Post.active.is_(True))))
+        .where(Unit.id.in_(select(Post.unit_id).where(Post.active.is_(True), Post.rates_unit.is_(False))))
         .order_by(Unit.kind, Unit.code)
+    )
+
+
+def stations() -> Select:
+    """Grassroots stations citizens can rate (those with an active rating desk), by code."""
+    return (
+        select(Unit)
+        .where(Unit.id.in_(select(Post.unit_id).where(Post.active.is_(True), Post.rates_unit.is_(True))))
+        .order_by(Unit.code)
     )
