@@ -31,6 +31,7 @@ URL_VALUES = {
     "evidence_id": 1,
     "source_id": 1,
     "hall_id": 1,
+    "ranking": "departments",
 }
 ROLES = [role.value for role in Role]
 
