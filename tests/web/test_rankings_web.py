@@ -134,3 +134,14 @@ def test_public_pages_after_publication(app, client):
     assert str(YEAR - 1) in history and str(YEAR) in history
     document = client.get(f"/results/{YEAR}/stations.json").get_json()
     assert document["kind"] == "published" and len(document["results"]) == 14
+
+
+def test_the_api_serves_a_ranking_once_published_with_its_hash(client):
+    """On the demo: last year's department ranking was published (late, with its reason); this year's is a draft."""
+    document = client.get(f"/api/v1/cycles/{YEAR - 1}/departments")
+    assert document.status_code == 200 and document.headers["ETag"].strip('"') == document.get_json()["content_hash"]
+    lines = {line["unit_code"]: line for line in document.get_json()["results"]}
+    assert lines["M25"]["last"] and lines["M25"]["group"] == "municipal"
+    assert client.get(f"/api/v1/cycles/{YEAR}/stations").status_code == 404
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/cycles/{year}/departments" in paths and "/cycles/{year}/stations" in paths
