@@ -2,7 +2,7 @@
 Called by rating.services.rankings.lifecycle inside the caller's transaction.
 """
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from rating.extensions import db
 from rating.models.base import utcnow
@@ -14,6 +14,7 @@ from rating.scoring.departments import Outcome
 from rating.scoring.method import MethodSettings
 from rating.services.rankings import export
 from rating.services.rankings.gather import DepartmentInputs, UnitIdentity
+from rating.services.verdict.snapshot import insert_rows
 
 TABLES = {Ranking.DEPARTMENTS: DepartmentResult, Ranking.STATIONS: StationResult}
 
@@ -97,10 +98,7 @@ def write(
     )
     db.session.add(ranking_set)
     db.session.flush()
-    if rows:
-        db.session.execute(
-            insert(TABLES[ranking].__table__), [{**row, "ranking_set_id": ranking_set.id} for row in rows]
-        )
+    insert_rows(TABLES[ranking].__table__, [{**row, "ranking_set_id": ranking_set.id} for row in rows])
     return ranking_set
 
 

@@ -117,19 +117,25 @@ def next_version(cycle: Cycle, kind: ResultKind) -> int:
 
 
 def _insert_rows(rows: list[dict]) -> None:
-    """Insert result rows in the session's transaction: COPY on PostgreSQL (a provincial result has tens of
-    thousands of rows, and one COPY beats as many INSERTs), a plain executemany elsewhere."""
+    """Insert result rows in the session's transaction (see ``insert_rows``)."""
+    insert_rows(Result.__table__, rows, _CONVERT)
+
+
+def insert_rows(table, rows: list[dict], convert: dict | None = None) -> None:
+    """Insert the rows of a set in the session's transaction: COPY on PostgreSQL (a provincial result has tens of
+    thousands of rows, and one COPY beats as many INSERTs), a plain executemany elsewhere. ``convert`` turns the
+    values COPY cannot send as they are (enums, JSON) by column. Also used by the rankings' sets."""
     if not rows:
         return
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(Result.__table__), rows)
+        connection.execute(insert(table), rows)
         return
     columns = list(rows[0])
-    names = ", ".join(Result.__table__.c[name].name for name in columns)
-    converters = [(index, _CONVERT[name]) for index, name in enumerate(columns) if name in _CONVERT]
+    names = ", ".join(f'"{table.c[name].name}"' for name in columns)
+    converters = [(index, convert[name]) for index, name in enumerate(columns) if name in (convert or {})]
     with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY results ({names}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(_plain([row[name] for name in columns], converters))
 
