@@ -18,6 +18,8 @@ from rating.services.ratings import intake_closed, public_tally
 from rating.services.verdict.publication import published_history
 
 bp = Blueprint("public", __name__)
+#: The key posts the home page counts (stations' rating desks are not key posts).
+KEY_POST = Post.active.is_(True) & Post.rates_unit.is_(False)
 
 
 @bp.get("/")
@@ -25,8 +27,8 @@ bp = Blueprint("public", __name__)
 def home():
     counts = db.session.execute(
         select(
-            select(func.count(Post.id)).where(Post.active.is_(True)).scalar_subquery(),
-            select(func.count(func.distinct(Post.unit_id))).where(Post.active.is_(True)).scalar_subquery(),
+            select(func.count(Post.id)).where(KEY_POST).scalar_subquery(),
+            select(func.count(func.distinct(Post.unit_id))).where(KEY_POST).scalar_subquery(),
         )
     ).one()
     return render_template("public/home.html", cycle=current_cycle(), posts=counts[0], units=counts[1])

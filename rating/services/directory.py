@@ -10,8 +10,11 @@ from rating.models.units import Unit
 
 
 @lru_cache(maxsize=512)
-def posts_query(q: str = "", unit_code: str = "", include_inactive: bool = False, unit_id: int | None = None) -> Select:
-    """Posts with their unit and current holder loaded in the same query, ordered by post code.
+def posts_query(
+    q: str = "", unit_code: str = "", include_inactive: bool = False, unit_id: int | None = None, with_desks=False
+) -> Select:
+    """Posts with their unit and current holder loaded in the same query, ordered by post code; stations' rating
+    desks only ``with_desks`` (the rating codes page: a station's cards are printed like a post's).
 
     ``q`` matches the holder's name, the post title or code, the unit name or any responsibility line.
     Statements are immutable, so the built statement is memoised: building it costs more than running it.
@@ -27,9 +30,9 @@ def posts_query(q: str = "", unit_code: str = "", include_inactive: bool = False
             contains_eager(Post.current_tenure.of_type(tenure)).contains_eager(tenure.holder.of_type(holder)),
         )
         .order_by(Post.code)
-        # Stations' rating desks are not key posts: the directory lists stations on their own (``stations``).
-        .where(Post.rates_unit.is_(False))
     )
+    if not with_desks:  # stations' rating desks are not key posts: the directory lists stations on their own
+        stmt = stmt.where(Post.rates_unit.is_(False))
     if not include_inactive:
         stmt = stmt.where(Post.active.is_(True))
     if unit_code:

@@ -59,7 +59,7 @@ def post_progress(cycle: Cycle) -> list[PostProgress]:
         .outerjoin(Holder, Holder.id == Tenure.holder_id)
         .outerjoin(Assessment, and_(Assessment.post_id == Post.id, Assessment.cycle_id == cycle.id))
         .outerjoin(rounds, rounds.c.post_id == Post.id)
-        .where(Post.active.is_(True))
+        .where(Post.active.is_(True), Post.rates_unit.is_(False))
         .order_by(Unit.code, Post.code)
     )
     return [PostProgress(*row) for row in db.session.execute(stmt)]
