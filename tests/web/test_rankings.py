@@ -12,8 +12,10 @@ from sqlalchemy.exc import DBAPIError
 from rating.clock import local_today
 from rating.extensions import db
 from rating.models import AuditEntry, Cycle, Post, Rating, Unit
+from rating.models.base import utcnow
 from rating.models.rankings import DepartmentResult, Ranking, UnitScore
 from rating.services import audit
+from rating.services.errors import Conflict
 from rating.services.rankings import lifecycle as rankings
 from rating.services.rankings import publication
 from rating.services.verdict import lifecycle
@@ -224,3 +226,25 @@ def test_a_ranking_computed_after_publication_is_published_late_with_a_reason(ap
     assert published.reason == "年终部门考核结果补充公布" and published.source_id == draft.id
     code = published.rows[0].unit_code
     assert YEAR - 1 in [year for year, _status, _line in publication.unit_history(code)]
+
+
+def test_publication_waits_for_a_department_ranking_older_than_its_inputs(app_ctx):
+    """Unit scores changed, or the verdict recomputed, after the department draft: the cycle cannot be published
+    until the ranking is computed again."""
+    cycle = _cycle()
+    db.session.execute(update(UnitScore).where(UnitScore.cycle_id == cycle.id).values(conduct=None))
+    lifecycle.compute_final(audit.CLI, cycle)
+    rankings.compute_departments(audit.CLI, cycle)
+    lifecycle.start_notice(audit.CLI, cycle)
+    cycle.notice_starts_on, cycle.notice_ends_on = local_today() - timedelta(days=8), local_today() - timedelta(days=1)
+    lifecycle.compute_final(audit.CLI, cycle)  # the verdict recomputed during notice
+    cycle.notice_starts_on, cycle.notice_ends_on = local_today() - timedelta(days=8), local_today() - timedelta(days=1)
+    with pytest.raises(Conflict, match="须重新计算部门排名"):
+        lifecycle.publish(audit.CLI, cycle)
+    score = db.session.scalar(select(UnitScore).where(UnitScore.cycle_id == cycle.id).limit(1))
+    rankings.compute_departments(audit.CLI, cycle)
+    score.targets, score.updated_at = 10.0, utcnow()
+    with pytest.raises(Conflict, match="单位考核分数有变动"):
+        lifecycle.publish(audit.CLI, cycle)
+    rankings.compute_departments(audit.CLI, cycle)
+    assert lifecycle.publish(audit.CLI, cycle).kind == "published"

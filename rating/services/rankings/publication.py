@@ -13,6 +13,7 @@ from rating.models.rankings import DepartmentResult, Ranking, RankingSet, UnitSc
 from rating.models.results import ResultKind
 from rating.services.errors import NotFound
 from rating.services.verdict.publication import PUBLIC_KIND
+from rating.services.verdict.publication import latest as verdict_latest
 
 
 def latest(cycle: Cycle, ranking: Ranking, kind: ResultKind) -> RankingSet | None:
@@ -58,14 +59,20 @@ def for_export(cycle: Cycle, ranking: Ranking) -> RankingSet:
 
 
 def blockers(cycle: Cycle) -> list[str]:
-    """What stops a cycle's publication on the rankings' side: unit scores changed after the department draft."""
+    """What stops a cycle's publication on the rankings' side: unit scores changed after the department draft, or
+    the verdict recomputed after a department draft whose conduct came from it."""
     draft = latest(cycle, Ranking.DEPARTMENTS, ResultKind.DRAFT)
     if draft is None:
         return []
+    found = []
     changed = db.session.scalar(select(func.max(UnitScore.updated_at)).where(UnitScore.cycle_id == cycle.id))
     if changed is not None and changed > draft.computed_at:
-        return [_("部门排名计算后单位考核分数有变动,须重新计算部门排名。")]
-    return []
+        found.append(_("部门排名计算后单位考核分数有变动,须重新计算部门排名。"))
+    verdict = verdict_latest(cycle, ResultKind.DRAFT)
+    derived = any(row.conduct_source == "posts" for row in draft.rows)
+    if derived and verdict is not None and verdict.computed_at > draft.computed_at:
+        found.append(_("评议结果重新计算后,部门排名的政风行风评议随之变化,须重新计算部门排名。"))
+    return found
 
 
 def unit_history(unit_code: str) -> list:
