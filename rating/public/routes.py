@@ -67,6 +67,8 @@ def post(code: str):
     )
     if post is None or not post.active:
         abort(404)
+    if post.rates_unit:  # a station's rating desk is not a key post: its page is the station's rating form
+        return redirect(url_for("rate.station_form", code=post.unit.code))
     cycle = current_cycle()
     return render_template(
         "public/post.html",

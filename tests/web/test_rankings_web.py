@@ -145,3 +145,9 @@ def test_the_api_serves_a_ranking_once_published_with_its_hash(client):
     assert client.get(f"/api/v1/cycles/{YEAR}/stations").status_code == 404
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/cycles/{year}/departments" in paths and "/cycles/{year}/stations" in paths
+
+
+@pytest.mark.bare
+def test_a_station_desks_post_page_leads_to_the_station_form(client, station):
+    response = client.get("/posts/S01")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/units/S01/rate")
