@@ -10,7 +10,8 @@ Create Date: 2026-11-29 11:51:54
 - ``unit_scores``: targets, responsibility, conduct and targets_met per unit and cycle.
 - ``ranking_sets`` with ``department_results`` and ``station_results``: rankings as written; published sets are
   immutable in the database, like the verdict's results (0006).
-Both columns are added in place (no batch rebuild of units or posts, which many tables refer to).
+Both columns are added in place (no batch rebuild of units or posts, which many tables refer to). A downgrade keeps
+the stations' rating desks (ratings refer to them) as plain posts.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -166,6 +167,8 @@ def _immutable(dialect: str, create: bool) -> None:
 
 def downgrade():
     _immutable(op.get_bind().dialect.name, create=False)
+    # A published set refers to its draft; SQLite's DROP TABLE deletes row by row and would refuse the reference.
+    op.execute("UPDATE ranking_sets SET source_id = NULL")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE units DROP COLUMN head")
         op.execute("ALTER TABLE posts DROP COLUMN rates_unit")
