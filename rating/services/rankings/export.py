@@ -37,16 +37,15 @@ FIELDS = {
 ROUNDING = {"targets": 2, "responsibility": 2, "conduct": 2, "composite": 2, "rate": 6}
 
 
-def _published(field: str, value):
-    if value is None or field not in ROUNDING:
-        return value
-    return round(value, ROUNDING[field])
-
-
 def line(ranking: Ranking, row) -> dict:
-    """One line of the open data, from a stored row or a dict of its columns."""
+    """One line of the open data, from a stored row or a dict of its columns (scores rounded as published)."""
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    return {field: _published(field, get(attribute)) for field, attribute in FIELDS[ranking].items()}
+    out = {}
+    for field, attribute in FIELDS[ranking].items():
+        value = get(attribute)
+        digits = ROUNDING.get(field)
+        out[field] = round(value, digits) if digits is not None and value is not None else value
+    return out
 
 
 def content_hash(year: int, ranking: Ranking, kind: str, version: int, method: dict, rows) -> str:
