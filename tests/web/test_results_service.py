@@ -47,13 +47,17 @@ def _cycle() -> Cycle:
 
 def reference_verdict(cycle: Cycle) -> list[dict]:
     """SPEC §3 read literally, one raw row at a time, sharing no code with rating.scoring or the service."""
-    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.active.is_(True)))}
+    # Stations' rating desks are not key posts: their ratings feed the station ranking (SPEC §6), not μ.
+    desks = set(db.session.scalars(select(Post.id).where(Post.rates_unit.is_(True))))
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.active.is_(True))) if p.id not in desks}
     counted = db.session.scalars(
         select(Rating).where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
     ).all()
     sw = swv = 0.0
     per_post = {pid: [0.0, 0.0, 0] for pid in posts}
     for r in counted:
+        if r.post_id in desks:
+            continue
         w = 1.0 if r.verified else 0.5
         v = (r.level - 1) * 25
         sw, swv = sw + w, swv + w * v
