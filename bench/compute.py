@@ -3,13 +3,15 @@
     .venv/bin/python -m bench.compute [--postgres postgresql://postgres@127.0.0.1:5432/] [--scale 1] [--repeat 3]
 
 Scenarios: 1,000,000 ratings over 100 posts on SQLite (a temp file) and, with --postgres, on PostgreSQL; then
-10,000,000 ratings over 10,000 posts on PostgreSQL only. --scale multiplies the number of ratings (0.1 for a quick
-run). Each scenario gets a fresh database migrated to head (on PostgreSQL a scratch database ``bench_compute_<random>``
-on the given server, dropped afterwards; no other database is touched) holding units, posts with their holders, the
-current year's open cycle, an assessment and two rounds of inspection scores for every post, a few inspection
-findings, and the ratings, generated inside the database (INSERT ... SELECT over generate_series on PostgreSQL, a
-recursive CTE on SQLite): every third one verified (window), the others web ratings, a few held or excluded.
-Then ANALYZE (VACUUM ANALYZE on PostgreSQL, so that index-only scans see an up-to-date visibility map).
+10,000,000 ratings over 10,000 posts on PostgreSQL only. Then the department and station rankings (bench.rankings):
+1,000,000 station ratings / 1,000 units on SQLite and 10,000,000 / 10,000 units on PostgreSQL (--rankings-only skips
+the verdict's scenarios). --scale multiplies the number of ratings (0.1 for a quick run). Each scenario gets a fresh
+database migrated to head (on PostgreSQL a scratch database ``bench_compute_<random>`` on the given server, dropped
+afterwards; no other database is touched) holding units, posts with their holders, the current year's open cycle, an
+assessment and two rounds of inspection scores for every post, a few inspection findings, and the ratings, generated
+inside the database (INSERT ... SELECT over generate_series on PostgreSQL, a recursive CTE on SQLite): every third
+one verified (window), the others web ratings, a few held or excluded. Then ANALYZE (VACUUM ANALYZE on PostgreSQL,
+so that index-only scans see an up-to-date visibility map).
 
 Timed, best of --repeat after one warm-up run, each inside a transaction that is rolled back so every run sees the
 same data:
@@ -72,9 +74,12 @@ def fresh_database(engine: str, server_url: str | None):
         admin.dispose()
 
 
-def _rows_sql(engine: str, n: int, posts: int, first_post: int, first_holder: int, cycle_id: int, year: int) -> str:
+def _rows_sql(
+    engine: str, n: int, posts: int, first_post: int, first_holder: int | None, cycle_id: int, year: int
+) -> str:
     """INSERT ... SELECT of ``n`` ratings spread evenly over the posts, levels leaning to 4 and 5 and a little better
-    for some posts than for others, every third rating verified, one in 50 held and one in 97 excluded."""
+    for some posts than for others, every third rating verified, one in 50 held and one in 97 excluded; without
+    ``first_holder`` (stations' rating desks) no holder."""
     r = f"(r + g % {posts} % 13 * 0.01)"
     steps = " ".join(f"WHEN {r} < {bound} THEN {lvl}" for lvl, bound in ((1, 0.04), (2, 0.1), (3, 0.28), (4, 0.62)))
     level = f"CASE {steps} ELSE 5 END"
@@ -87,11 +92,12 @@ def _rows_sql(engine: str, n: int, posts: int, first_post: int, first_holder: in
         created = "date('{year}-01-01', '+' || (g % 300) || ' days') || ' 10:00:00.000000'"
         prefix = f"WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < {n}) "
     created = created.format(year=year)
+    holder = "NULL" if first_holder is None else f"{first_holder} + g % {posts}"
     verified = "(g % 3 = 0)"
     return (
         f"{prefix}INSERT INTO ratings (receipt, cycle_id, post_id, holder_id, level, comment, channel, verified, "
         "status, status_reason, entered_by, created_at) "
-        f"SELECT 'B' || g, {cycle_id}, {first_post} + g % {posts}, {first_holder} + g % {posts}, {level}, '', "
+        f"SELECT 'B' || g, {cycle_id}, {first_post} + g % {posts}, {holder}, {level}, '', "
         f"CASE WHEN {verified} THEN 'window' ELSE 'web' END, {verified}, "
         "CASE WHEN g % 50 = 0 THEN 'held' WHEN g % 97 = 0 THEN 'excluded' ELSE 'counted' END, '', 'bench', "
         f"{created} FROM ({source}) AS s"
@@ -305,6 +311,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the number of ratings (default 1)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement, after one warm-up")
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL scenarios only")
+    parser.add_argument("--rankings-only", action="store_true", help="only the department and station rankings")
     args = parser.parse_args()
     scenarios = [] if args.skip_sqlite else [Scenario("sqlite", int(1_000_000 * args.scale), 100)]
     if args.postgres:
@@ -314,9 +321,22 @@ def main() -> None:
         ]
     else:
         print("PostgreSQL scenarios skipped: pass --postgres postgresql://user@host:5432/")
-    for scenario in scenarios:
+    for scenario in [] if args.rankings_only else scenarios:
         with fresh_database(scenario.engine, args.postgres) as url:
             report(scenario, measure(scenario, url, args.repeat))
+    _rankings(args)
+
+
+def _rankings(args) -> None:
+    """The department and station rankings (SPEC §6), each beside one plain GROUP BY over the same ratings."""
+    from bench import rankings
+
+    scenarios = [] if args.skip_sqlite else [rankings.RankingScenario("sqlite", int(1_000_000 * args.scale), 1_000)]
+    if args.postgres:
+        scenarios.append(rankings.RankingScenario("postgresql", int(10_000_000 * args.scale), 10_000))
+    for scenario in scenarios:
+        with fresh_database(scenario.engine, args.postgres) as url:
+            rankings.report(scenario, rankings.measure(scenario, url, args.repeat), GOAL_RATIO)
 
 
 if __name__ == "__main__":

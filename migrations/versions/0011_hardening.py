@@ -1,7 +1,7 @@
 """hardening: server-side session versions, sign-in throttling, a second factor, Open311 API keys (issue 17)
 
 Revision ID: 0011_hardening
-Revises: 0009_rating_sources
+Revises: 0010_unit_rankings
 Create Date: 2026-12-10 10:00:00
 
 - ``users.session_version`` (sessions end when it is raised), ``users.failed_logins`` and ``users.locked_until``
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_hardening'
-down_revision = '0009_rating_sources'
+down_revision = '0010_unit_rankings'
 branch_labels = None
 depends_on = None
 

@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from rating.admin import accounts, audit_log, ledger, ratings, routes, runs, sources, verdict  # noqa: E402,F401  (register the routes on bp)
+from rating.admin import (  # noqa: E402,F401  (register the routes on bp)
+    accounts,
+    audit_log,
+    ledger,
+    rankings,
+    ratings,
+    routes,
+    runs,
+    sources,
+    units,
+    verdict,
+)

@@ -31,6 +31,8 @@ ACTIONS = [
     (_l("用户"), "admin.users", (Role.ADMIN, Role.AUDITOR)),
     (_l("评议周期与录入进度"), "admin.cycles", (Role.ADMIN, Role.AUDITOR)),
     (_l("评议结果:计算、公示与公布"), "admin.verdict", (Role.ADMIN, Role.AUDITOR)),
+    (_l("单位考核分数与部门、站所排名"), "admin.unit_scores_page", (Role.ADMIN, Role.AUDITOR)),
+    (_l("单位与主要负责人"), "admin.units", (Role.ADMIN, Role.AUDITOR)),
     (_l("调离令"), "hr.transfers_list", (Role.HR_OFFICER,)),
     (_l("调离督办"), "admin.supervision", (Role.ADMIN, Role.AUDITOR)),
     (_l("责任追究台账"), "admin.ledger_list", (Role.ADMIN, Role.AUDITOR)),

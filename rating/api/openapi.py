@@ -1,5 +1,7 @@
 """The OpenAPI 3 description of the open-data API. Later features add their paths here."""
 
+from rating.api.openapi_rankings import RANKING_PATHS, RANKING_SCHEMAS
+
 UNIT_KINDS = ["municipal", "provincial", "window", "station", "county"]
 
 SCHEMAS = {
@@ -17,7 +19,10 @@ SCHEMAS = {
             {"$ref": "#/components/schemas/UnitRef"},
             {
                 "type": "object",
-                "properties": {"parent": {"type": ["string", "null"], "description": "parent unit code"}},
+                "properties": {
+                    "parent": {"type": ["string", "null"], "description": "parent unit code"},
+                    "head": {"type": "string", "description": "the unit's principal leader (主要负责人)"},
+                },
             },
         ]
     },
@@ -216,8 +221,8 @@ def document(server_url: str) -> dict:
             "what the office publishes.",
         },
         "servers": [{"url": server_url}],
-        "paths": {**API_PATHS, **OPEN311_PATHS},
-        "components": {"schemas": {**SCHEMAS, **OPEN311_SCHEMAS}},
+        "paths": {**API_PATHS, **RANKING_PATHS, **OPEN311_PATHS},
+        "components": {"schemas": {**SCHEMAS, **RANKING_SCHEMAS, **OPEN311_SCHEMAS}},
     }
 
 

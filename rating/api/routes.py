@@ -7,10 +7,13 @@ from sqlalchemy.orm import selectinload
 from rating.api.openapi import document
 from rating.extensions import csrf, db
 from rating.models.cycles import Cycle
+from rating.models.rankings import Ranking
 from rating.models.results import ResultKind, ResultSet
 from rating.models.units import Unit
 from rating.security import public
 from rating.services.directory import posts_query
+from rating.services.rankings import export as rankings_export
+from rating.services.rankings import publication as rankings_publication
 from rating.services.verdict import export, publication
 from rating.views import cycle_or_404, int_arg
 
@@ -57,7 +60,13 @@ def posts():
 def units():
     rows = db.session.scalars(select(Unit).options(selectinload(Unit.parent)).order_by(Unit.code)).all()
     items = [
-        {"code": u.code, "name": u.name, "kind": str(u.kind), "parent": u.parent.code if u.parent else None}
+        {
+            "code": u.code,
+            "name": u.name,
+            "kind": str(u.kind),
+            "parent": u.parent.code if u.parent else None,
+            "head": u.head,
+        }
         for u in rows
     ]
     return jsonify({"items": items, "total": len(items)})
@@ -96,6 +105,31 @@ def cycle_results(year: int):
     if chosen is None:
         abort(404)
     response = jsonify(export.document(cycle, chosen))
+    response.set_etag(chosen.content_hash)
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response.make_conditional(request)
+
+
+@bp.get("/cycles/<int:year>/departments")
+@public
+def cycle_departments(year: int):
+    """The newest published department ranking of a cycle; 404 until published."""
+    return _ranking(year, Ranking.DEPARTMENTS)
+
+
+@bp.get("/cycles/<int:year>/stations")
+@public
+def cycle_stations(year: int):
+    """The newest published grassroots-station ranking of a cycle; 404 until published."""
+    return _ranking(year, Ranking.STATIONS)
+
+
+def _ranking(year: int, ranking: Ranking):
+    chosen = rankings_publication.latest(cycle_or_404(year), ranking, ResultKind.PUBLISHED)
+    if chosen is None:
+        abort(404)
+    response = jsonify(rankings_export.document(chosen.cycle, chosen))
     response.set_etag(chosen.content_hash)
     response.cache_control.public = True
     response.cache_control.max_age = 60

@@ -33,7 +33,7 @@ def _own_unit_id() -> int | None:
 
 
 def _post_choices() -> list[Post]:
-    return db.session.scalars(posts_query(unit_id=_own_unit_id())).all()
+    return db.session.scalars(posts_query(unit_id=_own_unit_id(), with_desks=True)).all()
 
 
 def _recent_batches():

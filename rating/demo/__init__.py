@@ -23,6 +23,7 @@ from rating.demo.directory import demo_logins, load_cycle, load_posts, load_unit
 from rating.demo.follow_through import load_ledger, load_transfers
 from rating.demo.history import load_history
 from rating.demo.officials import load_officials
+from rating.demo.rankings import load_rankings
 from rating.demo.ratings import load_ratings
 from rating.demo.rotations import assess_earlier_holders, load_rotations
 from rating.extensions import db
@@ -56,6 +57,7 @@ def run() -> DemoReport:
     report.lines.extend(load_history(actor, today))
     report.lines.append(f"cycles created: {', '.join(load_cycle(actor, today)) or 'none'}")
     report.lines.extend(_load_current(actor, today))
+    report.lines.extend(load_rankings(actor, today))
     report.lines.append(_load_provisional(today))
     return report
 

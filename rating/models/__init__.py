@@ -22,6 +22,7 @@ from rating.models.complaints import (
 )
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Holder, Post, Tenure
+from rating.models.rankings import DepartmentResult, Ranking, RankingSet, StationResult, UnitScore
 from rating.models.ratings import Channel, FollowUp, FollowUpStatus, Rating, RatingCode, RatingStatus
 from rating.models.results import Objection, ObjectionKind, Result, ResultKind, ResultSet
 from rating.models.scheduler import JobRun, RunOutcome, SchedulerLease
@@ -56,6 +57,11 @@ __all__ = [
     "Holder",
     "Post",
     "Rating",
+    "DepartmentResult",
+    "Ranking",
+    "RankingSet",
+    "StationResult",
+    "UnitScore",
     "RatingCode",
     "RatingStatus",
     "Channel",

@@ -44,6 +44,9 @@ class Post(Base):
     commitments: Mapped[str] = mapped_column(Text, default="")
     #: An inactive post is kept with its history but no longer listed or rated.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    #: A station's rating desk (站所评价): it stands for the station as a whole, has no holder and no verdict line;
+    #: citizens rate the station through it with the posts' form, codes, limits and moderation.
+    rates_unit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()

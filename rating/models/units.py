@@ -27,6 +27,8 @@ class Unit(Base):
     kind: Mapped[UnitKind] = mapped_column(enum_type(UnitKind, "unit_kind"))
     #: A station belongs to its county, a service hall window to its department.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    #: 主要负责人: the unit's principal leader, named when the unit is last two years running.
+    head: Mapped[str] = mapped_column(String(50), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])

@@ -13,11 +13,14 @@ from rating.security import public, safe_next
 from rating.services import ledger
 from rating.services.cycles import current_cycle
 from rating.services.directory import posts_query, units_with_posts
+from rating.services.directory import stations as directory_stations
 from rating.services.ratings import intake_closed, public_tally
 from rating.services.verdict.publication import published_history
 from rating.views import lenient_int
 
 bp = Blueprint("public", __name__)
+#: The key posts the home page counts (stations' rating desks are not key posts).
+KEY_POST = Post.active.is_(True) & Post.rates_unit.is_(False)
 
 
 @bp.get("/")
@@ -25,8 +28,8 @@ bp = Blueprint("public", __name__)
 def home():
     counts = db.session.execute(
         select(
-            select(func.count(Post.id)).where(Post.active.is_(True)).scalar_subquery(),
-            select(func.count(func.distinct(Post.unit_id))).where(Post.active.is_(True)).scalar_subquery(),
+            select(func.count(Post.id)).where(KEY_POST).scalar_subquery(),
+            select(func.count(func.distinct(Post.unit_id))).where(KEY_POST).scalar_subquery(),
         )
     ).one()
     return render_template("public/home.html", cycle=current_cycle(), posts=counts[0], units=counts[1])
@@ -43,7 +46,13 @@ def directory():
     )
     units = db.session.scalars(units_with_posts()).all()
     return render_template(
-        "public/directory.html", pagination=pagination, rows=pagination.items, q=q, unit_code=unit_code, units=units
+        "public/directory.html",
+        pagination=pagination,
+        rows=pagination.items,
+        q=q,
+        unit_code=unit_code,
+        units=units,
+        stations=db.session.scalars(directory_stations()).all(),
     )
 
 
@@ -59,6 +68,8 @@ def post(code: str):
     )
     if post is None or not post.active:
         abort(404)
+    if post.rates_unit:  # a station's rating desk is not a key post: its page is the station's rating form
+        return redirect(url_for("rate.station_form", code=post.unit.code))
     cycle = current_cycle()
     return render_template(
         "public/post.html",

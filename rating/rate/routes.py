@@ -15,7 +15,7 @@ from rating.models.posts import Post
 from rating.models.ratings import FollowUp, Rating
 from rating.rate.forms import FeedbackForm, PhoneForm, RatingForm
 from rating.security import public
-from rating.services import followups, phones, ratings
+from rating.services import followups, phones, ratings, stations
 from rating.services.cycles import open_cycle
 from rating.services.errors import DomainError
 from rating.views import apply_change, refuse
@@ -39,6 +39,20 @@ def _network_limit() -> str:
 
 def _device_limit() -> str:
     return current_app.config["RATING_DEVICE_LIMIT"]
+
+
+def _station_desk_or_404(code: str) -> Post:
+    found = stations.station_or_none(code[:20])
+    if found is None:
+        abort(404)
+    return found[1]
+
+
+def _form_url(post: Post, **args) -> str:
+    """Where a post's rating form lives: a station's desk is rated at /units/<code>/rate."""
+    if post.rates_unit:
+        return url_for("rate.station_form", code=post.unit.code, **args)
+    return url_for("rate.form", code=post.code, **args)
 
 
 def _post_or_404(code: str) -> Post:
@@ -76,6 +90,9 @@ def _form_page(post, form, status=200, code_error=None, phone_error=None):
     page = render_template(
         "rate/form.html",
         post=post,
+        action=url_for("rate.station_submit", code=post.unit.code)
+        if post.rates_unit
+        else url_for("rate.submit", code=post.code),
         form=form,
         phone_form=PhoneForm(),
         verifying=_challenge(post) is not None,
@@ -96,7 +113,7 @@ def scan(code: str):
     if found is None:
         flash(_("评价码无效,请核对卡片上的岗位后选择岗位评价。"), "error")
         return redirect(url_for("public.directory"))
-    return redirect(url_for("rate.form", code=found.post.code, c=found.code))
+    return redirect(_form_url(found.post, c=found.code))
 
 
 @bp.get("/posts/<code>/rate")
@@ -112,7 +129,27 @@ def form(code: str):
 @limiter.limit(_network_limit, key_func=_network)
 @limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
 def submit(code: str):
-    post = _post_or_404(code)
+    return _submit(_post_or_404(code))
+
+
+@bp.get("/units/<code>/rate")
+@public
+def station_form(code: str):
+    """A grassroots station (基层站所) is rated with the same form, codes, limits and moderation as a post: through
+    its rating desk (rating.services.stations)."""
+    form = RatingForm(code=request.args.get("c", ""))
+    return _form_page(_station_desk_or_404(code), form)
+
+
+@bp.post("/units/<code>/rate")
+@public
+@limiter.limit(_network_limit, key_func=_network)
+@limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
+def station_submit(code: str):
+    return _submit(_station_desk_or_404(code))
+
+
+def _submit(post: Post):
     form = RatingForm()
     if not form.validate_on_submit():
         return _form_page(post, form, 422)
@@ -162,7 +199,7 @@ def phone(code: str):
     db.session.commit()
     session["phone_challenge"] = {"post": post.code, "id": challenge.id}
     flash(_("验证码已发送到您的手机,请在下方填写后提交评价。"), "success")
-    return redirect(url_for("rate.form", code=post.code))
+    return redirect(_form_url(post))
 
 
 @bp.get("/receipt/<receipt>")

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("results", __name__)
 
-from rating.results import objections, routes  # noqa: E402,F401  (register the routes on bp)
+from rating.results import objections, rankings, routes  # noqa: E402,F401  (register the routes on bp)

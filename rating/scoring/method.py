@@ -77,6 +77,18 @@ class MethodSettings:
     campaign_shift: float = 2.0
     #: The final computation waits while a source group larger than this awaits the office's review.
     review_block_size: int = 20
+    #: 部门综合考核: D = w_targets·targets + w_responsibility·responsibility + w_conduct·conduct (sum to 1).
+    department_weights: dict[str, float] = field(
+        default_factory=lambda: {"targets": 0.5, "responsibility": 0.3, "conduct": 0.2}
+    )
+    #: 通报表彰: the first this many units of each group that met their targets and are not last.
+    commend_count: int = 3
+    #: A unit whose targets_met was left empty met its targets when ``targets`` reaches this score.
+    targets_met_score: float = 60.0
+    #: 人民满意基层站所: a station with fewer counted ratings is listed but not ranked.
+    station_min_ratings: int = 30
+    #: 满意率最低的基层站所: how many of the lowest-ranked stations are named publicly.
+    station_named_lowest: int = 2
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -109,6 +121,7 @@ class MethodSettings:
             *self._table_problems(),
             *self._count_problems(),
             *self._source_problems(),
+            *self._ranking_problems(),
         ]
 
     def _weight_problems(self) -> list[str]:
@@ -168,4 +181,18 @@ class MethodSettings:
             problems.append("campaign_gap and campaign_shift must lie in 0–100")
         if not isinstance(self.review_block_size, int) or self.review_block_size < 0:
             problems.append("review_block_size must be a whole number, 0 or more")
+        return problems
+
+    def _ranking_problems(self) -> list[str]:
+        problems = []
+        weights = self.department_weights
+        if set(weights) != {"targets", "responsibility", "conduct"}:
+            problems.append("department_weights must name targets, responsibility and conduct")
+        elif any(w < 0 for w in weights.values()) or abs(sum(weights.values()) - 1) > 1e-9:
+            problems.append("department_weights must not be negative and must sum to 1")
+        for name in ("commend_count", "station_min_ratings", "station_named_lowest"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                problems.append(f"{name} must be a whole number, 0 or more")
+        if not 0 <= self.targets_met_score <= 100:
+            problems.append("targets_met_score must lie in 0–100")
         return problems

@@ -10,8 +10,11 @@ from rating.models.units import Unit
 
 
 @lru_cache(maxsize=512)
-def posts_query(q: str = "", unit_code: str = "", include_inactive: bool = False, unit_id: int | None = None) -> Select:
-    """Posts with their unit and current holder loaded in the same query, ordered by post code.
+def posts_query(
+    q: str = "", unit_code: str = "", include_inactive: bool = False, unit_id: int | None = None, with_desks=False
+) -> Select:
+    """Posts with their unit and current holder loaded in the same query, ordered by post code; stations' rating
+    desks only ``with_desks`` (the rating codes page: a station's cards are printed like a post's).
 
     ``q`` matches the holder's name, the post title or code, the unit name or any responsibility line.
     Statements are immutable, so the built statement is memoised: building it costs more than running it.
@@ -28,6 +31,8 @@ def posts_query(q: str = "", unit_code: str = "", include_inactive: bool = False
         )
         .order_by(Post.code)
     )
+    if not with_desks:  # stations' rating desks are not key posts: the directory lists stations on their own
+        stmt = stmt.where(Post.rates_unit.is_(False))
     if not include_inactive:
         stmt = stmt.where(Post.active.is_(True))
     if unit_code:
@@ -51,6 +56,15 @@ def units_with_posts() -> Select:
     """Units that have at least one active post, for the directory's unit filter."""
     return (
         select(Unit)
-        .where(Unit.id.in_(select(Post.unit_id).where(Post.active.is_(True))))
+        .where(Unit.id.in_(select(Post.unit_id).where(Post.active.is_(True), Post.rates_unit.is_(False))))
         .order_by(Unit.kind, Unit.code)
+    )
+
+
+def stations() -> Select:
+    """Grassroots stations citizens can rate (those with an active rating desk), by code."""
+    return (
+        select(Unit)
+        .where(Unit.id.in_(select(Post.unit_id).where(Post.active.is_(True), Post.rates_unit.is_(True))))
+        .order_by(Unit.code)
     )

@@ -51,7 +51,9 @@ def check_open_for_entries(cycle: Cycle, amendment: Amendment) -> bool:
 
 
 def import_context(cycle: Cycle, only_unit_id: int | None = None) -> Context:
-    posts = db.session.execute(select(Post.code, Post.id, Post.unit_id).where(Post.active.is_(True))).all()
+    posts = db.session.execute(
+        select(Post.code, Post.id, Post.unit_id).where(Post.active.is_(True), Post.rates_unit.is_(False))
+    ).all()
     units = db.session.execute(select(Unit.code, Unit.id)).all()
     return Context(
         cycle_starts_on=cycle.starts_on,

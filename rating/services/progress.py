@@ -52,7 +52,7 @@ def post_progress(cycle: Cycle) -> list[PostProgress]:
         .outerjoin(Tenure, and_(Tenure.post_id == Post.id, Tenure.ended_on.is_(None)))
         .outerjoin(Holder, Holder.id == Tenure.holder_id)
         .outerjoin(rounds, rounds.c.post_id == Post.id)
-        .where(Post.active.is_(True))
+        .where(Post.active.is_(True), Post.rates_unit.is_(False))
         .order_by(Unit.code, Post.code)
     )
     return [PostProgress(*row) for row in db.session.execute(stmt)]

@@ -33,6 +33,7 @@ URL_VALUES = {
     "hall_id": 1,
     "user_id": 999999,
     "key_id": 999999,
+    "ranking": "departments",
 }
 ROLES = [role.value for role in Role]
 

@@ -63,12 +63,16 @@ def reference_verdict(cycle: Cycle) -> list[dict]:
     a (post, holder) pair (SPEC §6); every record counts for the holder it carries; a holder in post for fewer than
     min_tenure_days of the cycle is listed after the ranking, with their own figures, but takes no place or title."""
     min_days = cycle.method.get("min_tenure_days", 183)
+    # Stations' rating desks are not key posts: their ratings feed the station ranking (SPEC §6), not μ.
+    desks = set(db.session.scalars(select(Post.id).where(Post.rates_unit.is_(True))))
     counted = db.session.scalars(
         select(Rating).where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
     ).all()
     sw = swv = 0.0
     per_line = {}
     for r in counted:
+        if r.post_id in desks:
+            continue
         w = 1.0 if r.verified else 0.5
         v = (r.level - 1) * 25
         sw, swv = sw + w, swv + w * v

@@ -55,10 +55,11 @@ def result_line(row, method: dict | None = None) -> dict:
     return line
 
 
-def canonical_hash(year: int, kind: str, version: int, method: dict, lines: list[dict]) -> str:
+def canonical_hash(year: int, kind: str, version: int, method: dict, lines: list[dict], **about) -> str:
     """sha256 of the canonical JSON of what a result set says; anyone can recompute it from the JSON download:
-    ``{"cycle", "kind", "version", "method", "results"}`` with sorted keys, no spaces, UTF-8."""
-    document = {"cycle": year, "kind": kind, "version": version, "method": method, "results": lines}
+    ``{"cycle", "kind", "version", "method", "results"}`` (and ``about``, e.g. a ranking's ``"ranking"``) with sorted
+    keys, no spaces, UTF-8."""
+    document = {"cycle": year, "kind": kind, "version": version, "method": method, "results": lines, **about}
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -89,10 +90,16 @@ def table_rows(result_set: ResultSet) -> list[list]:
 
 def encode(cycle: Cycle, result_set: ResultSet, fmt: str) -> bytes:
     """The result set as a file: ``json`` (UTF-8, indented), ``csv`` (UTF-8 with BOM) or ``xlsx``."""
+    return encode_document(document(cycle, result_set), table_header(result_set), table_rows(result_set), fmt)
+
+
+def encode_document(doc: dict, header: list[str], rows: list[list], fmt: str) -> bytes:
+    """An open-data document as a file (the verdict's and the rankings' downloads): ``json`` is the document,
+    ``csv`` and ``xlsx`` its table."""
     if fmt == "json":
-        return (json.dumps(document(cycle, result_set), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "csv":
-        return csv_text(table_header(result_set), table_rows(result_set)).encode("utf-8")
+        return csv_text(header, rows).encode("utf-8")
     if fmt == "xlsx":
-        return xlsx_bytes(table_header(result_set), table_rows(result_set))
+        return xlsx_bytes(header, rows)
     raise ValueError(f"unknown format {fmt!r}")

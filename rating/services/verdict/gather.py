@@ -203,6 +203,8 @@ Line = tuple[int, int | None]  #: (post id, holder id)
 def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verdict.RatingTally]:
     """S: the count, Σlevel and Σlevel² of counted ratings by post, holder and verified flag (two groups a line)."""
     groups: dict[Line, list[tuple[bool, int, int, int]]] = {}
+    # Ratings of stations' rating desks belong to the station ranking, not to μ of the key posts.
+    desks = set(db.session.scalars(select(Post.id).where(Post.rates_unit.is_(True))))
     for post_id, holder_id, is_verified, count, levels, squares in _read(
         select(
             Rating.post_id,
@@ -215,7 +217,8 @@ def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verd
         .where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
         .group_by(Rating.post_id, Rating.holder_id, Rating.verified)
     ):
-        groups.setdefault((post_id, holder_id), []).append((bool(is_verified), count, int(levels), int(squares)))
+        if post_id not in desks:
+            groups.setdefault((post_id, holder_id), []).append((bool(is_verified), count, int(levels), int(squares)))
     tallies = {line: verdict.RatingTally.of(rows) for line, rows in groups.items()}
     return tallies, verdict.RatingTally.of(row for rows in groups.values() for row in rows)
 

@@ -175,10 +175,15 @@ def start_notice(actor: audit.Actor, cycle: Cycle, days: int | None = None) -> N
 
 def publish(actor: audit.Actor, cycle: Cycle, at: datetime | None = None) -> ResultSet:
     """正式公布: after the notice period, with every objection answered and nothing changed since computing. Each
-    warned line gets a transfer order and a ledger entry. ``at`` dates a publication recorded after the fact (the
-    demo's last year); no form or command passes it."""
+    warned line gets a transfer order and a ledger entry; the newest department and station drafts are published
+    with the verdict. ``at`` dates a publication recorded after the fact (the demo's last year); no form or command
+    passes it."""
+    # The rankings beside the verdict (SPEC §6) are published with it; imported here, as they build on this module.
+    from rating.services.rankings import lifecycle as rankings
+    from rating.services.rankings import publication as ranking_publication
+
     lock_cycle(cycle)
-    blockers = publication_blockers(cycle)
+    blockers = publication_blockers(cycle) + ranking_publication.blockers(cycle)
     if blockers:
         raise Conflict(" ".join(blockers))
     published = snapshot.publish_copy(latest(cycle, ResultKind.DRAFT), cycle, at=at)
@@ -192,6 +197,7 @@ def publish(actor: audit.Actor, cycle: Cycle, at: datetime | None = None) -> Res
         before={"status": "notice"},
         after={"status": "published", "version": published.version, "content_hash": published.content_hash},
     )
+    rankings.publish_with_verdict(actor, cycle)
     _follow_through(actor, published)
     return published
 

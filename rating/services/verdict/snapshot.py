@@ -119,21 +119,28 @@ def next_version(cycle: Cycle, kind: ResultKind) -> int:
 
 
 def _insert_rows(rows: list[dict], result_set_id: int) -> None:
+    """Insert result rows in the session's transaction (see ``insert_rows``)."""
+    insert_rows(Result.__table__, rows, _CONVERT, result_set_id=result_set_id)
+
+
+def insert_rows(table, rows: list[dict], convert: dict | None = None, **same) -> None:
     """Insert the rows of a set in the session's transaction: COPY on PostgreSQL (a provincial result has tens of
-    thousands of rows, and one COPY beats as many INSERTs), a plain executemany elsewhere."""
+    thousands of rows, and one COPY beats as many INSERTs), a plain executemany elsewhere. ``same`` gives columns
+    every row shares (the set's id), so the rows need not be copied to carry it; ``convert`` turns the values COPY
+    cannot send as they are (enums, JSON) by column. Also used by the rankings' sets."""
     if not rows:
         return
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(Result.__table__), [{**row, "result_set_id": result_set_id} for row in rows])
+        connection.execute(insert(table), [{**row, **same} for row in rows])
         return
     columns = list(rows[0])
-    names = ", ".join(Result.__table__.c[name].name for name in ["result_set_id", *columns])
-    converters = [(index, _CONVERT[name]) for index, name in enumerate(columns, 1) if name in _CONVERT]
+    names = ", ".join(f'"{table.c[name].name}"' for name in [*same, *columns])
+    converters = [(index, convert[name]) for index, name in enumerate(columns, len(same)) if name in (convert or {})]
     with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY results ({names}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(_plain([result_set_id, *[row[name] for name in columns]], converters))
+                copy.write_row(_plain([*same.values(), *[row[name] for name in columns]], converters))
 
 
 #: COPY sends values as they are: the enums as their text, the withheld counts as JSON.
