@@ -28,7 +28,9 @@ def home():
             select(func.count(func.distinct(Post.unit_id))).where(Post.active.is_(True)).scalar_subquery(),
         )
     ).one()
-    return render_template("public/home.html", cycle=current_cycle(), posts=counts[0], units=counts[1])
+    return render_template(
+        "public/home.html", cycle=current_cycle(), rating_closed=intake_closed(), posts=counts[0], units=counts[1]
+    )
 
 
 @bp.get("/posts")

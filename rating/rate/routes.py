@@ -103,8 +103,10 @@ def scan(code: str):
 @public
 def form(code: str):
     post = _post_or_404(code)
-    form = RatingForm(code=request.args.get("c", ""))
-    return _form_page(post, form)
+    scanned = request.args.get("c", "")[:20]
+    refused = ratings.code_refusal(post, scanned) if scanned else None
+    form = RatingForm(code="" if refused else scanned)
+    return _form_page(post, form, code_error=refused)
 
 
 @bp.post("/posts/<code>/rate")
