@@ -108,6 +108,14 @@ def accountability():
     return render_template("public/accountability.html", pagination=pagination)
 
 
+@bp.get("/privacy")
+@public
+def privacy():
+    """个人信息保护: what the site keeps of a citizen, for how long, and who sees it; linked from every form that
+    takes personal data."""
+    return render_template("public/privacy.html", retention_days=current_app.config["COMPLAINT_RETENTION_DAYS"])
+
+
 @bp.get("/lang/<code>")
 @public
 def set_language(code: str):

@@ -7,7 +7,7 @@ written, so each page is rendered once per set, notice state and language and th
 (rating.results.cache).
 """
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, make_response, render_template, url_for
 
 from rating.clock import local_today
 from rating.labels import TITLE_LABELS, WITHHELD_TITLE_LABELS, rule_label
@@ -34,10 +34,11 @@ def _state(shown: Shown) -> tuple:
 
 
 def _shown(year: int) -> Shown:
-    """The set a year's public pages show (remembered for a few seconds, see rating.results.cache), or 404."""
+    """The set a year's public pages show (remembered for a few seconds, see rating.results.cache), or a 404 page
+    saying that the year's result is not published yet (before its notice, or a year without a cycle)."""
     shown = cache.remembered(("shown", year), lambda: publication.shown(year))
     if shown is None:
-        abort(404)
+        abort(make_response(render_template("results/not_published.html", year=year), 404))
     return shown
 
 
