@@ -6,7 +6,7 @@ and auditors read. The complainant's name and phone are shown to handlers and au
 ``rating.services.complaints``.
 """
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -86,6 +86,22 @@ def cases():
     )
 
 
+#: The query code of the case this handler registered last, kept in the session so the case page keeps showing it
+#: while the caller is still on the line (a flash would be gone on the next click); never stored in clear elsewhere.
+INTAKE_KEY = "intake_filed"
+
+
+def _intake_filed(filed) -> str:
+    complaint, query_code = filed
+    session[INTAKE_KEY] = {"case": complaint.case_number, "code": query_code}
+    return url_for("complaints.case", case_number=complaint.case_number)
+
+
+def _intake_code(complaint: Complaint) -> str | None:
+    kept = session.get(INTAKE_KEY) or {}
+    return kept.get("code") if kept.get("case") == complaint.case_number else None
+
+
 @bp.route("/cases/new", methods=["GET", "POST"])
 @roles(*HANDLERS)
 def intake():
@@ -96,12 +112,8 @@ def intake():
             lambda: complaints.file_complaint(
                 actor(), complaints.Intake(**data, name=form.name.data or "", phone=form.phone.data or "")
             ),
-            lambda filed: _(
-                "已登记,案件编号 %(case)s,查询码 %(code)s。请告知投诉人:查询码只显示这一次。",
-                case=filed[0].case_number,
-                code=filed[1],
-            ),
-            lambda filed: url_for("complaints.case", case_number=filed[0].case_number),
+            lambda filed: _("已登记,案件编号 %(case)s。", case=filed[0].case_number),
+            _intake_filed,
             page=lambda status: (render_template("complaints/case_new.html", form=form), status),
         )
     return render_template("complaints/case_new.html", form=form), 422 if form.errors else 200
@@ -127,6 +139,7 @@ def case(case_number: str):
         events=complaint.events,
         merged_into=merged_into,
         show_contact=show_contact,
+        intake_code=_intake_code(complaint) if handler else None,
         duplicates=duplicates,
         merge_form=EmptyForm() if duplicates else None,
         refer_form=ReferForm() if handler and complaint.status == ComplaintStatus.RECEIVED else None,

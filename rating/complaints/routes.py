@@ -129,8 +129,9 @@ def _not_found_page(form):
 @public
 @lookup_limit
 def track():
-    """投诉查询: the case's status, steps, and the finding and reply once concluded — never the contact."""
-    form = TrackForm()
+    """投诉查询: the case's status, steps, and the finding and reply once concluded — never the contact. A link may
+    fill in the case number (``?case=``), so the complainant types only the query code."""
+    form = TrackForm(case_number=request.args.get("case", "")[:20])
     if not form.validate_on_submit():
         return render_template("complaints/track.html", form=form, complaint=None), 422 if form.is_submitted() else 200
     complaint = cases.find_for_complainant(form.case_number.data, form.query_code.data)

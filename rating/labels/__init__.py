@@ -69,6 +69,13 @@ RULE_LABELS = {
     Rule.SHORT_TENURE: _l("本评议周期内任职不满 %(n)d 天,不参加排名,列出本人的各项得分。"),
 }
 
+#: Why a line has no title though its rank could have earned one: a short line under the place on the ranking and the
+#: title lists (the breakdown states the full rule above).
+WITHHELD_TITLE_LABELS = {
+    Rule.INELIGIBLE_GRADE: _l("未评称号:年度考核为基本称职或不称职"),
+    Rule.DISCIPLINE_VETO: _l("未评称号:违规违纪一票否决"),
+}
+
 
 def rule_label(rule: Rule, min_tenure_days: int) -> str:
     """The rule that gave a line its title, as the public breakdown states it."""

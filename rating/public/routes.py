@@ -32,7 +32,9 @@ def home():
             select(func.count(func.distinct(Post.unit_id))).where(KEY_POST).scalar_subquery(),
         )
     ).one()
-    return render_template("public/home.html", cycle=current_cycle(), posts=counts[0], units=counts[1])
+    return render_template(
+        "public/home.html", cycle=current_cycle(), rating_closed=intake_closed(), posts=counts[0], units=counts[1]
+    )
 
 
 @bp.get("/posts")
@@ -116,6 +118,14 @@ def accountability():
     published, nothing else private (no complainant, no evidence, no internal summary)."""
     pagination = db.paginate(ledger.public_notices_query(), per_page=30, error_out=False)
     return render_template("public/accountability.html", pagination=pagination)
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    """个人信息保护: what the site keeps of a citizen, for how long, and who sees it; linked from every form that
+    takes personal data."""
+    return render_template("public/privacy.html", retention_days=current_app.config["COMPLAINT_RETENTION_DAYS"])
 
 
 @bp.get("/lang/<code>")

@@ -32,6 +32,15 @@ class PhoneForm(FlaskForm):
     phone = StringField(_l("手机号码"), validators=[InputRequired(_l("请填写手机号码。")), Length(max=20)])
 
 
+class ContactForm(FlaskForm):
+    """A bad review's contact, left on the receipt afterwards for the unit's follow-up (回访)."""
+
+    contact = StringField(
+        _l("联系方式(手机号或电子邮箱,仅用于回访整改,不会公开)"),
+        validators=[InputRequired(_l("请填写联系方式。")), Length(max=100)],
+    )
+
+
 class FeedbackForm(FlaskForm):
     level = RadioField(
         _l("您对整改情况是否满意"), choices=LEVEL_CHOICES, coerce=int, validators=[InputRequired(_l("请选择一项。"))]

@@ -13,7 +13,7 @@ from rating import sms
 from rating.extensions import db, limiter
 from rating.models.posts import Post
 from rating.models.ratings import FollowUp, Rating
-from rating.rate.forms import FeedbackForm, PhoneForm, RatingForm
+from rating.rate.forms import ContactForm, FeedbackForm, PhoneForm, RatingForm
 from rating.security import public
 from rating.services import followups, phones, ratings, stations
 from rating.services.cycles import open_cycle
@@ -120,8 +120,10 @@ def scan(code: str):
 @public
 def form(code: str):
     post = _post_or_404(code)
-    form = RatingForm(code=request.args.get("c", ""))
-    return _form_page(post, form)
+    scanned = request.args.get("c", "")[:20]
+    refused = ratings.code_refusal(post, scanned) if scanned else None
+    form = RatingForm(code="" if refused else scanned)
+    return _form_page(post, form, code_error=refused)
 
 
 @bp.post("/posts/<code>/rate")
@@ -177,6 +179,7 @@ def _submit(post: Post):
         return _form_page(post, form, refuse(error))
     db.session.commit()
     session.pop("phone_challenge", None)
+    session["rated"] = submitted.receipt  # this browser may add a contact to its own bad review on the receipt
     if submitted.follow_up_token:
         session["follow_up"] = {"receipt": submitted.receipt, "token": submitted.follow_up_token}
     return redirect(url_for("rate.receipt", receipt=submitted.receipt))
@@ -202,15 +205,53 @@ def phone(code: str):
     return redirect(_form_url(post))
 
 
-@bp.get("/receipt/<receipt>")
-@public
-def receipt(receipt: str):
+def _rating_or_404(receipt: str) -> Rating:
     rating = db.session.scalar(select(Rating).where(Rating.receipt == receipt.upper()[:20]))
     if rating is None:
         abort(404)
+    return rating
+
+
+def _receipt_page(rating: Rating, contact_form: ContactForm, status: int = 200):
+    """The receipt; a bad review given without a contact, seen from the browser that gave it, is offered a complaint
+    and a way to leave a contact for the follow-up."""
     kept = session.get("follow_up") or {}
     token = kept.get("token") if kept.get("receipt") == rating.receipt else None
-    return render_template("rate/receipt.html", rating=rating, follow_up_token=token)
+    own_bad_review = rating.level <= 2 and not token and session.get("rated") == rating.receipt
+    page = render_template(
+        "rate/receipt.html",
+        rating=rating,
+        follow_up_token=token,
+        contact_form=contact_form if own_bad_review else None,
+    )
+    return page, status
+
+
+@bp.get("/receipt/<receipt>")
+@public
+def receipt(receipt: str):
+    return _receipt_page(_rating_or_404(receipt), ContactForm())
+
+
+@bp.post("/receipt/<receipt>/contact")
+@public
+@limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
+def leave_contact(receipt: str):
+    """The rater of a bad review leaves a contact after all: the unit's follow-up opens."""
+    rating = _rating_or_404(receipt)
+    if session.get("rated") != rating.receipt:
+        abort(403)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _receipt_page(rating, form, 422)
+    try:
+        follow_up = followups.leave_contact(rating, form.contact.data)
+    except DomainError as error:
+        return _receipt_page(rating, form, refuse(error))
+    db.session.commit()
+    session["follow_up"] = {"receipt": rating.receipt, "token": follow_up.citizen_token}
+    flash(_("已收到您的联系方式,该岗位所在单位将在规定期限内整改并回访。"), "success")
+    return redirect(url_for("rate.receipt", receipt=rating.receipt))
 
 
 @bp.route("/feedback/<token>", methods=["GET", "POST"])

@@ -46,6 +46,8 @@ class Histogram:
     left: int = LEFT
     bottom: float = HEIGHT - BOTTOM
     right: int = WIDTH - RIGHT
+    #: The exact counts behind the bars, for the table beside the chart: (low, {title: count}) per bin.
+    bands: tuple = ()
 
 
 def _bounds(values: list[float]) -> tuple[int, int]:
@@ -92,4 +94,5 @@ def histogram(lines) -> Histogram | None:
     x_ticks = [Tick(round(LEFT + i * step, 2), str(low + i * BIN)) for i in range(bins + 1)]
     y_step = next(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000) if n * 4 >= tallest or n == 1000)
     y_ticks = [Tick(round(HEIGHT - BOTTOM - n * scale, 2), str(n)) for n in range(0, tallest + 1, y_step)]
-    return Histogram(segments, x_ticks, y_ticks, len(scored))
+    bands = tuple((low + index * BIN, by_title) for index, by_title in enumerate(counts))
+    return Histogram(segments, x_ticks, y_ticks, len(scored), bands=bands)

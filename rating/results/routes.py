@@ -7,10 +7,10 @@ written, so each page is rendered once per set, notice state and language and th
 (rating.results.cache).
 """
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, make_response, render_template, url_for
 
 from rating.clock import local_today
-from rating.labels import TITLE_LABELS, rule_label
+from rating.labels import TITLE_LABELS, WITHHELD_TITLE_LABELS, rule_label
 from rating.models.cycles import CycleStatus
 from rating.models.results import ResultSet
 from rating.results import bp, cache
@@ -34,10 +34,11 @@ def _state(shown: Shown) -> tuple:
 
 
 def _shown(year: int) -> Shown:
-    """The set a year's public pages show (remembered for a few seconds, see rating.results.cache), or 404."""
+    """The set a year's public pages show (remembered for a few seconds, see rating.results.cache), or a 404 page
+    saying that the year's result is not published yet (before its notice, or a year without a cycle)."""
     shown = cache.remembered(("shown", year), lambda: publication.shown(year))
     if shown is None:
-        abort(404)
+        abort(make_response(render_template("results/not_published.html", year=year), 404))
     return shown
 
 
@@ -61,12 +62,27 @@ def _render(template: str, shown: Shown, result_set: ResultSet, **context) -> st
         method=method,
         quotas=verdict.quotas(method, result_set.ranked),
         titles=TITLE_LABELS,
+        withheld=WITHHELD_TITLE_LABELS,
         transferred=transfers.completed(result_set.cycle_id),
         objection_url=url_for("results.objections", year=shown.year)
         if shown.notice_open and _objections_open()
         else None,
         **context,
     )
+
+
+def title_lists(rows) -> dict:
+    """The lines of each title, in rank order; the benchmark and excellent lists also hold the withheld lines whose
+    ranks fall among theirs, so a reader sees why the list skips from 18 to 20."""
+    lists, above = {}, 0
+    for title in (verdict.Title.BENCHMARK, verdict.Title.EXCELLENT):
+        titled = [row for row in rows if row.title == title]
+        last = titled[-1].rank if titled else above
+        withheld = [row for row in rows if row.rule in WITHHELD_TITLE_LABELS and above < (row.rank or 0) < last]
+        lists[title] = sorted([row for row in rows if row.title == title] + withheld, key=lambda row: row.position)
+        above = max(above, last)
+    lists[verdict.Title.WARNING] = [row for row in rows if row.title == verdict.Title.WARNING]
+    return lists
 
 
 def _ranking(shown: Shown, result_set: ResultSet) -> str:
@@ -104,11 +120,16 @@ def version(year: int, version: int):
     return _page(shown, f"version-{version}", lambda: _ranking(shown, publication.result_set(set_id)))
 
 
+def _titles(shown: Shown) -> str:
+    result_set = publication.result_set(shown.set_id)
+    return _render("results/titles.html", shown, result_set, lists=title_lists(result_set.rows))
+
+
 @bp.get("/<int:year>/titles")
 @public
 def titles(year: int):
     shown = _shown(year)
-    return _page(shown, "titles", lambda: _render("results/titles.html", shown, publication.result_set(shown.set_id)))
+    return _page(shown, "titles", lambda: _titles(shown))
 
 
 def _breakdown(shown: Shown, code: str) -> str:

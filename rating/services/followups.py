@@ -54,6 +54,21 @@ def open_follow_up(rating: Rating, post: Post, contact: str, cycle: Cycle, at: d
     return follow_up
 
 
+def leave_contact(rating: Rating, contact: str) -> FollowUp:
+    """A bad review given without a contact: its rater leaves one on the receipt afterwards, and the follow-up opens
+    as if the contact had come with the rating. Raises InvalidInput (not a bad review, no contact) or Conflict (a
+    follow-up is already open)."""
+    contact = contact.strip()
+    if rating.level > 2:
+        raise InvalidInput(_("只有不满意、非常不满意的评价需要回访整改。"))
+    if not contact or len(contact) > 100:
+        raise InvalidInput(_("请填写联系方式(手机号或电子邮箱,100 字以内)。"))
+    if db.session.scalar(select(FollowUp.id).where(FollowUp.rating_id == rating.id)) is not None:
+        raise Conflict(_("这条评价已经留有联系方式,单位将回访整改。"))
+    cycle = db.session.get(Cycle, rating.cycle_id)
+    return open_follow_up(rating, rating.post, contact, cycle)
+
+
 def _change(actor, follow_up: FollowUp, action: str, apply) -> None:
     before = snapshot(follow_up)
     apply()

@@ -117,8 +117,17 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())[:16]
 
 
-def _take_code(post: Post, code_text: str) -> RatingCode:
-    """Check a code and mark it used in one conditional UPDATE, so two citizens can never both use it."""
+def code_refusal(post: Post, code_text: str) -> str | None:
+    """Why a code (from a scanned QR card) cannot be used for this post, told before the form is filled; None if
+    it can. Nothing is marked: the code is taken only on submit."""
+    try:
+        _usable_code(post, code_text)
+    except CodeRefused as refused:
+        return str(refused)
+    return None
+
+
+def _usable_code(post: Post, code_text: str) -> RatingCode:
     code = db.session.scalar(select(RatingCode).where(RatingCode.code == normalise_code(code_text)))
     if code is None:
         raise CodeRefused(_("评价码无效,请核对后重新输入,或不使用评价码直接提交。"))
@@ -126,13 +135,18 @@ def _take_code(post: Post, code_text: str) -> RatingCode:
         raise CodeRefused(_("该评价码不属于这个岗位,请核对,或不使用评价码直接提交。"))
     if code.used_at is not None:
         raise CodeRefused(_("该评价码已经使用过(一次一评),您可以不使用评价码直接提交。"))
-    now = utcnow()
-    if code.expires_at <= now:
+    if code.expires_at <= utcnow():
         raise CodeRefused(_("该评价码已过期,您可以不使用评价码直接提交。"))
+    return code
+
+
+def _take_code(post: Post, code_text: str) -> RatingCode:
+    """Check a code and mark it used in one conditional UPDATE, so two citizens can never both use it."""
+    code = _usable_code(post, code_text)
     taken = db.session.execute(
         update(RatingCode)
         .where(RatingCode.id == code.id, RatingCode.used_at.is_(None))
-        .values(used_at=now)
+        .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:

@@ -174,8 +174,8 @@ def test_ranking_lists_every_line_in_order_with_its_title(app, client, published
 
 def test_title_lists_hold_20_benchmark_40_excellent_and_5_warned_posts(client, published):
     page = _text(client, "/titles")
-    sections = dict(re.findall(r'<section class="title-list" id="(\w+)">(.*?)</section>', page, re.S))
-    counts = {key: body.count("<tr class=") for key, body in sections.items()}
+    sections = dict(re.findall(r'<section class="title-list" id="(\w+)"[^>]*>(.*?)</section>', page, re.S))
+    counts = {key: body.count(f'<tr class="line line-{key}">') for key, body in sections.items()}
     assert counts == {"benchmark": 20, "excellent": 40, "warning": 5}
     assert '标兵岗位 <span class="muted">(20 个)' in page
 
@@ -419,3 +419,24 @@ def test_public_result_pages_show_nothing_private(app, client):
         else:
             body = response.get_data(as_text=True)
         assert not [value for value in private if value in body], response.request.path
+
+
+def test_a_withheld_title_says_why_on_the_ranking_and_within_the_title_lists(app, client, published):
+    with app.app_context():
+        rows = _shown_set().rows
+        withheld = [row for row in rows if row.rule in ("ineligible_grade", "discipline_veto")]
+        last_excellent = max(row.rank for row in rows if row.title == "excellent")
+    assert withheld, "the demo withholds a title from a grade or a veto"
+    ranking, titles = _text(client), _text(client, "/titles")
+    for row in withheld:
+        reason = "未评称号:违规违纪一票否决" if row.rule == "discipline_veto" else "未评称号:年度考核为基本称职或不称职"
+        line = re.search(rf'<tr class="line"><td>{row.rank}</td>.*?</tr>', ranking).group(0)
+        assert reason in line
+        if row.rank < last_excellent:  # the list does not skip a rank without saying why
+            assert f'<td class="num rank">{row.rank}</td>' in titles and reason in titles
+
+
+def test_s_a_c_i_are_explained_in_words_above_the_ranking(client, published):
+    page = _text(client)
+    assert page.index("服务对象评议:办事群众的评价") < page.index('<table class="table ranking"')
+    assert "<abbr" not in page  # nothing explained only on hover
