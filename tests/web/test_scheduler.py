@@ -292,8 +292,9 @@ def test_close_ended_cycles_closes_and_computes_a_cycle_whose_end_date_passed(ap
             .join(Cycle, Cycle.id == ResultSet.cycle_id)
             .where(Cycle.year == year, ResultSet.kind == ResultKind.DRAFT)
         )
-        # Every active post has its lines; which holders served long enough depends on the moved dates.
-        posts = set(db.session.scalars(select(Post.code).where(Post.active.is_(True))))
+        # Every active key post has its lines (a station's rating desk has none); which holders served long enough
+        # depends on the moved dates.
+        posts = set(db.session.scalars(select(Post.code).where(Post.active.is_(True), Post.rates_unit.is_(False))))
         assert {row.post_code for row in draft.rows} == posts and draft.computed_by == "scheduler"
         long_enough = sum(row.tenure_days >= draft.method["min_tenure_days"] for row in draft.rows)
         assert draft.ranked == long_enough > 0
