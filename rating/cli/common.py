@@ -83,3 +83,15 @@ def import_into_cycle(path: str, year: int, columns, optional, validate, write) 
         fail(f"{IMPORT_REFUSED}: {exc}")
     db.session.commit()
     click.echo(f"imported {len(rows)} row(s) into cycle {year}: {result}")
+
+
+def write_export(data: bytes, output: str | None, fmt: str, written: str) -> None:
+    """An export's bytes to ``output`` (saying ``written`` on stderr) or to stdout; XLSX never to a terminal."""
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"{written} {output}", err=True)
+    elif fmt == "xlsx" and sys.stdout.isatty():
+        fail("XLSX is binary: give --output FILE")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()

@@ -4,9 +4,6 @@ and ``import-station-ratings`` (``--cycle YEAR FILE``), ``compute-departments``,
 ``export-stations`` (``--format csv|xlsx|json [--output F]``). Notice and publication are the verdict's:
 ``notice`` and ``publish`` carry the newest ranking drafts with them."""
 
-import sys
-from pathlib import Path
-
 import click
 from flask.cli import AppGroup
 
@@ -19,6 +16,7 @@ from rating.cli.common import (
     read_rows,
     report_import_failure,
     run_step,
+    write_export,
 )
 from rating.extensions import db
 from rating.imports import units as unit_rows
@@ -131,15 +129,9 @@ def _export(year: int, ranking: Ranking, fmt: str, output: str | None) -> None:
         ranking_set = publication.for_export(cycle, ranking)
     except DomainError as exc:
         fail(str(exc))
-    data = export.encode(cycle, ranking_set, fmt)
-    if output:
-        Path(output).write_bytes(data)
-        click.echo(f"{year}: {len(ranking_set.rows)} lines written to {output}", err=True)
-    elif fmt == "xlsx" and sys.stdout.isatty():
-        fail("XLSX is binary: give --output FILE")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    write_export(
+        export.encode(cycle, ranking_set, fmt), output, fmt, f"{year}: {len(ranking_set.rows)} lines written to"
+    )
 
 
 format_option = click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True)

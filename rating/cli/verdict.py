@@ -2,14 +2,12 @@
 ``publish`` and ``export-results``, each ``--cycle YEAR``. The scheduler does the same steps on its own
 (``rating.jobs``); these are for the office doing them by hand."""
 
-import sys
 from collections import Counter
-from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from rating.cli.common import cycle_or_fail, fail, run_step
+from rating.cli.common import cycle_or_fail, fail, run_step, write_export
 from rating.services import audit
 from rating.services.errors import DomainError
 
@@ -86,12 +84,6 @@ def export_results_command(year: int, fmt: str, output: str | None, version: int
         result_set = publication.for_export(cycle, version)
     except DomainError as exc:
         fail(str(exc))
-    data = export.encode(cycle, result_set, fmt)
-    if output:
-        Path(output).write_bytes(data)
-        click.echo(f"{year}: {len(result_set.rows)} results written to {output}", err=True)
-    elif fmt == "xlsx" and sys.stdout.isatty():
-        fail("XLSX is binary: give --output FILE")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    write_export(
+        export.encode(cycle, result_set, fmt), output, fmt, f"{year}: {len(result_set.rows)} results written to"
+    )
