@@ -312,6 +312,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement, after one warm-up")
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL scenarios only")
     parser.add_argument("--rankings-only", action="store_true", help="only the department and station rankings")
+    parser.add_argument("--skip-rankings", action="store_true", help="only the verdict's scenarios")
     args = parser.parse_args()
     scenarios = [] if args.skip_sqlite else [Scenario("sqlite", int(1_000_000 * args.scale), 100)]
     if args.postgres:
@@ -324,7 +325,8 @@ def main() -> None:
     for scenario in [] if args.rankings_only else scenarios:
         with fresh_database(scenario.engine, args.postgres) as url:
             report(scenario, measure(scenario, url, args.repeat))
-    _rankings(args)
+    if not args.skip_rankings:
+        _rankings(args)
 
 
 def _rankings(args) -> None:

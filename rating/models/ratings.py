@@ -54,7 +54,9 @@ class RatingCode(Base):
 class Rating(Base):
     __tablename__ = "ratings"
     __table_args__ = (
-        #: Covers the verdict's grouped query (and the public tally), so it reads the index alone.
+        #: Covers the verdict's grouped query (and the public tally), so it reads the index alone. On PostgreSQL,
+        #: the extended statistics st_ratings_line (migration 0016) tell the planner how few (post, holder,
+        #: verified) groups there are, so that it aggregates the index in parallel.
         Index("ix_ratings_tally", "cycle_id", "status", "post_id", "holder_id", "verified", "level"),
         #: One rating per phone, post and cycle (a phone confirmed by SMS makes a rating verified).
         Index("uq_ratings_phone", "cycle_id", "post_id", "phone_hash", unique=True),

@@ -5,6 +5,7 @@ routes and the API.
 
 import hashlib
 import json
+from operator import attrgetter, itemgetter
 
 from rating.exports import XLSX_TYPE, csv_text, xlsx_bytes
 from rating.models.cycles import Cycle
@@ -45,8 +46,9 @@ FORMATS = {"csv": "text/csv", "xlsx": XLSX_TYPE, "json": "application/json"}
 def result_line(row, method: dict | None = None) -> dict:
     """One line of the open-data document of a set computed with ``method``, from a result row or a dict of its
     columns: scores rounded to 2 decimals, the title as its code."""
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    line = {field: get(attribute) for field, attribute in fields(method).items()}
+    names = fields(method)
+    read = itemgetter if isinstance(row, dict) else attrgetter
+    line = dict(zip(names, read(*names.values())(row), strict=True))
     for field in SCORES:
         if line[field] is not None:
             line[field] = round(line[field], 2)

@@ -4,7 +4,9 @@ Called by rating.services.verdict.lifecycle. A set is written whole inside the c
 computation that dies leaves nothing behind; the database refuses to change a row once written.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from psycopg.types.json import Json
 from sqlalchemy import delete, func, insert, select
@@ -19,30 +21,45 @@ from rating.services.verdict.export import canonical_hash, result_line
 from rating.services.verdict.gather import CycleInputs, Gathered
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """What every row of one computation shares: the method, μ and the cycle's spread of v (each worked out once)."""
+
+    method: MethodSettings
+    mu: float
+    spread: float
+
+    @classmethod
+    def of(cls, inputs: CycleInputs, method: MethodSettings) -> "_Figures":
+        return cls(method, inputs.mu(method), inputs.spread(method))
+
+
 def rows(inputs: CycleInputs, method: MethodSettings, provisional: bool = False) -> list[dict]:
     """The rows of a set in order: the ranked lines by rank; in provisional standings, the ranked lines still
     missing a component; then the holders whose tenure was too short to be ranked, with their own figures."""
-    ranked = [line for line in inputs.posts if line.ranked(method)]
-    result = ranked_rows(inputs, method, [line for line in ranked if not line.missing])
+    figures = _Figures.of(inputs, method)
+    ranked, short = [], []
+    for line in inputs.posts:
+        (ranked if line.ranked(method) else short).append(line)
+    result = _ranked_rows(figures, [line for line in ranked if not line.missing])
     if provisional:
         missing = [line for line in ranked if line.missing]
-        result += _partial_rows(inputs, method, missing, verdict.Rule.MISSING, len(result))
-    short = [line for line in inputs.posts if not line.ranked(method)]
-    return result + _partial_rows(inputs, method, short, verdict.Rule.SHORT_TENURE, len(result))
+        result += _partial_rows(figures, missing, verdict.Rule.MISSING, len(result))
+    return result + _partial_rows(figures, short, verdict.Rule.SHORT_TENURE, len(result))
 
 
-def ranked_rows(inputs: CycleInputs, method: MethodSettings, complete: list[Gathered]) -> list[dict]:
+def _ranked_rows(figures: _Figures, complete: list[Gathered]) -> list[dict]:
     """The rows of the ranked lines, in rank order."""
+    method = figures.method
     post_inputs = [line.input(method) for line in complete]
     by_key = {post_input.key: line for post_input, line in zip(post_inputs, complete, strict=True)}
-    results = verdict.compute(post_inputs, method, mu=inputs.mu(method))
-    return [_row(by_key[r.key], method, inputs, r.rank, _ranked(r)) for r in results]
+    results = verdict.compute(post_inputs, method, mu=figures.mu)
+    return [_row(by_key[r.key], figures, r.rank, _ranked(r)) for r in results]
 
 
-def _partial_rows(inputs, method, lines: list[Gathered], rule: verdict.Rule, after: int) -> list[dict]:
+def _partial_rows(figures: _Figures, lines: list[Gathered], rule: verdict.Rule, after: int) -> list[dict]:
     """Rows without a rank: what is known of each line, its composite when every component is there."""
-    mu = inputs.mu(method)
-    return [_row(line, method, inputs, after + i, _partial(line, method, mu, rule)) for i, line in enumerate(lines, 1)]
+    return [_row(line, figures, after + i, _partial(line, figures, rule)) for i, line in enumerate(lines, 1)]
 
 
 def _ranked(result: verdict.PostResult) -> dict:
@@ -59,11 +76,12 @@ def _ranked(result: verdict.PostResult) -> dict:
     )
 
 
-def _partial(line: Gathered, method: MethodSettings, mu: float, rule: verdict.Rule) -> dict:
+def _partial(line: Gathered, figures: _Figures, rule: verdict.Rule) -> dict:
+    method = figures.method
     post_input = line.input(method)
     missing = line.missing
     values = {
-        "service": verdict.service_score(post_input, mu, method.prior_weight),
+        "service": verdict.service_score(post_input, figures.mu, method.prior_weight),
         "assessment": None if "assessment" in missing else verdict.assessment_score(post_input, method),
         "conduct": verdict.conduct_score(post_input, method),
         "inspection": None if "inspection" in missing else post_input.inspection_mean,
@@ -78,12 +96,12 @@ def _partial(line: Gathered, method: MethodSettings, mu: float, rule: verdict.Ru
     )
 
 
-def _row(line: Gathered, method: MethodSettings, inputs: CycleInputs, position: int, figures: dict) -> dict:
-    weighted = line.tally.weighted(method)
+def _row(line: Gathered, figures: _Figures, position: int, scores: dict) -> dict:
+    weighted = line.tally.weighted(figures.method)
     if weighted.count >= 2:
         spread = verdict.weighted_spread(weighted.weight, weighted.value_sum, weighted.squares)
     else:
-        spread = inputs.spread(method)
+        spread = figures.spread
     post = line.post
     return dict(
         position=position,
@@ -94,7 +112,7 @@ def _row(line: Gathered, method: MethodSettings, inputs: CycleInputs, position: 
         unit_code=post.unit_code,
         unit_name=post.unit_name,
         holder_name=post.holder_name,
-        ranked=line.ranked(method),
+        ranked=line.ranked(figures.method),
         tenure_days=post.tenure_days,
         ratings=weighted.count,
         verified_ratings=line.tally.verified_count,
@@ -107,7 +125,7 @@ def _row(line: Gathered, method: MethodSettings, inputs: CycleInputs, position: 
         complaints_partly=line.complaints.partly,
         discipline_veto=line.complaints.veto,
         inspection_rounds=line.scores.rounds,
-        **figures,
+        **scores,
     )
 
 
@@ -136,18 +154,22 @@ def insert_rows(table, rows: list[dict], convert: dict | None = None, **same) ->
         return
     columns = list(rows[0])
     names = ", ".join(f'"{table.c[name].name}"' for name in [*same, *columns])
+    shared = tuple(same.values())
+    values_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)  # one C call a row
     converters = [(index, convert[name]) for index, name in enumerate(columns, len(same)) if name in (convert or {})]
     with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(_plain([*same.values(), *[row[name] for name in columns]], converters))
+                values = shared + values_of(row)
+                copy.write_row(_plain(values, converters) if converters else values)
 
 
 #: COPY sends values as they are: the enums as their text, the withheld counts as JSON.
 _CONVERT = {"title": str, "rule": str, "withheld": Json}
 
 
-def _plain(values: list, converters: list[tuple[int, object]]) -> list:
+def _plain(values: tuple, converters: list[tuple[int, object]]) -> list:
+    values = list(values)
     for index, convert in converters:
         if values[index] is not None:
             values[index] = convert(values[index])
