@@ -7,7 +7,7 @@ excluded, each with a reason and who decided.
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
@@ -51,6 +51,10 @@ class RatingCode(Base):
     post: Mapped[Post] = relationship()
 
 
+#: The ratings the verdict does not count, as SQL (the condition of the partial index ix_ratings_withheld).
+WITHHELD = f"status IN ('{RatingStatus.HELD}', '{RatingStatus.EXCLUDED}')"
+
+
 class Rating(Base):
     __tablename__ = "ratings"
     __table_args__ = (
@@ -58,6 +62,19 @@ class Rating(Base):
         #: the extended statistics st_ratings_line (migration 0016) tell the planner how few (post, holder,
         #: verified) groups there are, so that it aggregates the index in parallel.
         Index("ix_ratings_tally", "cycle_id", "status", "post_id", "holder_id", "verified", "level"),
+        #: Covers the withheld counts stored with each verdict line (rating.services.sources.withheld_counts), and
+        #: holds only the ratings not counted (a few in a hundred), so counted ratings never touch it.
+        Index(
+            "ix_ratings_withheld",
+            "cycle_id",
+            "post_id",
+            "holder_id",
+            "status",
+            "source_id",
+            "status_reason",
+            sqlite_where=text(WITHHELD),
+            postgresql_where=text(WITHHELD),
+        ),
         #: One rating per phone, post and cycle (a phone confirmed by SMS makes a rating verified).
         Index("uq_ratings_phone", "cycle_id", "post_id", "phone_hash", unique=True),
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
