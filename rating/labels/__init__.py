@@ -45,6 +45,9 @@ DEDUCTION_LABELS = {
     "no_commitment_shown": _l("未公示岗位职责和服务承诺"),
 }
 
+#: What an import's preview says a row does to the stored value (``rating.uploads.change``).
+IMPORT_CHANGE_LABELS = {"new": _l("新增"), "changed": _l("修改"), "unchanged": _l("未变")}
+
 INSPECTION_KIND_LABELS = {"open": _l("明查"), "undercover": _l("暗访")}
 
 GRADE_LABELS = {
