@@ -504,5 +504,7 @@ def test_the_english_site_downloads_english_headings_and_titles(app, client, pub
     assert any((line["Reason no title was given"] or "").startswith("No title:") for line in lines)
     sheet = load_workbook(io.BytesIO(_page(client, "/results.xlsx").data)).active
     assert sheet.title == f"{YEAR} evaluation results"
+    ranking = _text(client)  # the names in the English ranking are marked as Chinese
+    assert re.search(r'<td><span lang="zh-CN">[^<]+</span></td>', ranking)
     document = _page(client, "/results.json").get_json()  # open data keep their field names in every language
     assert document["results"][0]["title"] == "benchmark" and "post_code" in document["results"][0]
