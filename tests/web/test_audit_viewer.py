@@ -244,8 +244,8 @@ def test_entries_read_as_labelled_actions_and_changed_fields(app, login_as, post
     client = login_as("auditor")
     page = client.get(f"{PAGE}?action=assessment.set").get_data(as_text=True)
     assert page.count("录入年度考核 <code>assessment.set</code>") == 2
-    assert "<span class=\"field\">考核等次</span>:称职 → 优秀</li>" in page  # the change, in words
-    assert "<span class=\"field\">考核等次</span>:称职</li>" in page  # the first entry: a value, nothing before
+    assert '<span class="field">考核等次</span>:称职 → 优秀</li>' in page  # the change, in words
+    assert '<span class="field">考核等次</span>:称职</li>' in page  # the first entry: a value, nothing before
     assert "&#34;grade&#34;" not in page and '{"grade"' not in page  # no JSON left for the reader to decode
     created = client.get(f"{PAGE}?action=post.create").get_data(as_text=True)
     assert "新建岗位 <code>post.create</code>" in created and "户籍科户籍审批岗" in created
@@ -255,4 +255,3 @@ def test_only_changed_fields_are_listed():
     listed = audit_log.changes({"grade": "competent", "score": None}, {"grade": "competent", "score": 72.5})
     assert [(c.label, c.old, c.new) for c in listed] == [("分数", "—", "72.5")]
     assert audit_log.changes(None, None) == []
-
