@@ -62,3 +62,37 @@ def test_moderation_reasons_are_large_enough_to_hit(phone, live_app):
     for index in range(min(reasons.count(), 5)):
         box = reasons.nth(index).bounding_box()
         assert box["height"] >= 24, box
+
+
+def test_the_changed_back_office_pages_pass_axe(browser, live_server, live_app):
+    """The intake form showing what a name finds, the audit log in words and the moderation page, on a phone and a
+    desktop, in both languages: no WCAG 2.x A/AA violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_accessibility import VIEWPORTS, _violations
+
+    axe, found = Axe(), []
+    for role, paths in (
+        ("complaint_handler", ["/complaints/cases/new"]),
+        ("admin", ["/admin/audit", "/admin/ratings"]),
+    ):
+        context = browser.new_context(base_url=live_server, locale="zh-CN")
+        page = context.new_page()
+        _sign_in(page, live_app, role)
+        signed_in = context.storage_state()
+        context.close()
+        for viewport in VIEWPORTS:
+            for language in ("zh", "en"):
+                context = browser.new_context(base_url=live_server, storage_state=signed_in, **VIEWPORTS[viewport])
+                page = context.new_page()
+                page.goto(f"/lang/{language}?next=/admin/")
+                for path in paths:
+                    page.goto(path)
+                    if path == "/complaints/cases/new":  # the search step: candidates offered as a choice
+                        page.locator("#post_code").fill("婚姻登记")
+                        page.locator("#text").fill(TEXT)
+                        page.locator("form[novalidate] button[type=submit]").click()
+                        expect(page.locator(".picks")).to_be_visible()
+                    found += [f"{viewport} {language}: {line}" for line in _violations(axe, page)]
+                context.close()
+    assert not found, "\n".join(found)
