@@ -7,6 +7,8 @@ from urllib.parse import quote
 from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,14 +46,41 @@ def csv_response(filename: str, header: list[str], rows) -> Response:
     )
 
 
-def xlsx_bytes(header: list[str], rows, notes: list[str] | None = None) -> bytes:
+#: Rows below the data that a column's drop-down still covers (a holder's second row added by hand).
+CHOICE_SPARE_ROWS = 200
+
+
+def _choices(sheet, column: int, words: list[str], rows: int) -> None:
+    """A drop-down of ``words`` on a column's data cells (openpyxl data validation). Other values stay allowed (a
+    score where the column also takes one): the list offers, the import checks."""
+    letter = get_column_letter(column)
+    validation = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True)
+    validation.showErrorMessage = False
+    validation.add(f"{letter}2:{letter}{rows + 1 + CHOICE_SPARE_ROWS}")
+    sheet.add_data_validation(validation)
+
+
+def xlsx_bytes(
+    header: list[str],
+    rows,
+    notes: list[str] | None = None,
+    *,
+    title: str | None = None,
+    choices: dict[int, list[str]] | None = None,
+) -> bytes:
+    """A workbook of one table: the bold header, the rows, and ``notes`` on a second sheet (说明). ``title`` names
+    the sheet (at most 31 characters, as Excel allows); ``choices`` maps a column (1 = A) to its drop-down words."""
     book = Workbook()
     sheet = book.active
+    if title:
+        sheet.title = title[:31]
     sheet.append([safe_cell(name) for name in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([safe_cell(v) for v in row])
+    for column, words in (choices or {}).items():
+        _choices(sheet, column, words, sheet.max_row - 1)
     for index, name in enumerate(header, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, min(40, len(name) * 2 + 4))
     if notes:
@@ -63,7 +92,10 @@ def xlsx_bytes(header: list[str], rows, notes: list[str] | None = None) -> bytes
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, header: list[str], rows, notes: list[str] | None = None) -> Response:
+def xlsx_response(filename: str, header: list[str], rows, notes: list[str] | None = None, **sheet) -> Response:
+    """An XLSX download; ``sheet`` passes ``title`` and ``choices`` on to ``xlsx_bytes``."""
     return Response(
-        xlsx_bytes(header, rows, notes), mimetype=XLSX_TYPE, headers={"Content-Disposition": _disposition(filename)}
+        xlsx_bytes(header, rows, notes, **sheet),
+        mimetype=XLSX_TYPE,
+        headers={"Content-Disposition": _disposition(filename)},
     )

@@ -1,11 +1,13 @@
 """The reader's language and time zone: catalogue plumbing, the labels templates see, date filters shown in
 Asia/Shanghai. The labels themselves live in rating.labels."""
 
+import re
 from functools import lru_cache
 
 from babel import support
 from flask import request
 from flask_babel import format_date, format_datetime, get_locale
+from markupsafe import Markup, escape
 from wtforms.i18n import messages_path
 
 from rating.labels import (
@@ -53,8 +55,24 @@ def template_globals() -> dict:
     }
 
 
+#: Han characters: a name holding one is Chinese.
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def chinese_name(value) -> Markup:
+    """``|zh``: a proper name from the office's data (post, unit, holder) as it stands in the page's text. On the
+    English site a Chinese name is marked ``lang="zh-CN"``, so that screen readers pronounce it as Chinese and the
+    browser picks Chinese glyphs (WCAG 3.1.2); on the Chinese site it is the page's own language. Not for
+    ``<title>`` or ``<option>``, which hold text only."""
+    text = "" if value is None else str(value)
+    if str(get_locale()) == "zh" or not HAN.search(text):
+        return escape(text)
+    return Markup('<span lang="zh-CN">{}</span>').format(text)
+
+
 def template_filters() -> dict:
     return {
         "date": lambda value: format_date(value, "yyyy-MM-dd") if value else "",
         "datetime": lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else "",
+        "zh": chinese_name,
     }

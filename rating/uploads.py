@@ -45,6 +45,23 @@ class Spreadsheet:
     header: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PreviewLine:
+    """A preview row that says what it changes: ``change`` is new, changed or unchanged against the stored value
+    (labels in ``rating.labels.IMPORT_CHANGE_LABELS``); ``warned`` marks a row the reader should look at twice."""
+
+    cells: tuple
+    change: str
+    warned: bool = False
+
+
+def change(before: str, after: str) -> str:
+    """new (nothing stored), unchanged (the same value) or changed."""
+    if not before:
+        return "new"
+    return "unchanged" if before == after else "changed"
+
+
 class ConfirmForm(FlaskForm):
     """The preview's confirm button: the kept file's token (and, like every form, the CSRF token)."""
 
@@ -129,13 +146,27 @@ def _errors_page(back: str) -> Callable:
     return lambda errors: (render_template("imports/errors.html", errors=errors, back=back), 422)
 
 
-def preview(sheet: Spreadsheet, file_storage, check, cells, *, back, confirm_url, meta=None, guard=None, failed=None):
+def preview(
+    sheet: Spreadsheet,
+    file_storage,
+    check,
+    cells,
+    *,
+    back,
+    confirm_url,
+    meta=None,
+    guard=None,
+    failed=None,
+    warnings=None,
+):
     """Read and check an uploaded file and show the rows it would write; nothing is written.
 
     ``check(table)`` returns the rows, or raises ImportFailed naming every bad row with its line and reason;
-    ``cells(rows)`` gives the preview table. ``guard()`` may refuse the import before the file is read (a domain
-    error, flashed on the way ``back``). ``failed(errors)`` shows bad rows, by default on the shared errors page with
-    422. ``meta`` (the cycle's year, the unit's code) is kept with the file for ``confirm``.
+    ``cells(rows)`` gives the preview table (tuples, or ``PreviewLine``s that say what each row changes);
+    ``warnings(rows)`` what the reader should know before confirming (shown above the table). ``guard()`` may refuse
+    the import before the file is read (a domain error, flashed on the way ``back``). ``failed(errors)`` shows bad
+    rows, by default on the shared errors page with 422. ``meta`` (the cycle's year, the unit's code) is kept with
+    the file for ``confirm``.
     """
     try:
         if guard is not None:
@@ -148,11 +179,16 @@ def preview(sheet: Spreadsheet, file_storage, check, cells, *, back, confirm_url
         refuse(error)
         return redirect(back)
     token = keep(data, filename, kind=sheet.kind, **(meta or {}))
+    shown = [
+        line if isinstance(line, PreviewLine) else PreviewLine(tuple(line), "") for line in cells(rows[:PREVIEW_ROWS])
+    ]
     return render_template(
         "imports/preview.html",
         caption=sheet.caption,
         header=sheet.header,
-        rows=cells(rows[:PREVIEW_ROWS]),
+        rows=shown,
+        changes={kind: sum(1 for line in shown if line.change == kind) for kind in ("new", "changed", "unchanged")},
+        warnings=warnings(rows) if warnings else [],
         total=len(rows),
         form=ConfirmForm(token=token),
         confirm_url=confirm_url,

@@ -1,6 +1,8 @@
 """Small helpers shared by the back-office blueprints: which cycle and unit a page is about, grid forms, and the end of
 every action (commit and say so, or roll back and say why)."""
 
+from dataclasses import dataclass, field
+
 from flask import abort, flash, redirect, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.services import audit
 from rating.services.cycles import current_cycle, find_cycle
-from rating.services.directory import units_with_posts
+from rating.services.directory import Target, resolve_target, units_with_posts
 from rating.services.errors import DomainError
 
 #: The largest id or year a URL may carry: PostgreSQL's ``integer``. Larger ones are no record of ours (404), not an
@@ -158,3 +160,31 @@ def apply_form(form, change, done, back: str, *, invalid: str | None = None):
         _flash_invalid(form, invalid)
         return redirect(back)
     return apply_change(change, done, back)
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The search step of a post or unit picker: ``text`` typed that is no code, and what it finds by name."""
+
+    text: str = ""
+    candidates: list[Target] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        """Still to choose: the form is shown again with the candidates, nothing is saved."""
+        return bool(self.text)
+
+
+def pick(form_field, *, posts: bool = True, units: bool = False) -> Picked:
+    """A picker field (phone intake, inspection findings) on a posted form: a candidate chosen from an earlier search
+    (``<name>-pick``), a code, or a suggestion ("DT-001 婚姻登记窗口岗 · …") becomes the code the form validates;
+    other text is a search (婚姻登记), answered with the posts and units it finds. Works without script: the page
+    lists them as a choice; static/js/picker.js offers the same list while typing."""
+    if request.method != "POST":
+        return Picked()
+    text = request.form.get(f"{form_field.name}-pick", "").strip() or (form_field.data or "").strip()
+    code, found = resolve_target(text, posts=posts, units=units)
+    if code or not text:
+        form_field.data = code or ""
+        return Picked()
+    return Picked(text, found)

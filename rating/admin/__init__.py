@@ -8,6 +8,7 @@ from rating.admin import (  # noqa: E402,F401  (register the routes on bp)
     accounts,
     audit_log,
     ledger,
+    lookup,
     rankings,
     ratings,
     routes,

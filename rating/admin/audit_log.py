@@ -19,6 +19,8 @@ from rating.admin import bp
 from rating.clock import LOCAL_TZ
 from rating.exports import csv_response
 from rating.extensions import db
+from rating.labels import GRADE_LABELS
+from rating.labels.audit import FIELD_LABELS, action_label
 from rating.models.audit import AuditEntry
 from rating.models.posts import Post
 from rating.models.users import Role
@@ -121,6 +123,43 @@ def _date_bound(filters: AuditFilters, typed: dict, name: str, label: str, days:
     return bound
 
 
+@dataclass(frozen=True)
+class Change:
+    """One field of an entry as the viewer shows it: ``label: old → new`` (``old`` None when nothing was before)."""
+
+    label: str
+    old: str | None
+    new: str
+
+
+def _shown(key: str, value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if key == "grade" and value in GRADE_LABELS:
+        return str(GRADE_LABELS[value])
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def changes(before: dict | None, after: dict | None) -> list[Change]:
+    """What an entry changed, field by field, in the order recorded: fields that stayed the same are left out, a
+    field recorded only after (a new record, a reason) shows its value alone."""
+    before, after = before or {}, after or {}
+    shown = []
+    for key in [*before, *(key for key in after if key not in before)]:
+        if key in before and key in after and before[key] == after[key]:
+            continue
+        label = str(FIELD_LABELS.get(key, key))
+        old = _shown(key, before[key]) if key in before else None
+        shown.append(Change(label, old, _shown(key, after[key]) if key in after else "—"))
+    return shown
+
+
 @bp.get("/audit")
 @roles(Role.ADMIN, Role.AUDITOR)
 def audit_log():
@@ -128,7 +167,13 @@ def audit_log():
     for problem in filters.problems:
         flash(problem, "error")
     pagination = db.paginate(filters.statement(), per_page=PER_PAGE)
-    return render_template("admin/audit_log.html", pagination=pagination, filters=filters.values)
+    return render_template(
+        "admin/audit_log.html",
+        pagination=pagination,
+        filters=filters.values,
+        action_label=action_label,
+        changes=changes,
+    )
 
 
 @bp.get("/audit/export.csv")

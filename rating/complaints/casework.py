@@ -30,7 +30,7 @@ from rating.models.complaints import Complaint, ComplaintStatus
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import complaints
-from rating.views import actor, apply_change, apply_form, audit_read
+from rating.views import actor, apply_change, apply_form, audit_read, pick
 
 PER_PAGE = 50
 HANDLERS = (Role.COMPLAINT_HANDLER,)
@@ -106,7 +106,9 @@ def _intake_code(complaint: Complaint) -> str | None:
 @roles(*HANDLERS)
 def intake():
     form = IntakeForm()
-    if form.validate_on_submit():
+    picked = {"post_code": pick(form.post_code), "unit_code": pick(form.unit_code, posts=False, units=True)}
+    searching = any(found.open for found in picked.values())  # a name typed: choose among what it finds first
+    if form.validate_on_submit() and not searching:
         data = {name: form[name].data or "" for name in ("channel", "category", "text", "post_code", "unit_code")}
         return apply_change(
             lambda: complaints.file_complaint(
@@ -114,9 +116,10 @@ def intake():
             ),
             lambda filed: _("已登记,案件编号 %(case)s。", case=filed[0].case_number),
             _intake_filed,
-            page=lambda status: (render_template("complaints/case_new.html", form=form), status),
+            page=lambda status: (render_template("complaints/case_new.html", form=form, picked=picked), status),
         )
-    return render_template("complaints/case_new.html", form=form), 422 if form.errors else 200
+    status = 422 if form.errors or searching else 200
+    return render_template("complaints/case_new.html", form=form, picked=picked), status
 
 
 @bp.get("/cases/<case_number>")

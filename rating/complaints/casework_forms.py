@@ -24,8 +24,9 @@ class IntakeForm(FlaskForm):
     channel = SelectField(
         _l("投诉渠道"), choices=[SelectChoice(channel.value, CHANNEL_LABELS[channel]) for channel in INTAKE_CHANNELS]
     )
-    post_code = StringField(_l("被投诉岗位编号"), validators=[Optional(), Length(max=20)])
-    unit_code = StringField(_l("被投诉单位编号(不针对具体岗位时填写)"), validators=[Optional(), Length(max=20)])
+    #: Pickers (rating.views.pick): a code, or a name to search (婚姻登记), which becomes the code chosen.
+    post_code = StringField(_l("被投诉岗位(编号或名称)"), validators=[Optional(), Length(max=100)])
+    unit_code = StringField(_l("被投诉单位(不针对具体岗位时填写,编号或名称)"), validators=[Optional(), Length(max=100)])
     category = SelectField(
         _l("问题类别"), choices=[SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()]
     )

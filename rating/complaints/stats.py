@@ -173,4 +173,4 @@ def stats_export(fmt: str):
         _("按期办结率 = 按期办结件数 ÷ 已办结件数;办结率 = 已办结件数 ÷ 已转办及以后的件数;"),
         _("满意率 = 回访满意件数 ÷ 已回访件数。"),
     ]
-    return xlsx_response(filename, header, rows, notes)
+    return xlsx_response(filename, header, rows, notes, title=_("%(year)d 年度投诉举报统计", year=cycle.year))

@@ -13,10 +13,12 @@ from rating.extensions import db
 from rating.forms import EmptyForm
 from rating.imports import officials as rows_
 from rating.imports.reader import ImportFailed
-from rating.imports.vocab import GRADE_WORDS
+from rating.imports.vocab import COLUMN_HEADINGS, GRADE_WORDS
+from rating.labels import IMPORT_CHANGE_LABELS
 from rating.models.assessments import Assessment
 from rating.models.units import Unit
 from rating.models.users import Role
+from rating.scoring.verdict import is_eligible
 from rating.security import roles
 from rating.services import officials
 from rating.services.cycles import cycle_by_year
@@ -32,8 +34,11 @@ ASSESSMENTS = uploads.Spreadsheet(
     rows_.ASSESSMENT_COLUMNS,
     rows_.ASSESSMENT_INFO_COLUMNS,
     caption=_l("年度考核导入预览"),
-    header=(_l("行"), _l("岗位编号"), _l("原结果"), _l("新结果")),
+    header=(_l("行"), _l("岗位编号"), _l("岗位"), _l("责任人"), _l("原结果"), _l("新结果"), _l("变化"), _l("提示")),
 )
+#: The columns of the downloaded template, headed in Chinese (``vocab.COLUMN_HEADINGS``; the English names are still
+#: read): the two the import needs, then the post's title, holder and unit for the reader.
+TEMPLATE_COLUMNS = [*rows_.ASSESSMENT_COLUMNS, "title", "holder", "unit"]
 
 
 def _value(assessment: Assessment | None) -> str:
@@ -42,6 +47,15 @@ def _value(assessment: Assessment | None) -> str:
     if assessment.grade:
         return GRADE_WORDS[assessment.grade]
     return f"{assessment.score:g}"
+
+
+def _cell(value: str):
+    """A grid value as a spreadsheet cell: a score is a number (Excel sums and sorts it), a grade its word."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
 
 
 def _grid_rows(cycle, unit) -> list[tuple[officials.GridLine, str]]:
@@ -110,34 +124,52 @@ def save_grid():
 def template():
     cycle, unit = requested_cycle(), requested_unit()
     rows = [
-        (line.post.code, value, line.post.title, line.holder_name, unit.name) for line, value in _grid_rows(cycle, unit)
+        (line.post.code, _cell(value), line.post.title, line.holder_name, unit.name)
+        for line, value in _grid_rows(cycle, unit)
     ]
     notes = [
-        _("grade_or_score 列填写:优秀、称职、基本称职、不称职,或 0–100 的分数。"),
-        _("holder 列是考核对象:岗位在本周期内换过人的,每人一行。title、unit 两列仅供核对。不要修改 post_code。"),
+        _("“考核结果”列从下拉列表选择优秀、称职、基本称职、不称职,或填写 0–100 的分数。"),
+        _("基本称职、不称职的岗位不能评为标兵岗位或优秀岗位。"),
+        _("“责任人”列是考核对象:岗位在本周期内换过人的,每人一行。“岗位名称”“单位”两列仅供核对。不要修改“岗位编号”。"),
     ]
     return xlsx_response(
         f"assessments-{cycle.year}-{unit.code}.xlsx",
-        [*rows_.ASSESSMENT_COLUMNS, "title", "holder", "unit"],
+        [COLUMN_HEADINGS[name] for name in TEMPLATE_COLUMNS],
         rows,
         notes,
+        title=_("%(year)d 年度考核", year=cycle.year),
+        choices={2: list(GRADE_WORDS.values())},
     )
 
 
-def _preview_cells(cycle, unit, rows) -> list[tuple]:
+def _preview_cells(cycle, unit, rows) -> list[uploads.PreviewLine]:
+    """Each row beside what is stored now: new, changed or unchanged, with a warning where the grade bars a title."""
     current = {}
     for line, value in _grid_rows(cycle, unit):
-        current[(line.post.id, line.holder_id)] = value
+        current[(line.post.id, line.holder_id)] = (line, value)
         if line.key == line.post.code:  # a row naming no holder is the post's one holder in the cycle
-            current[(line.post.id, None)] = value
+            current[(line.post.id, None)] = (line, value)
+    shown = []
+    for row in rows:
+        line, before = current.get((row.post_id, row.holder_id), (None, ""))
+        after = GRADE_WORDS.get(row.grade) or f"{row.score:g}"
+        change = uploads.change(before, after)
+        warning = "" if is_eligible(row.grade, False) else _("不能评为标兵岗位或优秀岗位")
+        post, holder = (line.post.title, line.holder_name) if line else ("", "")
+        cells = (row.line, row.code, post, holder, before or "—", after, IMPORT_CHANGE_LABELS[change], warning)
+        shown.append(uploads.PreviewLine(cells, change, bool(warning)))
+    return shown
+
+
+def _warnings(rows) -> list[str]:
+    barred = sum(1 for row in rows if not is_eligible(row.grade, False))
+    if not barred:
+        return []
     return [
-        (
-            row.line,
-            row.code,
-            current.get((row.post_id, row.holder_id), ""),
-            GRADE_WORDS.get(row.grade) or f"{row.score:g}",
+        _(
+            "%(n)d 个岗位考核为基本称职或不称职:按评议办法,这些岗位不能评为标兵岗位或优秀岗位。请核对后再确认。",
+            n=barred,
         )
-        for row in rows
     ]
 
 
@@ -153,6 +185,7 @@ def upload():
         _check(cycle, unit.id),
         lambda rows: _preview_cells(cycle, unit, rows),
         back=url_for("hr.grid", cycle=cycle.year, unit=unit.code),
+        warnings=_warnings,
         confirm_url=url_for("hr.confirm"),
         meta={"cycle": cycle.year, "unit": unit.code},
         guard=lambda: officials.check_open_for_entries(cycle, officials.Amendment()),

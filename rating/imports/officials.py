@@ -5,7 +5,7 @@ Checks that need the database (does the post exist, is it the HR officer's unit,
 made here too, against lookups passed in, so that one pass reports every bad row before anything is written.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
@@ -30,6 +30,8 @@ class Target:
 
     post_id: int | None
     unit_id: int
+    #: The post's code and title ("DT-001 婚姻登记窗口岗"), which errors about its rows name.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,15 @@ def _post(ctx: Context, code: str, line: int, errors: list[RowError]) -> Target 
         errors.append(RowError(line, _("岗位编号“%(code)s”不存在", code=code)))
         return None
     if ctx.only_unit_id is not None and target.unit_id != ctx.only_unit_id:
-        errors.append(RowError(line, _("岗位 %(code)s 不属于本单位", code=code)))
+        errors.append(RowError(line, _("岗位 %(code)s 不属于本单位", code=code), target.name))
         return None
     return target
+
+
+def _about(errors: list[RowError], since: int, target: Target | None) -> None:
+    """Name the post in the errors of its row found since ``since`` (the row number alone sends people counting)."""
+    if target is not None and target.name:
+        errors[since:] = [error if error.subject else replace(error, subject=target.name) for error in errors[since:]]
 
 
 def _holder(ctx: Context, target: Target | None, row: dict, line: int, errors: list[RowError]) -> int | None:
@@ -149,6 +157,7 @@ def validate_assessments(table: Table, ctx: Context) -> list[AssessmentRow]:
             other = seen[(code, holder_id)]
             errors.append(RowError(line, _("岗位 %(code)s 与第 %(other)d 行重复", code=code, other=other)))
         seen.setdefault((code, holder_id), line)
+        _about(errors, before, target)
         if len(errors) == before:
             rows.append(AssessmentRow(line, code, target.post_id, *value, holder_id=holder_id))
     return _finish(errors, rows)
@@ -231,6 +240,7 @@ def validate_scores(table: Table, ctx: Context) -> list[ScoreRow]:
                 )
             )
         seen.setdefault((code, holder_id, round_), line)
+        _about(errors, before, target)
         if len(errors) == before:
             rows.append(ScoreRow(line, code, target.post_id, score, round_, holder_id))
     return _finish(errors, rows)

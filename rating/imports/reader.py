@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from rating.exports import FORMULA_STARTS
+from rating.imports.vocab import COLUMN_HEADINGS, COLUMN_WORDS
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_ROWS = 100_000
@@ -31,9 +32,17 @@ MAX_COLUMNS = 64
 class RowError:
     line: int  #: 0 for a problem with the whole file
     message: str
+    #: The post the row is about ("DT-001 婚姻登记窗口岗"), once its code was found: people know their posts by name.
+    subject: str = ""
 
     def __str__(self) -> str:
-        return _("第 %(line)d 行:%(message)s", line=self.line, message=self.message) if self.line else self.message
+        if not self.line:
+            return self.message
+        if self.subject:
+            return _(
+                "第 %(line)d 行(%(subject)s):%(message)s", line=self.line, subject=self.subject, message=self.message
+            )
+        return _("第 %(line)d 行:%(message)s", line=self.line, message=self.message)
 
 
 class ImportFailed(Exception):
@@ -186,9 +195,11 @@ def _read_raw(data: bytes, filename: str, limits: Limits) -> Iterator[list[str]]
 
 
 def _header(cells: list[str], required: list[str], optional: tuple[str, ...]) -> list[str]:
-    """The column names of the first row; every required one present, none unknown."""
-    columns = [str(cell).strip().lstrip("\ufeff").lower() for cell in cells]
-    missing = [name for name in required if name not in columns]
+    """The column names of the first row (a Chinese heading of our templates stands for its column, see
+    ``vocab.COLUMN_HEADINGS``); every required one present, none unknown."""
+    columns = [str(cell).strip().lstrip("\ufeff") for cell in cells]
+    columns = [COLUMN_WORDS.get(name, name.lower()) for name in columns]
+    missing = [COLUMN_HEADINGS.get(name, name) for name in required if name not in columns]
     if missing:
         raise ImportFailed([RowError(1, _("缺少列:%(columns)s", columns=", ".join(missing)))])
     unknown = [name for name in columns if name and name not in required and name not in optional]

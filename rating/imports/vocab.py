@@ -44,3 +44,17 @@ def split_items(cell: str) -> list[str]:
     for separator in ("；", ";", "\r\n", "\r"):
         cell = cell.replace(separator, "\n")
     return [item.strip() for item in cell.split("\n") if item.strip()]
+
+
+#: The Chinese headings of our officials' templates (年度考核, 综合检查评分) and the column each stands for. A file
+#: may use either the heading or the column's name (``post_code``): older files and the command line keep working.
+COLUMN_HEADINGS = {
+    "post_code": "岗位编号",
+    "grade_or_score": "考核结果",
+    "score": "分数",
+    "round": "轮次",
+    "title": "岗位名称",
+    "holder": "责任人",
+    "unit": "单位",
+}
+COLUMN_WORDS = {heading: column for column, heading in COLUMN_HEADINGS.items()}

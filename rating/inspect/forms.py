@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 
 class FindingForm(FlaskForm):
-    target = StringField(_l("岗位编号或单位编号"), validators=[DataRequired(), Length(max=20)])
+    #: A picker (rating.views.pick): a post or unit code, or a name to search, which becomes the code chosen.
+    target = StringField(_l("岗位或单位(编号或名称)"), validators=[DataRequired(), Length(max=100)])
     found_on = DateField(_l("检查日期"), validators=[DataRequired()])
     kind = SelectField(
         _l("检查方式"), choices=[SelectChoice("undercover", _l("暗访")), SelectChoice("open", _l("明查"))]

@@ -26,7 +26,7 @@ from rating.security import roles
 from rating.services import officials
 from rating.services.cycles import cycle_by_year
 from rating.services.directory import posts_query
-from rating.views import actor, all_cycles, apply_change, apply_form, grid_table, lenient_int, requested_cycle
+from rating.views import actor, all_cycles, apply_change, apply_form, grid_table, lenient_int, pick, requested_cycle
 
 bp = Blueprint("inspect", __name__)
 
@@ -146,7 +146,8 @@ def new_finding():
     form.deduction_code.choices = [
         SelectChoice(code, f"{deduction_label(code)}(-{points:g})") for code, points in table.items()
     ] + [SelectChoice(FREE, deduction_label(None))]
-    if form.validate_on_submit():
+    picked = pick(form.target, units=True)
+    if form.validate_on_submit() and not picked.open:
         code = form.deduction_code.data
         row = {
             "post_code": form.target.data,
@@ -160,14 +161,18 @@ def new_finding():
         except ImportFailed as exc:
             for error in exc.errors:
                 flash(error.message, "error")
-            return render_template("inspect/finding_new.html", form=form, cycle=cycle), 422
+            return render_template("inspect/finding_new.html", form=form, cycle=cycle, picked=picked), 422
         return apply_change(
             lambda: officials.record_findings(actor(), cycle, rows, _amendment(), notify=form.notify.data),
             _("已记录检查发现的问题。"),
             url_for("inspect.findings", cycle=cycle.year),
-            page=lambda status: (render_template("inspect/finding_new.html", form=form, cycle=cycle), status),
+            page=lambda status: (
+                render_template("inspect/finding_new.html", form=form, cycle=cycle, picked=picked),
+                status,
+            ),
         )
-    return render_template("inspect/finding_new.html", form=form, cycle=cycle)
+    status = 422 if form.errors or picked.open else 200
+    return render_template("inspect/finding_new.html", form=form, cycle=cycle, picked=picked), status
 
 
 @bp.post("/findings/<int:finding_id>/notify")

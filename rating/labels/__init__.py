@@ -45,6 +45,9 @@ DEDUCTION_LABELS = {
     "no_commitment_shown": _l("未公示岗位职责和服务承诺"),
 }
 
+#: What an import's preview says a row does to the stored value (``rating.uploads.change``).
+IMPORT_CHANGE_LABELS = {"new": _l("新增"), "changed": _l("修改"), "unchanged": _l("未变")}
+
 INSPECTION_KIND_LABELS = {"open": _l("明查"), "undercover": _l("暗访")}
 
 GRADE_LABELS = {
@@ -67,6 +70,23 @@ RULE_LABELS = {
     Rule.DISCIPLINE_VETO: _l("评议期内有查证属实的违规违纪投诉,一票否决,不参加标兵、优秀岗位评选。"),
     Rule.QUOTA_FULL: _l("标兵、优秀岗位名额已满,未获称号。"),
     Rule.SHORT_TENURE: _l("本评议周期内任职不满 %(n)d 天,不参加排名,列出本人的各项得分。"),
+}
+
+#: Headings of the results' CSV and XLSX downloads on the web, by open-data field (``verdict.export.FIELDS``).
+RESULT_FIELD_LABELS = {
+    "rank": _l("名次"),
+    "post_code": _l("岗位编号"),
+    "post_title": _l("岗位"),
+    "unit": _l("单位"),
+    "holder": _l("责任人"),
+    "service": _l("服务对象评议 S"),
+    "assessment": _l("年度考核 A"),
+    "conduct": _l("暗访投诉考核 C"),
+    "inspection": _l("综合检查评议 I"),
+    "composite": _l("综合得分 T"),
+    "ratings": _l("评价数"),
+    "title": _l("称号"),
+    "ranked": _l("参加排名"),
 }
 
 #: Why a line has no title though its rank could have earned one: a short line under the place on the ranking and the

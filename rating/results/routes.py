@@ -15,6 +15,7 @@ from rating.models.cycles import CycleStatus
 from rating.models.results import ResultSet
 from rating.results import bp, cache
 from rating.results.charts import histogram
+from rating.results.downloads import readable_table
 from rating.scoring import verdict
 from rating.scoring.breakdown import explain
 from rating.scoring.method import MethodSettings
@@ -163,13 +164,14 @@ def breakdown(year: int, code: str):
 
 def _download(shown: Shown, fmt: str) -> bytes:
     result_set = publication.result_set(shown.set_id)
-    return export.encode(result_set.cycle, result_set, fmt)
+    return export.encode(result_set.cycle, result_set, fmt, None if fmt == "json" else readable_table(result_set))
 
 
 @bp.get("/<int:year>/results.<fmt>")
 @public
 def download(year: int, fmt: str):
-    """Open data: the set shown on the ranking page as CSV, XLSX or JSON (the document whose hash is shown)."""
+    """Open data: the set shown on the ranking page as CSV or XLSX in the page's language, or JSON (the document
+    whose hash is shown, with the open-data field names)."""
     if fmt not in export.FORMATS:
         abort(404)
     shown = _shown(year)

@@ -52,17 +52,17 @@ def check_open_for_entries(cycle: Cycle, amendment: Amendment) -> bool:
 
 def import_context(cycle: Cycle, only_unit_id: int | None = None) -> Context:
     posts = db.session.execute(
-        select(Post.code, Post.id, Post.unit_id).where(Post.active.is_(True), Post.rates_unit.is_(False))
+        select(Post.code, Post.id, Post.unit_id, Post.title).where(Post.active.is_(True), Post.rates_unit.is_(False))
     ).all()
     units = db.session.execute(select(Unit.code, Unit.id)).all()
     return Context(
         cycle_starts_on=cycle.starts_on,
         cycle_ends_on=cycle.ends_on,
-        posts={code: Target(post_id, unit_id) for code, post_id, unit_id in posts},
+        posts={code: Target(post_id, unit_id, f"{code} {title}") for code, post_id, unit_id, title in posts},
         units={code: Target(None, unit_id) for code, unit_id in units},
         only_unit_id=only_unit_id,
         standard_deductions=cycle.settings.inspection_deductions,
-        holders=holders_in_cycle([post_id for _code, post_id, _unit in posts], cycle),
+        holders=holders_in_cycle([post_id for _code, post_id, _unit, _title in posts], cycle),
     )
 
 

@@ -38,7 +38,9 @@ def _rows(client, query: str = "") -> list[Shown]:
     assert response.status_code == 200
     rows = []
     for seq, rest in TABLE_ROW.findall(response.get_data(as_text=True)):
-        _at, actor, action, _object, post, *_ = (TAG.sub("", cell).strip() for cell in CELL.findall(rest))
+        cells = CELL.findall(rest)
+        _at, actor, _action, _object, post, *_ = (TAG.sub("", cell).strip() for cell in cells)
+        action = re.search(r"<code>(.*?)</code>", cells[2]).group(1)  # the raw name, beside its label
         rows.append(Shown(int(seq), actor, action, post))
     return rows
 
@@ -233,3 +235,23 @@ def test_other_roles_are_refused(login_as, role, url):
 def test_stranger_is_sent_to_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_entries_read_as_labelled_actions_and_changed_fields(app, login_as, post, make_cycle, make_assessment):
+    make_cycle()
+    make_assessment(post, "competent")
+    make_assessment(post, "excellent")
+    client = login_as("auditor")
+    page = client.get(f"{PAGE}?action=assessment.set").get_data(as_text=True)
+    assert page.count("录入年度考核 <code>assessment.set</code>") == 2
+    assert '<span class="field">考核等次</span>:称职 → 优秀</li>' in page  # the change, in words
+    assert '<span class="field">考核等次</span>:称职</li>' in page  # the first entry: a value, nothing before
+    assert "&#34;grade&#34;" not in page and '{"grade"' not in page  # no JSON left for the reader to decode
+    created = client.get(f"{PAGE}?action=post.create").get_data(as_text=True)
+    assert "新建岗位 <code>post.create</code>" in created and "户籍科户籍审批岗" in created
+
+
+def test_only_changed_fields_are_listed():
+    listed = audit_log.changes({"grade": "competent", "score": None}, {"grade": "competent", "score": 72.5})
+    assert [(c.label, c.old, c.new) for c in listed] == [("分数", "—", "72.5")]
+    assert audit_log.changes(None, None) == []

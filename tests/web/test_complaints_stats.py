@@ -149,6 +149,16 @@ def test_xlsx_download(client, cases):
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][:4] == ["分组", "单位代码", "项目", "件数"]
     assert ["渠道", None, "电话", 3] in [row[:4] for row in values]
+    assert sheet.title == f"{cases['year']} 年度投诉举报统计"
+
+
+@pytest.mark.bare
+def test_the_english_site_downloads_english_statistics(client, cases):
+    client.get("/lang/en")
+    sheet = load_workbook(io.BytesIO(client.get("/complaints/stats.xlsx").data)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert sheet.title == f"{cases['year']} complaint statistics"
+    assert not any(re.search(r"[\u4e00-\u9fff]", str(value or "")) for value in values[0] + [row[0] for row in values])
 
 
 @pytest.mark.bare

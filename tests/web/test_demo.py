@@ -384,3 +384,11 @@ def test_seeding_again_changes_nothing(app, runner):
     assert "rotations: none" in result.output and "transfers of warned holders: none recorded" in result.output
     with app.app_context():
         assert (_counts(), _standing(), _published().content_hash) == before
+
+
+def test_every_action_of_the_demo_has_a_label(app):
+    from rating.labels.audit import action_label
+
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).distinct()).all()
+    assert actions and [action for action in actions if action_label(action) is None] == []

@@ -65,14 +65,14 @@ def test_public_result_downloads_neutralise_a_hostile_holder_name_and_keep_score
         db.session.commit()
     text = client.get(f"/results/{year}/results.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    line = next(row for row in rows if row["post_code"] == "DT-001")
-    assert line["holder"] == "'" + hostile
-    assert all(not row["composite"].startswith("'") and float(row["composite"]) >= 0 for row in rows)
+    line = next(row for row in rows if row["岗位编号"] == "DT-001")
+    assert line["责任人"] == "'" + hostile
+    assert all(not row["综合得分 T"].startswith("'") and float(row["综合得分 T"]) >= 0 for row in rows)
     sheet = load_workbook(io.BytesIO(client.get(f"/results/{year}/results.xlsx").data)).active
     header = [cell.value for cell in sheet[1]]
     values = [dict(zip(header, (c.value for c in row), strict=False)) for row in sheet.iter_rows(min_row=2)]
-    found = next(v for v in values if v["post_code"] == "DT-001")
-    assert found["holder"] == "'" + hostile and isinstance(found["composite"], float | int)
+    found = next(v for v in values if v["岗位编号"] == "DT-001")
+    assert found["责任人"] == "'" + hostile and isinstance(found["综合得分 T"], float | int)
     document = client.get(f"/results/{year}/results.json").get_json()  # open data carry the name as it is
     assert next(r for r in document["results"] if r["post_code"] == "DT-001")["holder"] == hostile
 

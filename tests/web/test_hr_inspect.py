@@ -101,7 +101,7 @@ def test_hr_template_is_prefilled_with_own_posts(client, hr, unit, own):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("post_code", "grade_or_score")
+    assert rows[0] == ("岗位编号", "考核结果", "岗位名称", "责任人", "单位")
     assert sorted(row[0] for row in rows[1:]) == sorted(post.code for post in own)
     assert all(row[4] == unit.name for row in rows[1:])
 

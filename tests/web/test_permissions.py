@@ -174,3 +174,9 @@ def test_follow_through_endpoints_are_classified(app):
             if (access := access_of(endpoint)) is not None
         }
     assert declared == FOLLOW_THROUGH
+
+
+def test_the_pickers_suggestions_are_for_those_whose_forms_have_a_picker(app):
+    with app.test_request_context():
+        access = {str(role) for role in access_of("admin.lookup")}
+    assert access == {"complaint_handler", "inspector", "admin"}

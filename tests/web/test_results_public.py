@@ -3,6 +3,7 @@ printable notice; a draft only while it is under public notice and marked as suc
 private; corrections as new versions with the old ones readable; pages answered from memory, with ETags, and
 never in another reader's language."""
 
+import csv
 import io
 import json
 import re
@@ -300,16 +301,35 @@ def test_histogram_bins_are_five_points_wide_and_cover_every_composite(composite
 # --- downloads and the printable notice -------------------------------------------------------------------------
 
 
+#: The web downloads' headings on the Chinese site: the open-data fields in words, then the withheld reason.
+HEADINGS = [
+    "名次",
+    "岗位编号",
+    "岗位",
+    "单位",
+    "责任人",
+    "服务对象评议 S",
+    "年度考核 A",
+    "暗访投诉考核 C",
+    "综合检查评议 I",
+    "综合得分 T",
+    "评价数",
+    "称号",
+    "参加排名",
+    "未评称号原因",
+]
+
+
 def test_downloads_are_the_shown_set_as_csv_xlsx_and_json(app, client, published):
     lines = len(_lines(app))  # ranked and unranked alike
     csv_text = _text(client, "/results.csv")
-    header = [*export.TABLE_HEADER, "ranked"]  # a set computed since verdict lines are tenures
-    assert csv_text.lstrip("\ufeff").splitlines()[0] == ",".join(header)
+    assert csv_text.lstrip("\ufeff").splitlines()[0] == ",".join(HEADINGS)
     assert len(csv_text.strip().splitlines()) == lines + 1
     response = _page(client, "/results.xlsx")
     assert f"results-{YEAR}-v1.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
-    assert [cell.value for cell in sheet[1]] == header and sheet.max_row == lines + 1
+    assert [cell.value for cell in sheet[1]] == HEADINGS and sheet.max_row == lines + 1
+    assert sheet.title == f"{YEAR} 年度评议结果"
     document = _page(client, "/results.json").get_json()
     with app.app_context():
         cycle = _cycle()
@@ -440,3 +460,51 @@ def test_s_a_c_i_are_explained_in_words_above_the_ranking(client, published):
     page = _text(client)
     assert page.index("服务对象评议:办事群众的评价") < page.index('<table class="table ranking"')
     assert "<abbr" not in page  # nothing explained only on hover
+
+
+def _download_rows(client, fmt="xlsx", **kwargs) -> list[dict]:
+    response = _page(client, f"/results.{fmt}", **kwargs)
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [cell.value for cell in sheet[1]]
+    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_downloads_give_titles_in_words_and_why_a_title_was_withheld(app, client, published):
+    with app.app_context():
+        rows = _shown_set().rows
+        withheld = {
+            (row.post_code, row.holder_name): row.rule
+            for row in rows
+            if row.rule in ("ineligible_grade", "discipline_veto")
+        }
+        titled = {(row.post_code, row.holder_name): row.title for row in rows if row.title}
+    assert withheld, "the demo withholds a title from a grade or a veto"
+    reasons = {
+        "discipline_veto": "未评称号:违规违纪一票否决",
+        "ineligible_grade": "未评称号:年度考核为基本称职或不称职",
+    }
+    words = {"benchmark": "标兵岗位", "excellent": "优秀岗位", "warning": "行政告诫"}
+    for fmt in ("csv", "xlsx"):
+        lines = {(line["岗位编号"], line["责任人"]): line for line in _download_rows(client, fmt)}
+        for code, rule in withheld.items():
+            assert lines[code]["未评称号原因"] == reasons[rule] and lines[code]["称号"] in ("", None)
+        assert all(lines[code]["称号"] == words[title] for code, title in titled.items())
+        assert {line["参加排名"] for line in lines.values()} == {"是", "否"}
+    xlsx = _download_rows(client)
+    assert isinstance(xlsx[0]["综合得分 T"], float) and isinstance(xlsx[0]["名次"], int)
+
+
+def test_the_english_site_downloads_english_headings_and_titles(app, client, published):
+    client.get("/lang/en")
+    lines = _download_rows(client)
+    assert list(lines[0])[:3] == ["Rank", "Post code", "Post"]
+    assert lines[0]["Title"] == "Benchmark post" and "Reason no title was given" in lines[0]
+    assert any((line["Reason no title was given"] or "").startswith("No title:") for line in lines)
+    sheet = load_workbook(io.BytesIO(_page(client, "/results.xlsx").data)).active
+    assert sheet.title == f"{YEAR} evaluation results"
+    ranking = _text(client)  # the names in the English ranking are marked as Chinese
+    assert re.search(r'<td><span lang="zh-CN">[^<]+</span></td>', ranking)
+    document = _page(client, "/results.json").get_json()  # open data keep their field names in every language
+    assert document["results"][0]["title"] == "benchmark" and "post_code" in document["results"][0]

@@ -5,6 +5,7 @@ routes and the API.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 
 from rating.exports import XLSX_TYPE, csv_text, xlsx_bytes
@@ -90,18 +91,30 @@ def table_rows(result_set: ResultSet) -> list[list]:
     return [list(result_line(row, result_set.method).values()) for row in result_set.rows]
 
 
-def encode(cycle: Cycle, result_set: ResultSet, fmt: str) -> bytes:
-    """The result set as a file: ``json`` (UTF-8, indented), ``csv`` (UTF-8 with BOM) or ``xlsx``."""
-    return encode_document(document(cycle, result_set), table_header(result_set), table_rows(result_set), fmt)
+@dataclass(frozen=True)
+class Table:
+    """The CSV and XLSX table worded for people instead of the open-data fields (the web downloads: headings and
+    titles in the reader's language, the reason a title was withheld), and the name of its sheet."""
+
+    header: list[str]
+    rows: list[list]
+    sheet: str | None = None
 
 
-def encode_document(doc: dict, header: list[str], rows: list[list], fmt: str) -> bytes:
+def encode(cycle: Cycle, result_set: ResultSet, fmt: str, table: Table | None = None) -> bytes:
+    """The result set as a file: ``json`` (UTF-8, indented), ``csv`` (UTF-8 with BOM) or ``xlsx``. The CSV and XLSX
+    carry ``table`` when given, else the open-data fields (``flask export-results``: programs read those names)."""
+    table = table or Table(table_header(result_set), table_rows(result_set))
+    return encode_document(document(cycle, result_set), table.header, table.rows, fmt, sheet=table.sheet)
+
+
+def encode_document(doc: dict, header: list[str], rows: list[list], fmt: str, sheet: str | None = None) -> bytes:
     """An open-data document as a file (the verdict's and the rankings' downloads): ``json`` is the document,
-    ``csv`` and ``xlsx`` its table."""
+    ``csv`` and ``xlsx`` its table (``sheet`` names the XLSX's sheet)."""
     if fmt == "json":
         return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "csv":
         return csv_text(header, rows).encode("utf-8")
     if fmt == "xlsx":
-        return xlsx_bytes(header, rows)
+        return xlsx_bytes(header, rows, title=sheet)
     raise ValueError(f"unknown format {fmt!r}")
