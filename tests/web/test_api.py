@@ -83,3 +83,23 @@ def test_api_never_exposes_private_fields(client, posts):
     text = client.get("/api/v1/posts?per_page=100").get_data(as_text=True)
     for private in ("password", "hash", "phone", "contact"):
         assert private not in text
+
+
+def test_a_wrong_parameter_is_a_400_that_names_it(client):
+    for url, name in (
+        ("/api/v1/posts?per_page=null", "per_page"),
+        ("/api/v1/cycles/2024/results?version=false", "version"),
+    ):
+        body = client.get(url).get_json()
+        assert body["error"]["status"] == 400 and name in body["error"]["message"], body
+
+
+def test_openapi_enums_are_the_domain_enums(client):
+    from rating.models.cycles import CycleStatus
+    from rating.models.units import UnitKind
+    from rating.scoring.verdict import Title
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["CycleStatus"]["enum"] == [status.value for status in CycleStatus]
+    assert schemas["UnitKind"]["enum"] == [kind.value for kind in UnitKind]
+    assert schemas["Title"]["enum"] == [title.value for title in Title]
