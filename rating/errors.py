@@ -17,6 +17,8 @@ def _wants_json() -> bool:
 
 
 def _page(status: int, title: str, message: str):
+    if request.path.startswith("/open311/"):  # GeoReport v2's error list, even where no Open311 route matched
+        return jsonify([{"code": status, "description": message}]), status
     if _wants_json():
         return jsonify({"error": {"status": status, "message": message}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status

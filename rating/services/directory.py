@@ -5,6 +5,7 @@ from functools import lru_cache
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
+from rating.extensions import db
 from rating.models.posts import Holder, Post, Tenure
 from rating.models.units import Unit
 
@@ -68,3 +69,11 @@ def stations() -> Select:
         .where(Unit.id.in_(select(Post.unit_id).where(Post.active.is_(True), Post.rates_unit.is_(True))))
         .order_by(Unit.code)
     )
+
+
+def find_unit(text: str) -> Unit | None:
+    """The unit a person names by its code (any case) or its full name, as Open311's ``address_string`` does."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return None
+    return db.session.scalar(select(Unit).where(or_(Unit.code == text.upper(), Unit.name == text)).limit(1))
