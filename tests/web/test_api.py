@@ -72,6 +72,13 @@ def test_openapi_document_describes_every_api_route(app, client):
         if rule.rule.startswith("/api/v1/")
     }
     assert api_paths <= set(doc["paths"]), api_paths - set(doc["paths"])
+    open311 = {
+        re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", rule.rule.removeprefix("/open311/v2"))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/open311/v2/")
+    }
+    assert open311 <= set(doc["paths"]), open311 - set(doc["paths"])
+    assert all(doc["paths"][path]["servers"] == [{"url": "http://localhost/open311/v2"}] for path in open311)
 
 
 def test_api_unknown_path_answers_json_404(client):
