@@ -5,8 +5,11 @@ last year's published cycle are checked against the document too."""
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
+from sqlalchemy import select
 
 from rating.clock import local_today
+from rating.extensions import db
+from rating.models.complaints import Complaint
 
 #: Examples per operation: enough to find the wrong parameters of issue 17, small enough for well under a minute.
 EXAMPLES = 25
@@ -40,7 +43,7 @@ def test_every_operation_answers_as_described(app):
 
 
 def test_published_answers_match_the_document(app):
-    """The demo's published cycle, rankings and a filtered page of posts, checked against the document."""
+    """The demo's published cycle, rankings, posts and complaints (as Open311), checked against the document."""
     api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     year = local_today().year - 1
     calls = [
@@ -52,8 +55,18 @@ def test_published_answers_match_the_document(app):
         ("/cycles/{year}/results", {"year": year}, {"version": 1}),
         ("/cycles/{year}/departments", {"year": year}, {}),
     ]
+    with app.app_context():
+        case_number = db.session.scalar(select(Complaint.case_number).limit(1))
+    calls += [
+        ("/services.{fmt}", {"fmt": "json"}, {}),
+        ("/services/{code}.{fmt}", {"code": "conduct", "fmt": "json"}, {}),
+        ("/requests.{fmt}", {"fmt": "json"}, {}),
+        ("/requests.{fmt}", {"fmt": "json"}, {"status": "open,closed", "start_date": "2000-01-01"}),
+        ("/requests/{case_number}.{fmt}", {"case_number": case_number, "fmt": "json"}, {}),
+    ]
     for path, path_parameters, query in calls:
-        case = api[path]["GET"].Case(path_parameters=path_parameters, query=query)
-        response = case.call()
+        operation = api[path]["GET"]
+        case = operation.Case(path_parameters=path_parameters, query=query)
+        response = case.call(base_url=operation.base_url)
         assert response.status_code == 200, (path, response.text[:200])
         case.validate_response(response)
