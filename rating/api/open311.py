@@ -210,18 +210,7 @@ def service_definition(code: str, fmt: str, query: geo.ServicesQuery):
     return answer(definition_json(Category(code)), "service_definition")
 
 
-@bp.get(f"/requests.{FORMAT}")
-@public
-@operation(
-    "Public view of complaint cases, newest first (at most 1000)",
-    name="open311Requests",
-    query=geo.RequestsQuery,
-    responses={200: _reply("cases", list[geo.ServiceRequest]), 400: BAD_PARAMETER, 404: NOT_FOUND},
-)
-def requests(fmt: str, query: geo.RequestsQuery):
-    stmt = _requests_query()
-    if ids := [i.upper() for i in _listed(query.service_request_id)]:
-        stmt = stmt.where(Complaint.case_number.in_(ids[:MAX_REQUESTS]))
+def _filtered(stmt, query: geo.RequestsQuery):
     if codes := _listed(query.service_code):
         stmt = stmt.where(Complaint.category.in_([c for c in Category if c.value in codes]))
     statuses = set(_listed(query.status))
@@ -233,6 +222,23 @@ def requests(fmt: str, query: geo.RequestsQuery):
         stmt = stmt.where(Complaint.created_at >= query.start_date)
     if query.end_date:
         stmt = stmt.where(Complaint.created_at <= query.end_date)
+    return stmt
+
+
+@bp.get(f"/requests.{FORMAT}")
+@public
+@operation(
+    "Public view of complaint cases, newest first (at most 1000)",
+    name="open311Requests",
+    query=geo.RequestsQuery,
+    responses={200: _reply("cases", list[geo.ServiceRequest]), 400: BAD_PARAMETER, 404: NOT_FOUND},
+)
+def requests(fmt: str, query: geo.RequestsQuery):
+    stmt = _requests_query()
+    if ids := [i.upper() for i in _listed(query.service_request_id)]:  # GeoReport v2: overrides the other filters
+        stmt = stmt.where(Complaint.case_number.in_(ids[:MAX_REQUESTS]))
+    else:
+        stmt = _filtered(stmt, query)
     rows = db.session.execute(stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(MAX_REQUESTS))
     return answer([request_json(*row) for row in rows], "service_requests")
 
@@ -302,7 +308,7 @@ def _named(new: geo.NewRequest) -> tuple[str, str]:
 )
 def create_request(fmt: str):
     data = _submitted()
-    if data is None:
+    if data is None or any("\x00" in value for value in data.values() if isinstance(value, str)):
         return georeport_error(400, _("请求内容无法解析。"))
     source = api_keys.check(data.get("api_key") if isinstance(data.get("api_key"), str) else "")
     if source is None:  # GeoReport v2: a POST carries the api_key the office issued; a stray form post does not

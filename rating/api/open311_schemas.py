@@ -5,7 +5,7 @@ parameters each call takes. The OpenAPI document is generated from them and the 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from rating.api.schemas import Answer, Query, Text
 from rating.clock import LOCAL_TZ
@@ -41,7 +41,7 @@ class RequestsQuery(ServicesQuery):
     end_date: Moment | None = Field(None, description="received on or before")
 
 
-class NewRequest(Answer):
+class NewRequest(BaseModel):
     """A new service request: the standard fields, the post and unit as the definition's attributes
     (``attribute[post_code]``, ``attribute[unit_code]``), and the older fields ``post_code``/``unit_code`` and
     ``address_string`` naming a unit, which still work."""

@@ -218,3 +218,21 @@ def test_georeport_client_files_a_complaint_from_the_definitions_alone(live_open
         case = response.json()[0]["service_request_id"]
     filed = client.get_service_request(case)
     assert filed["service_code"] == "inaction" and filed["agency_responsible"] == UNIT_NAME
+
+
+def test_service_request_id_overrides_the_other_filters(client, key):
+    case = post(client, key, **{"attribute[unit_code]": "M05"}).get_json()[0]["service_request_id"]
+    listed = client.get(f"{BASE}/requests.json?service_request_id={case}&status=closed&service_code=access")
+    assert [item["service_request_id"] for item in listed.get_json()] == [case]
+
+
+@pytest.mark.parametrize(
+    "url", ["/open311/v2/requests/%00.json", "/api/v1/posts?q=%00", "/posts/TP%00", "/posts?q=a%00"]
+)
+def test_a_nul_in_a_path_or_parameter_is_a_400_not_a_database_error(client, url):
+    response = client.get(url)
+    assert response.status_code == 400, response.get_data(as_text=True)[:200]
+
+
+def test_a_nul_in_a_posted_field_is_a_400(client, key):
+    assert post(client, key, **{"attribute[unit_code]": "M05", "first_name": "a\x00"}).status_code == 400
