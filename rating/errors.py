@@ -17,6 +17,8 @@ def _wants_json() -> bool:
 
 
 def _page(status: int, title: str, message: str):
+    if request.path.startswith("/open311/"):  # GeoReport v2's error list, even where no Open311 route matched
+        return jsonify([{"code": status, "description": message}]), status
     if _wants_json():
         return jsonify({"error": {"status": status, "message": message}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -30,7 +32,20 @@ def _with_allow(page, error):
     return response
 
 
+def _holds_nul() -> bool:
+    return "\x00" in request.path or any("\x00" in k + "".join(v) for k, v in request.args.lists())
+
+
+def refuse_nul():
+    """No database text can hold NUL (PostgreSQL refuses it): a path or parameter with one is a 400, not a 500."""
+    if request.routing_exception is None and _holds_nul():  # an address that matches nothing stays a 404
+        return _page(400, _("请求有误"), _("提交的内容无法处理,请返回检查后重试。"))
+    return None
+
+
 def register(app) -> None:
+    app.before_request(refuse_nul)
+
     @app.errorhandler(400)
     def bad_request(error):
         return _page(400, _("请求有误"), _("提交的内容无法处理,请返回检查后重试。"))

@@ -5,13 +5,18 @@ Administrators act; the auditor (纪委) reads."""
 from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from rating.admin import bp
+from rating.admin.forms import PasswordForm, RoleForm
 from rating.extensions import db
 from rating.forms import EmptyForm
+from rating.labels import ROLE_LABELS
+from rating.models.units import Unit
 from rating.models.users import ApiKey, Role, User
 from rating.security import roles
-from rating.services import api_keys, second_factor, signin
+from rating.services import api_keys, second_factor, signin, users
 from rating.views import actor, apply_form
 
 READERS = (Role.ADMIN, Role.AUDITOR)
@@ -21,6 +26,8 @@ READERS = (Role.ADMIN, Role.AUDITOR)
 @roles(*READERS)
 def user(user_id: int):
     account = db.get_or_404(User, user_id)
+    role_form = _role_form()
+    role_form.role.data, role_form.unit.data = account.role.value, account.unit.code if account.unit else ""
     return render_template(
         "admin/user.html",
         account=account,
@@ -28,8 +35,19 @@ def user(user_id: int):
         codes_left=second_factor.recovery_codes_left(account),
         needs_second_factor=second_factor.required(account),
         form=EmptyForm(),
+        role_form=role_form,
+        password_form=PasswordForm(),
         can_act=current_user.role == Role.ADMIN,
     )
+
+
+def _role_form() -> RoleForm:
+    form = RoleForm()
+    form.role.choices = [SelectChoice(role.value, str(ROLE_LABELS[role])) for role in Role]
+    form.unit.choices = [SelectChoice("", "—")] + [
+        SelectChoice(u.code, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))
+    ]
+    return form
 
 
 def _act(user_id: int, change, done: str):
@@ -41,6 +59,34 @@ def _act(user_id: int, change, done: str):
 @roles(Role.ADMIN)
 def end_user_sessions(user_id: int):
     return _act(user_id, lambda a: signin.end_sessions(actor(), a, "admin"), _("该用户的所有会话已结束。"))
+
+
+@bp.post("/users/<int:user_id>/role")
+@roles(Role.ADMIN)
+def change_user_role(user_id: int):
+    """A new role (and unit) for the user; their sessions end, so the old rights end with them."""
+    account = db.get_or_404(User, user_id)
+    form = _role_form()
+    return apply_form(
+        form,
+        lambda: users.change_role(actor(), account, form.role.data, form.unit.data or None),
+        _("角色已更改,该用户须重新登录。"),
+        url_for("admin.user", user_id=account.id),
+    )
+
+
+@bp.post("/users/<int:user_id>/password")
+@roles(Role.ADMIN)
+def set_user_password(user_id: int):
+    """A new password the administrator hands over (the user forgot theirs); their sessions end."""
+    account = db.get_or_404(User, user_id)
+    form = PasswordForm()
+    return apply_form(
+        form,
+        lambda: users.set_password(actor(), account, form.password.data),
+        _("密码已重置,该用户的所有会话已结束。"),
+        url_for("admin.user", user_id=account.id),
+    )
 
 
 @bp.post("/users/<int:user_id>/unlock")

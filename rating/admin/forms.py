@@ -46,3 +46,12 @@ class CycleForm(FlaskForm):
     year = IntegerField(_l("年度"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     starts_on = DateField(_l("开始日期"), validators=[Optional()])
     ends_on = DateField(_l("结束日期"), validators=[Optional()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("角色"), validators=[DataRequired()])
+    unit = SelectField(_l("所属单位(人事科、窗口人员必填)"), validators=[Optional()])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(_l("新密码(至少10位)"), validators=[DataRequired(), Length(min=10, max=200)])

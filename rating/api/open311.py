@@ -1,18 +1,24 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): the five problem areas as services, the public view
 of cases as service requests, and filing a complaint as a new request.
 
-We keep no geography: a request names the post or unit complained about with the extension fields ``post_code`` or
-``unit_code`` instead of a location, and ``address`` is always empty. The complainant's name and phone are stored as
-private contacts and never returned; the text is already masked of personal numbers when it is filed.
+We keep no geography: a request names the unit complained about (and, if known, the post) with the attributes of
+the service definition (``GET services/{code}.json``), ``attribute[unit_code]`` and ``attribute[post_code]``; the
+older fields ``post_code``/``unit_code`` and an ``address_string`` naming the unit still work. Every call answers in
+JSON or, with ``.xml``, in GeoReport's XML; ``jurisdiction_id`` is accepted (there is one jurisdiction). The
+complainant's name and phone are stored as private contacts and never returned; the text is already masked of
+personal numbers when it is filed.
 """
 
 import ipaddress
 from datetime import datetime, time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from rating.api import georeport_xml
+from rating.api import open311_schemas as geo
+from rating.api.describe import Reply, operation, parse
 from rating.clock import LOCAL_TZ
 from rating.extensions import csrf, db, limiter
 from rating.labels.complaints import CATEGORY_HINTS, CATEGORY_LABELS, FINDING_LABELS
@@ -21,11 +27,14 @@ from rating.models.units import Unit
 from rating.security import public
 from rating.services import api_keys, audit
 from rating.services.complaints import Intake, file_complaint
-from rating.services.errors import DomainError, InvalidInput
+from rating.services.directory import find_unit
+from rating.services.errors import DomainError
 
 bp = Blueprint("open311", __name__)
 csrf.exempt(bp)  # a machine API: no cookies are trusted; the only write needs an issued api_key and is rate-limited
 
+#: Every call answers in JSON, or in XML when its address ends in ``.xml``.
+FORMAT = "<any(json, xml):fmt>"
 MAX_REQUESTS = 1000
 SERVICE_GROUPS = {
     Category.ACCESS: "服务态度与效率",
@@ -43,8 +52,24 @@ SERVICE_KEYWORDS = {
 }
 
 
+def _reply(description: str, model) -> Reply:
+    return Reply(description, model, also=("application/xml",))
+
+
+ERRORS = list[geo.GeoReportError]
+BAD_PARAMETER = _reply("a parameter is wrong (the description names it)", ERRORS)
+NOT_FOUND = _reply("no such address (e.g. a format other than .json or .xml)", ERRORS)
+
+
+def answer(data, root: str, status: int = 200):
+    """``data`` as JSON, or as GeoReport XML under ``root`` when the address ends in ``.xml``."""
+    if request.path.endswith(".xml"):
+        return Response(georeport_xml.encode(root, data), status, mimetype="application/xml")
+    return jsonify(data), status
+
+
 def georeport_error(status: int, description: str):
-    return jsonify([{"code": status, "description": description}]), status
+    return answer([{"code": status, "description": description}], "errors", status)
 
 
 @bp.errorhandler(DomainError)
@@ -79,11 +104,37 @@ def service_json(category: Category) -> dict:
         "service_code": category.value,
         "service_name": str(CATEGORY_LABELS[category]),
         "description": str(CATEGORY_HINTS[category]),
-        "metadata": False,
+        "metadata": True,
         "type": "realtime",
         "keywords": SERVICE_KEYWORDS[category],
         "group": SERVICE_GROUPS[category],
     }
+
+
+def definition_json(category: Category) -> dict:
+    """The attributes a request for ``category`` carries: the unit (required, from the list) and the post."""
+    units = db.session.execute(select(Unit.code, Unit.name).order_by(Unit.code)).all()
+    unit = {
+        "variable": True,
+        "code": "unit_code",
+        "datatype": "singlevaluelist",
+        "required": True,
+        "datatype_description": _("从列表中选择单位"),
+        "order": 1,
+        "description": _("被投诉的单位"),
+        "values": [{"key": code, "name": name} for code, name in units],
+    }
+    post = {
+        "variable": True,
+        "code": "post_code",
+        "datatype": "string",
+        "required": False,
+        "datatype_description": _("岗位编号,如 DT-001,见岗位公示;填写时以该岗位所在单位为准"),
+        "order": 2,
+        "description": _("被投诉的岗位(知道时填写)"),
+        "values": [],
+    }
+    return {"service_code": category.value, "attributes": [unit, post]}
 
 
 def request_json(complaint: Complaint, unit_name: str, updated: datetime | None) -> dict:
@@ -125,82 +176,153 @@ def _requests_query():
     )
 
 
-def _parse_datetime(name: str) -> datetime | None:
-    if name not in request.args:
-        return None
-    value = request.args[name].strip()
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(_("%(name)s 不是有效的 ISO 8601 时间。", name=name)) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+def _listed(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
-@bp.get("/services.json")
+@bp.get(f"/services.{FORMAT}")
 @public
-def services():
-    return jsonify([service_json(category) for category in Category])
+@operation(
+    "Complaint categories as Open311 services",
+    name="open311Services",
+    query=geo.ServicesQuery,
+    responses={200: _reply("services", list[geo.Service]), 400: BAD_PARAMETER, 404: NOT_FOUND},
+)
+def services(fmt: str, query: geo.ServicesQuery):
+    return answer([service_json(category) for category in Category], "services")
 
 
-@bp.get("/requests.json")
+@bp.get(f"/services/<code>.{FORMAT}")
 @public
-def requests():
-    stmt = _requests_query()
-    if ids := [i.strip().upper() for i in request.args.get("service_request_id", "").split(",") if i.strip()]:
-        stmt = stmt.where(Complaint.case_number.in_(ids[:MAX_REQUESTS]))
-    if codes := [c.strip() for c in request.args.get("service_code", "").split(",") if c.strip()]:
+@operation(
+    "A service's definition: the attributes a request carries (the unit, and the post if known)",
+    name="open311ServiceDefinition",
+    query=geo.ServicesQuery,
+    responses={
+        200: _reply("the service definition", geo.ServiceDefinition),
+        400: BAD_PARAMETER,
+        404: _reply("no such service (or format)", ERRORS),
+    },
+)
+def service_definition(code: str, fmt: str, query: geo.ServicesQuery):
+    if code not in {category.value for category in Category}:
+        return georeport_error(404, _("服务不存在,请先查询 services.json。"))
+    return answer(definition_json(Category(code)), "service_definition")
+
+
+def _filtered(stmt, query: geo.RequestsQuery):
+    if codes := _listed(query.service_code):
         stmt = stmt.where(Complaint.category.in_([c for c in Category if c.value in codes]))
-    status = request.args.get("status", "").strip()
-    if status == "closed":
+    statuses = set(_listed(query.status))
+    if statuses == {"closed"}:
         stmt = stmt.where(Complaint.status == ComplaintStatus.CONCLUDED)
-    elif status == "open":
+    elif statuses == {"open"}:
         stmt = stmt.where(Complaint.status != ComplaintStatus.CONCLUDED)
-    elif status:
-        raise InvalidInput(_("status 只能是 open 或 closed。"))
-    if start := _parse_datetime("start_date"):
-        stmt = stmt.where(Complaint.created_at >= start)
-    if end := _parse_datetime("end_date"):
-        stmt = stmt.where(Complaint.created_at <= end)
-    rows = db.session.execute(stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(MAX_REQUESTS))
-    return jsonify([request_json(*row) for row in rows])
+    if query.start_date:
+        stmt = stmt.where(Complaint.created_at >= query.start_date)
+    if query.end_date:
+        stmt = stmt.where(Complaint.created_at <= query.end_date)
+    return stmt
 
 
-@bp.get("/requests/<case_number>.json")
+@bp.get(f"/requests.{FORMAT}")
 @public
-def request_one(case_number: str):
+@operation(
+    "Public view of complaint cases, newest first (at most 1000)",
+    name="open311Requests",
+    query=geo.RequestsQuery,
+    responses={200: _reply("cases", list[geo.ServiceRequest]), 400: BAD_PARAMETER, 404: NOT_FOUND},
+)
+def requests(fmt: str, query: geo.RequestsQuery):
+    stmt = _requests_query()
+    if ids := [i.upper() for i in _listed(query.service_request_id)]:  # GeoReport v2: overrides the other filters
+        stmt = stmt.where(Complaint.case_number.in_(ids[:MAX_REQUESTS]))
+    else:
+        stmt = _filtered(stmt, query)
+    rows = db.session.execute(stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(MAX_REQUESTS))
+    return answer([request_json(*row) for row in rows], "service_requests")
+
+
+@bp.get(f"/requests/<case_number>.{FORMAT}")
+@public
+@operation(
+    "One case",
+    name="open311Request",
+    query=geo.ServicesQuery,
+    responses={
+        200: _reply("one case", list[geo.ServiceRequest]),
+        400: BAD_PARAMETER,
+        404: _reply("unknown case (or format)", ERRORS),
+    },
+)
+def request_one(case_number: str, fmt: str, query: geo.ServicesQuery):
     row = db.session.execute(_requests_query().where(Complaint.case_number == case_number.upper())).first()
     if row is None:
         return georeport_error(404, _("案件不存在。"))
-    return jsonify([request_json(*row)])
+    return answer([request_json(*row)], "service_requests")
 
 
-@bp.post("/requests.json")
+def _submitted() -> dict | None:
+    """The posted fields, from a form or a JSON object (whose ``attribute`` object is read as ``attribute[…]``)."""
+    if not request.is_json:
+        return request.form.to_dict()
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return None
+    attributes = data.pop("attribute", None)
+    if isinstance(attributes, dict):
+        data.update({f"attribute[{key}]": value for key, value in attributes.items()})
+    return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+
+
+def _named(new: geo.NewRequest) -> tuple[str, str]:
+    """The post and unit a request names: its attributes, else the older fields, else a unit in address_string."""
+    post_code = new.attribute_post_code or new.post_code
+    unit_code = new.attribute_unit_code or new.unit_code
+    if not (post_code or unit_code) and new.address_string:
+        unit = find_unit(new.address_string)
+        if unit is None:
+            abort(
+                400, description=_("address_string 不是本平台的单位编号或名称,请按服务定义填写 attribute[unit_code]。")
+            )
+        unit_code = unit.code
+    if not (post_code or unit_code):
+        abort(400, description=_("请用 attribute[unit_code](或 attribute[post_code])指明被投诉的单位或岗位。"))
+    return post_code.strip(), unit_code.strip()
+
+
+@bp.post(f"/requests.{FORMAT}")
 @public
 @limiter.limit(lambda: current_app.config.get("COMPLAINT_RATE_LIMIT", "10 per hour"), key_func=_network)
-def create_request():
-    data = request.get_json(silent=True) if request.is_json else request.form
-    if not hasattr(data, "get"):
+@operation(
+    "File a complaint (channel: online); the unit and post as the service definition's attributes",
+    name="open311CreateRequest",
+    form=geo.NewRequest,
+    responses={
+        201: _reply("the new case number", list[geo.Created]),
+        400: _reply("invalid", ERRORS),
+        403: _reply("no valid api_key", ERRORS),
+        404: NOT_FOUND,
+        429: _reply("too many requests", ERRORS),
+    },
+)
+def create_request(fmt: str):
+    data = _submitted()
+    if data is None or any("\x00" in value for value in data.values() if isinstance(value, str)):
         return georeport_error(400, _("请求内容无法解析。"))
-
-    def field(name: str) -> str:
-        value = data.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
-    source = api_keys.check(field("api_key"))
+    source = api_keys.check(data.get("api_key") if isinstance(data.get("api_key"), str) else "")
     if source is None:  # GeoReport v2: a POST carries the api_key the office issued; a stray form post does not
         return georeport_error(403, _("缺少有效的 api_key,请向效能办申请。"))
-    if field("service_code") not in {c.value for c in Category}:
-        return georeport_error(400, _("service_code 无效,请先查询 services.json。"))
-    if not (field("post_code") or field("unit_code")):
-        return georeport_error(400, _("请用 post_code 或 unit_code 指明被投诉的岗位或单位。"))
+    new = parse(geo.NewRequest, data)
+    post_code, unit_code = _named(new)
     intake = Intake(
         channel="web",
-        category=field("service_code"),
-        text=field("description"),
-        post_code=field("post_code"),
-        unit_code=field("unit_code"),
-        name=(field("last_name") + field("first_name"))[:50],
-        phone=field("phone"),
+        category=new.service_code.value,
+        text=new.description,
+        post_code=post_code,
+        unit_code=unit_code,
+        name=(new.last_name + new.first_name)[:50],
+        phone=new.phone,
     )
     complaint, query_code = file_complaint(audit.Actor(f"open311:{source.name}"[:50]), intake)
     db.session.commit()
@@ -209,4 +331,5 @@ def create_request():
         case=complaint.case_number,
         code=query_code,
     )
-    return jsonify([{"service_request_id": complaint.case_number, "service_notice": notice, "token": None}]), 201
+    created = {"service_request_id": complaint.case_number, "service_notice": notice, "token": None, "account_id": None}
+    return answer([created], "service_requests", 201)

@@ -1,9 +1,11 @@
 """Open data (开放数据): a read-only JSON API over public records, described by an OpenAPI 3 document."""
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from rating.api import schemas
+from rating.api.describe import Reply, operation
 from rating.api.openapi import document
 from rating.extensions import csrf, db
 from rating.models.cycles import Cycle
@@ -15,10 +17,20 @@ from rating.services.directory import posts_query
 from rating.services.rankings import export as rankings_export
 from rating.services.rankings import publication as rankings_publication
 from rating.services.verdict import export, publication
-from rating.views import cycle_or_404, int_arg
+from rating.views import cycle_or_404
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # read-only: no cookies are trusted here, and nothing is written
+
+BAD_PARAMETER = Reply("a parameter is not what the description says (the message names it)", schemas.Error)
+NOT_FOUND = Reply("no such cycle, or not published yet", schemas.Error)
+NOT_MODIFIED = Reply("not modified (If-None-Match)")
+
+
+@bp.errorhandler(400)
+def bad_request(error):
+    """Say which parameter is wrong and why, in the API's error shape."""
+    return jsonify({"error": {"status": 400, "message": error.description}}), 400
 
 
 def post_json(post) -> dict:
@@ -34,13 +46,17 @@ def post_json(post) -> dict:
 
 @bp.get("/posts")
 @public
-def posts():
-    page = int_arg("page", 1)
-    per_page = int_arg("per_page", 20)  # capped at 100 below, as it always was
+@operation(
+    "Key posts, paginated",
+    name="listPosts",
+    query=schemas.PostsQuery,
+    responses={200: Reply("one page of posts", schemas.PostPage), 400: BAD_PARAMETER},
+)
+def posts(query: schemas.PostsQuery):
     pagination = db.paginate(
-        posts_query(request.args.get("q", "")[:100], request.args.get("unit", "")[:20]),
-        page=page,
-        per_page=per_page,
+        posts_query(query.q[:100], query.unit[:20]),
+        page=query.page,
+        per_page=query.per_page,  # capped at 100 below, as it always was
         max_per_page=100,
         error_out=False,
     )
@@ -57,6 +73,7 @@ def posts():
 
 @bp.get("/units")
 @public
+@operation("All units", name="listUnits", responses={200: Reply("every unit", schemas.UnitList)})
 def units():
     rows = db.session.scalars(select(Unit).options(selectinload(Unit.parent)).order_by(Unit.code)).all()
     items = [
@@ -74,6 +91,11 @@ def units():
 
 @bp.get("/cycles")
 @public
+@operation(
+    "Evaluation cycles and their status",
+    name="listCycles",
+    responses={200: Reply("every cycle, newest first", schemas.CycleList)},
+)
 def cycles():
     """Every cycle with its status and, once published, its newest published version."""
     rows = db.session.execute(
@@ -97,11 +119,21 @@ def cycles():
 
 @bp.get("/cycles/<int:year>/results")
 @public
-def cycle_results(year: int):
+@operation(
+    "The published result of a cycle: ranking, components, titles and warnings",
+    name="cycleResults",
+    query=schemas.VersionQuery,
+    responses={
+        200: Reply("the published snapshot (ETag is its content hash)", schemas.CycleResult),
+        304: NOT_MODIFIED,
+        400: BAD_PARAMETER,
+        404: NOT_FOUND,
+    },
+)
+def cycle_results(year: int, query: schemas.VersionQuery):
     """The published result of a cycle (?version=N for an earlier published version); 404 until published."""
     cycle = cycle_or_404(year)
-    version = int_arg("version")
-    chosen = publication.published_version(cycle, version)
+    chosen = publication.published_version(cycle, query.version)
     if chosen is None:
         abort(404)
     response = jsonify(export.document(cycle, chosen))
@@ -111,8 +143,16 @@ def cycle_results(year: int):
     return response.make_conditional(request)
 
 
+RANKING_ANSWERS = {304: NOT_MODIFIED, 404: Reply("no such cycle, or no published ranking", schemas.Error)}
+
+
 @bp.get("/cycles/<int:year>/departments")
 @public
+@operation(
+    "The department ranking of a cycle: groups, commendations, yellow cards, last two years running",
+    name="cycleDepartments",
+    responses={200: Reply("the newest published ranking", schemas.DepartmentRanking), **RANKING_ANSWERS},
+)
 def cycle_departments(year: int):
     """The newest published department ranking of a cycle; 404 until published."""
     return _ranking(year, Ranking.DEPARTMENTS)
@@ -120,6 +160,11 @@ def cycle_departments(year: int):
 
 @bp.get("/cycles/<int:year>/stations")
 @public
+@operation(
+    "The grassroots-station satisfaction ranking of a cycle, with the lowest two named",
+    name="cycleStations",
+    responses={200: Reply("the newest published ranking", schemas.StationRanking), **RANKING_ANSWERS},
+)
 def cycle_stations(year: int):
     """The newest published grassroots-station ranking of a cycle; 404 until published."""
     return _ranking(year, Ranking.STATIONS)
@@ -138,5 +183,6 @@ def _ranking(year: int, ranking: Ranking):
 
 @bp.get("/openapi.json")
 @public
+@operation("This document", name="openapi", responses={200: Reply("the OpenAPI document", dict[str, object])})
 def openapi():
-    return jsonify(document(request.host_url.rstrip("/") + "/api/v1"))
+    return jsonify(document(current_app, request.host_url.rstrip("/")))

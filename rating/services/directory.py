@@ -133,3 +133,11 @@ def resolve_target(text: str, *, posts: bool = True, units: bool = False) -> tup
     if units and db.session.scalar(select(Unit.id).where(Unit.code == code)):
         return code, []
     return None, find_targets(text, posts=posts, units=units)
+
+
+def find_unit(text: str) -> Unit | None:
+    """The unit a person names by its code (any case) or its full name, as Open311's ``address_string`` does."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return None
+    return db.session.scalar(select(Unit).where(or_(Unit.code == text.upper(), Unit.name == text)).limit(1))

@@ -9,7 +9,7 @@ from rating.extensions import db
 from rating.models.units import Unit
 from rating.models.users import Role, User
 from rating.security import hash_password, password_needs_rehash, verify_password
-from rating.services import audit
+from rating.services import audit, signin
 from rating.services.errors import Conflict, InvalidInput
 
 USERNAME = re.compile(r"^[a-z0-9_.-]{3,50}$")
@@ -55,22 +55,9 @@ def create_user(
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise InvalidInput(_("用户名须为 3–50 位小写字母、数字、点、下划线或连字符"))
-    try:
-        role = Role(role)
-    except ValueError:
-        raise InvalidInput(_("未知角色:%(role)s", role=role)) from None
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(_("密码至少 %(n)d 位", n=MIN_PASSWORD))
+    role, unit = _role_and_unit(role, unit_code)
+    _check_password(password)
     email = clean_email(email)
-    unit = None
-    if unit_code:
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
-        if unit is None:
-            raise InvalidInput(_("单位编号 %(code)s 不存在", code=unit_code))
-    if role.unit_bound and unit is None:
-        raise InvalidInput(_("人事科和单位窗口人员必须绑定一个单位(--unit)"))
-    if not role.unit_bound and unit is not None:
-        raise InvalidInput(_("此角色不绑定单位"))
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(_("用户名 %(name)s 已存在", name=username))
     user = User(
@@ -84,6 +71,53 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id, after=snapshot(user))
+    return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(_("密码至少 %(n)d 位", n=MIN_PASSWORD))
+
+
+def _role_and_unit(role: str, unit_code: str | None) -> tuple[Role, Unit | None]:
+    """The role and the unit it is bound to, checked: HR officers and unit staff need a unit, the others none."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(_("未知角色:%(role)s", role=role)) from None
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise InvalidInput(_("单位编号 %(code)s 不存在", code=unit_code))
+    if role.unit_bound and unit is None:
+        raise InvalidInput(_("人事科和单位窗口人员必须绑定一个单位(--unit)"))
+    if not role.unit_bound and unit is not None:
+        raise InvalidInput(_("此角色不绑定单位"))
+    return role, unit
+
+
+def change_role(actor: audit.Actor, user: User, role: str, unit_code: str | None = None) -> User:
+    """Give ``user`` another role (and unit); every session of theirs ends, so the old rights go with it. Audited;
+    flushes."""
+    role, unit = _role_and_unit(role, unit_code)
+    if (user.role, user.unit) == (role, unit):
+        return user
+    before = snapshot(user)
+    user.role, user.unit = role, unit
+    db.session.flush()
+    audit.record(actor, "user.role", "user", user.id, before=before, after=snapshot(user))
+    signin.end_sessions(actor, user, "role")
+    return user
+
+
+def set_password(actor: audit.Actor, user: User, password: str) -> User:
+    """A new password for ``user``; every session of theirs ends (a stolen cookie dies with the old password).
+    Audited without the password; flushes."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    audit.record(actor, "user.password", "user", user.id, after={"username": user.username})
+    signin.end_sessions(actor, user, "password")
     return user
 
 

@@ -72,6 +72,13 @@ def test_openapi_document_describes_every_api_route(app, client):
         if rule.rule.startswith("/api/v1/")
     }
     assert api_paths <= set(doc["paths"]), api_paths - set(doc["paths"])
+    open311 = {
+        re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", rule.rule.removeprefix("/open311/v2"))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/open311/v2/")
+    }
+    assert open311 <= set(doc["paths"]), open311 - set(doc["paths"])
+    assert all(doc["paths"][path]["servers"] == [{"url": "http://localhost/open311/v2"}] for path in open311)
 
 
 def test_api_unknown_path_answers_json_404(client):
@@ -83,3 +90,23 @@ def test_api_never_exposes_private_fields(client, posts):
     text = client.get("/api/v1/posts?per_page=100").get_data(as_text=True)
     for private in ("password", "hash", "phone", "contact"):
         assert private not in text
+
+
+def test_a_wrong_parameter_is_a_400_that_names_it(client):
+    for url, name in (
+        ("/api/v1/posts?per_page=null", "per_page"),
+        ("/api/v1/cycles/2024/results?version=false", "version"),
+    ):
+        body = client.get(url).get_json()
+        assert body["error"]["status"] == 400 and name in body["error"]["message"], body
+
+
+def test_openapi_enums_are_the_domain_enums(client):
+    from rating.models.cycles import CycleStatus
+    from rating.models.units import UnitKind
+    from rating.scoring.verdict import Title
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["CycleStatus"]["enum"] == [status.value for status in CycleStatus]
+    assert schemas["UnitKind"]["enum"] == [kind.value for kind in UnitKind]
+    assert schemas["Title"]["enum"] == [title.value for title in Title]

@@ -41,7 +41,12 @@ REQUEST_FIELDS = {
     "long": (float, type(None)),
     "media_url": (str, type(None)),
 }
-CREATED_FIELDS = {"service_request_id": (str,), "service_notice": (str,), "token": (str, type(None))}
+CREATED_FIELDS = {
+    "service_request_id": (str,),
+    "service_notice": (str,),
+    "token": (str, type(None)),
+    "account_id": (str, type(None)),
+}
 ERROR_FIELDS = {"code": (int,), "description": (str,)}
 
 
@@ -93,7 +98,7 @@ def test_services(client):
     services = response.get_json()
     assert_shape(services, SERVICE_FIELDS)
     assert [s["service_code"] for s in services] == ["access", "arbitrary", "inaction", "conduct", "discipline"]
-    assert all(s["type"] == "realtime" and s["metadata"] is False for s in services)
+    assert all(s["type"] == "realtime" and s["metadata"] is True for s in services)
     assert services[4]["service_name"] == "违规违纪"
 
 
