@@ -125,7 +125,9 @@ def previous_last(cycle: Cycle) -> frozenset[str]:
     return frozenset(codes)
 
 
-def _conduct(entered, composites, station, method: MethodSettings) -> tuple[float | None, str]:
+def conduct_of(entered, composites, station, method: MethodSettings) -> tuple[float | None, str]:
+    """A unit's conduct and where it came from: entered, else its lines' composites (Σ, count), else its station
+    tally (ratings, satisfied) when it has the minimum sample, else missing."""
     if entered is not None:
         return entered, "entered"
     if composites:
@@ -158,7 +160,7 @@ def gather_departments(cycle: Cycle, method: MethodSettings) -> DepartmentInputs
     tallies = station_tallies(cycle) if any(row.kind == UnitKind.STATION for row in rows) else {}
     units = []
     for unit_id, code, name, kind, head, targets, responsibility, conduct, met in rows:
-        value, source = _conduct(conduct, composites.get(code), tallies.get(unit_id), method)
+        value, source = conduct_of(conduct, composites.get(code), tallies.get(unit_id), method)
         identity = UnitIdentity(unit_id, code, name, str(kind), head)
         units.append((identity, departments.UnitInput(code, str(kind), targets, responsibility, value, met), source))
     return DepartmentInputs(units, previous_last(cycle))
