@@ -113,6 +113,7 @@ def end_notice_periods(app) -> str:
     from rating.extensions import db
     from rating.models.cycles import Cycle, CycleStatus
     from rating.services import audit
+    from rating.services.rankings import publication as ranking_publication
     from rating.services.verdict import lifecycle, publication
 
     actor = audit.Actor(SCHEDULER_ACTOR_NAME)
@@ -123,7 +124,7 @@ def end_notice_periods(app) -> str:
             if cycle.status != CycleStatus.NOTICE:
                 db.session.rollback()
                 continue
-            blockers = publication.publication_blockers(cycle)
+            blockers = publication.publication_blockers(cycle) + ranking_publication.blockers(cycle)
             if blockers:
                 blocked.append(
                     _("%(year)d 年度公示期已结束,但暂不能公布:%(reasons)s", year=cycle.year, reasons=" ".join(blockers))

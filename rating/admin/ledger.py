@@ -89,6 +89,7 @@ def ledger_entry(entry_id: int):
         publish_form=publish,
         close_form=EmptyForm(),
         order=db.session.get(TransferOrder, entry.transfer_order_id) if entry.transfer_order_id else None,
+        line_year=ledger.department_year(entry),
     )
 
 

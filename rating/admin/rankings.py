@@ -19,6 +19,7 @@ from rating.forms import EmptyForm
 from rating.imports import units as unit_rows
 from rating.imports.reader import ImportFailed, Table
 from rating.labels import UNIT_KIND_LABELS
+from rating.models.cycles import CycleStatus
 from rating.models.rankings import Ranking
 from rating.models.units import Unit
 from rating.models.users import Role
@@ -65,7 +66,15 @@ def _grid(cycle) -> list[tuple[Unit, dict]]:
     return rows
 
 
+def _stale(cycle, late: dict) -> dict:
+    """Why each draft waiting to be published (with the verdict during notice, or late) may not be, yet."""
+    if cycle.status == CycleStatus.NOTICE:
+        return {ranking: publication.stale(cycle, ranking) for ranking in Ranking}
+    return {ranking: publication.stale(cycle, ranking, late[ranking]) if late[ranking] else [] for ranking in Ranking}
+
+
 def _page(cycle, errors=None, status=200):
+    late = {ranking: publication.late_draft(cycle, ranking) for ranking in Ranking}
     return (
         render_template(
             "admin/unit_scores.html",
@@ -77,7 +86,8 @@ def _page(cycle, errors=None, status=200):
             form=EmptyForm(),
             can_edit=current_user.role == Role.ADMIN,
             sets={ranking: publication.desk_set(cycle, ranking) for ranking in Ranking},
-            late={ranking: publication.late_draft(cycle, ranking) for ranking in Ranking},
+            late=late,
+            stale=_stale(cycle, late),
         ),
         status,
     )

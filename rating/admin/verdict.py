@@ -29,6 +29,7 @@ from rating.security import roles
 from rating.services import objections as objection_service
 from rating.services import progress as progress_service
 from rating.services.cycles import change_method
+from rating.services.rankings import publication as ranking_publication
 from rating.services.verdict import lifecycle, publication
 from rating.views import actor, all_cycles, apply_form, audit_read, cycle_or_404
 
@@ -93,7 +94,9 @@ def verdict_cycle(year: int):
         shown=shown,
         rows=rows,
         missing=[] if cycle.status == CycleStatus.PUBLISHED else _missing(cycle),
-        blockers=publication.publication_blockers(cycle) if cycle.status == CycleStatus.NOTICE else [],
+        blockers=publication.publication_blockers(cycle) + ranking_publication.blockers(cycle)
+        if cycle.status == CycleStatus.NOTICE
+        else [],
         versions=publication.published_versions(cycle),
         objections=objections,
         warned=warned,

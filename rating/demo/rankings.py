@@ -3,8 +3,9 @@ grassroots stations (two clearly lowest, one under the minimum sample), and unit
 that one municipal unit (M25, 市统计局) is last two years running and its head is named.
 
 Last year's cycle is published by rating.demo.history before this runs, so its unit scores are entered as the
-office's late amendment and its department ranking published late, with a reason; the current cycle's rankings are
-drafts until its verdict is published. Everything goes through the services. Idempotent.
+office's late amendment and its department ranking published late, with a reason (its three yellow cards open
+entries in the accountability ledger); the current cycle's rankings are drafts until its verdict is published.
+Everything goes through the services. Idempotent.
 """
 
 import random

@@ -1,4 +1,5 @@
-"""Labels of the verdict's follow-through: transfer orders (调离令) and the accountability ledger (责任追究台账)."""
+"""Labels of the verdict's follow-through: transfer orders (调离令) and the accountability ledger (责任追究台账),
+whose sources include the department ranking's yellow cards and two-years-last flags."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -22,6 +23,8 @@ LEDGER_SOURCE_LABELS = {
     LedgerSource.COMPLAINT: _l("投诉查证属实"),
     LedgerSource.FINDING: _l("明查暗访通报"),
     LedgerSource.WARNING: _l("评议行政告诫"),
+    LedgerSource.YELLOW_CARD: _l("部门考核黄牌警告"),
+    LedgerSource.HEAD_TO_RESIGN: _l("部门考核连续两年末位"),
 }
 
 ENTRY_STATUS_LABELS = {EntryStatus.OPEN: _l("待处理"), EntryStatus.CLOSED: _l("已办结")}

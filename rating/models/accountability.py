@@ -1,5 +1,6 @@
 """The follow-through of the verdict: transfer orders (调离令) for warned holders, and the accountability ledger
-(责任追究台账) of measures taken for substantiated complaints, publicly notified findings and warnings.
+(责任追究台账) of measures taken for substantiated complaints, publicly notified findings, warnings, and the yellow
+cards and two-years-last flags of a published department ranking.
 
 A transfer order is opened when a result naming a warned line is published and ends when HR records the transfer;
 a ledger entry is opened for each source (rating.services.ledger has the one rule of what deserves one) and
@@ -28,6 +29,7 @@ from rating.models.base import Base, UTCDateTime, enum_type, utcnow
 from rating.models.complaints import Complaint
 from rating.models.cycles import Cycle
 from rating.models.posts import Holder, Post
+from rating.models.rankings import DepartmentResult
 from rating.models.units import Unit
 
 
@@ -86,6 +88,12 @@ class LedgerSource(enum.StrEnum):
     COMPLAINT = "complaint"  #: 投诉查证属实
     FINDING = "finding"  #: 明查暗访通报
     WARNING = "warning"  #: 评议行政告诫
+    YELLOW_CARD = "yellow_card"  #: 部门综合考核黄牌警告 (通报批评)
+    HEAD_TO_RESIGN = "head_to_resign"  #: 部门综合考核连续两年末位 (主要负责人引咎辞职)
+
+
+#: The sources that hang on a line of a published department ranking (rating.models.rankings.DepartmentResult).
+DEPARTMENT_SOURCES = (LedgerSource.YELLOW_CARD, LedgerSource.HEAD_TO_RESIGN)
 
 
 class Measure(enum.StrEnum):
@@ -112,6 +120,12 @@ class LedgerEntry(Base):
         CheckConstraint("(source = 'complaint') = (complaint_id IS NOT NULL)", name="complaint_source"),
         CheckConstraint("(source = 'finding') = (finding_id IS NOT NULL)", name="finding_source"),
         CheckConstraint("(source = 'warning') = (transfer_order_id IS NOT NULL)", name="warning_source"),
+        CheckConstraint(
+            "(source IN ('yellow_card', 'head_to_resign')) = (department_result_id IS NOT NULL)",
+            name="department_source",
+        ),
+        #: One entry per outcome of a line (a unit both last twice and without its targets has two matters).
+        UniqueConstraint("department_result_id", "source", name="uq_ledger_entries_department_result_source"),
         CheckConstraint("status <> 'closed' OR measure IS NOT NULL", name="closed_has_measure"),
         CheckConstraint("public = false OR status = 'closed'", name="public_when_closed"),
     )
@@ -126,6 +140,9 @@ class LedgerEntry(Base):
     transfer_order_id: Mapped[int | None] = mapped_column(
         ForeignKey("transfer_orders.id", ondelete="RESTRICT"), unique=True
     )
+    #: A yellow card's or the two-years flag's entry hangs on the unit's line in the published department ranking
+    #: that first gave it (a later published version of the same cycle opens no second entry).
+    department_result_id: Mapped[int | None] = mapped_column(ForeignKey("department_results.id", ondelete="RESTRICT"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"))
     #: The person concerned (the holder at the time of the source), when the source names a post.
@@ -161,6 +178,7 @@ class LedgerEntry(Base):
     post: Mapped[Post | None] = relationship()
     holder: Mapped[Holder | None] = relationship()
     complaint: Mapped[Complaint | None] = relationship()
+    department_result: Mapped[DepartmentResult | None] = relationship()
     evidence: Mapped[list["LedgerEvidence"]] = relationship(
         back_populates="entry", order_by="LedgerEvidence.id", cascade="save-update"
     )
@@ -168,6 +186,16 @@ class LedgerEntry(Base):
     @property
     def is_open(self) -> bool:
         return self.status == EntryStatus.OPEN
+
+    @property
+    def person(self) -> str | None:
+        """Who the matter names: the holder of the post, or for two years last the unit's head (主要负责人) as the
+        ranking recorded them; a yellow card is the unit's and names nobody."""
+        if self.holder is not None:
+            return self.holder.name
+        if self.source == LedgerSource.HEAD_TO_RESIGN and self.department_result is not None:
+            return self.department_result.head or None
+        return None
 
 
 class LedgerEvidence(Base):

@@ -73,44 +73,47 @@ def composite(unit: UnitInput, method: MethodSettings) -> float | None:
     return w["targets"] * unit.targets + w["responsibility"] * unit.responsibility + w["conduct"] * unit.conduct
 
 
-def _order(unit: UnitInput, method: MethodSettings) -> tuple:
+def _order(scored: tuple[UnitInput, float, bool]) -> tuple:
     """D descending (6 decimals), then targets descending, then code ascending."""
-    return (-round(composite(unit, method), TIE_DECIMALS), -round(unit.targets, TIE_DECIMALS), unit.code)
+    unit, d, _met = scored
+    return (-round(d, TIE_DECIMALS), -round(unit.targets, TIE_DECIMALS), unit.code)
 
 
 def _group_lines(units: list[UnitInput], method: MethodSettings, last_before: frozenset[str]) -> list[UnitLine]:
-    ranked = sorted((u for u in units if u.conduct is not None), key=lambda u: _order(u, method))
-    unranked = sorted((u for u in units if u.conduct is None), key=lambda u: u.code)
-    last = ranked[-1].code if len(ranked) >= 2 else None
+    # D and targets_met once per unit: a group may hold thousands of units.
+    scored = [(unit, composite(unit, method), targets_met(unit, method)) for unit in units]
+    ranked = sorted((s for s in scored if s[1] is not None), key=_order)
+    unranked = sorted((s for s in scored if s[1] is None), key=lambda s: s[0].code)
+    last = ranked[-1][0].code if len(ranked) >= 2 else None
     commended: set[str] = set()
-    for unit in ranked:
+    for unit, _d, met in ranked:
         if len(commended) >= method.commend_count:
             break
-        if targets_met(unit, method) and unit.code != last:
+        if met and unit.code != last:
             commended.add(unit.code)
     lines = []
-    for rank, unit in enumerate([*ranked, *unranked], start=1):
+    for rank, (unit, d, met) in enumerate([*ranked, *unranked], start=1):
         outcomes = set()
         if unit.code in commended:
             outcomes.add(Outcome.COMMENDED)
-        if not targets_met(unit, method):
+        if not met:
             outcomes.add(Outcome.YELLOW_CARD)
         if unit.code == last:
             outcomes.add(Outcome.LAST)
             if unit.code in last_before:
                 outcomes.add(Outcome.HEAD_TO_RESIGN)
-        if unit.conduct is None:
+        if d is None:
             outcomes.add(Outcome.MISSING_CONDUCT)
         lines.append(
             UnitLine(
                 code=unit.code,
                 group=unit.group,
-                rank=rank if unit.conduct is not None else None,
+                rank=rank if d is not None else None,
                 targets=unit.targets,
                 responsibility=unit.responsibility,
                 conduct=unit.conduct,
-                composite=composite(unit, method),
-                targets_met=targets_met(unit, method),
+                composite=d,
+                targets_met=met,
                 outcomes=frozenset(outcomes),
             )
         )

@@ -2,10 +2,11 @@
 publishing the measure taken.
 
 The one rule of what deserves an entry is ``open_missing``: every substantiated (属实) complaint conclusion, every
-publicly notified, unwithdrawn inspection finding, and every warning (through its transfer order) has exactly one
-entry. The services that conclude complaints, notify findings and publish results call it after their change, and
-the scheduler calls it too (rating.jobs.remind_ledger_entries), so a source written any other way (a bulk import)
-is never missed; a unique key per source keeps it to one entry.
+publicly notified, unwithdrawn inspection finding, every warning (through its transfer order), and every yellow card
+(黄牌警告) and two-years-last flag (连续两年末位, 主要负责人引咎辞职) of a cycle's published department ranking has
+exactly one entry. The services that conclude complaints, notify findings and publish results or rankings call it
+after their change, and the scheduler calls it too (rating.jobs.remind_ledger_entries), so a source written any other
+way (a bulk import) is never missed; a unique key per source keeps it to one entry.
 
 The office (admin) and the discipline commission (auditor, 纪委) record the measure and close the entry; only the
 office marks a closed entry for the public accountability notices (通报), with the person's name only where the
@@ -16,15 +17,25 @@ import hashlib
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased, selectinload
 
 from rating.clock import local_today
 from rating.extensions import db
-from rating.models.accountability import EntryStatus, LedgerEntry, LedgerEvidence, LedgerSource, Measure, TransferOrder
+from rating.models.accountability import (
+    EntryStatus,
+    LedgerEntry,
+    LedgerEvidence,
+    LedgerSource,
+    Measure,
+    TransferOrder,
+)
 from rating.models.assessments import InspectionFinding
 from rating.models.base import utcnow
 from rating.models.complaints import Complaint, ComplaintStatus, Finding
+from rating.models.cycles import Cycle
+from rating.models.rankings import DepartmentResult, Ranking, RankingSet
+from rating.models.results import ResultKind
 from rating.services import audit
 from rating.services.errors import Conflict, InvalidInput
 from rating.services.notifications import LEDGER_OFFICE, notify_role
@@ -93,9 +104,76 @@ def _warning_entry(order: TransferOrder) -> LedgerEntry:
     )
 
 
+#: The outcome flag of a department line behind each of its sources.
+DEPARTMENT_FLAGS = {
+    LedgerSource.YELLOW_CARD: DepartmentResult.yellow_card,
+    LedgerSource.HEAD_TO_RESIGN: DepartmentResult.head_to_resign,
+}
+
+
+def _department_entry(source: LedgerSource, line: DepartmentResult, year: int) -> LedgerEntry:
+    if source == LedgerSource.YELLOW_CARD:
+        summary = _("%(year)d 年度部门综合考核黄牌警告:未完成年度目标任务,通报批评", year=year)
+    else:
+        summary = _(
+            "%(year)d 年度部门综合考核连续两年末位,主要负责人%(head)s引咎辞职",
+            year=year,
+            head=line.head or _("(未登记)"),
+        )
+    return LedgerEntry(source=source, department_result_id=line.id, unit_id=line.unit_id, summary=summary[:300])
+
+
+def _department_lines(source: LedgerSource) -> list[tuple[DepartmentResult, int]]:
+    """Lines carrying ``source``'s flag in each cycle's newest published department ranking, for units whose flag
+    in that cycle has no entry yet (a later published version of the cycle opens no second one): one query."""
+    newest = (
+        select(RankingSet.cycle_id, func.max(RankingSet.version).label("version"))
+        .where(RankingSet.ranking == Ranking.DEPARTMENTS, RankingSet.kind == ResultKind.PUBLISHED)
+        .group_by(RankingSet.cycle_id)
+        .subquery()
+    )
+    opened_line, opened_set = aliased(DepartmentResult), aliased(RankingSet)
+    opened = (
+        select(LedgerEntry.id)
+        .join(opened_line, opened_line.id == LedgerEntry.department_result_id)
+        .join(opened_set, opened_set.id == opened_line.ranking_set_id)
+        .where(
+            LedgerEntry.source == source,
+            opened_line.unit_id == DepartmentResult.unit_id,
+            opened_set.cycle_id == RankingSet.cycle_id,
+        )
+    )
+    return db.session.execute(
+        select(DepartmentResult, Cycle.year)
+        .join(RankingSet, RankingSet.id == DepartmentResult.ranking_set_id)
+        .join(newest, and_(newest.c.cycle_id == RankingSet.cycle_id, newest.c.version == RankingSet.version))
+        .join(Cycle, Cycle.id == RankingSet.cycle_id)
+        .where(
+            RankingSet.ranking == Ranking.DEPARTMENTS,
+            RankingSet.kind == ResultKind.PUBLISHED,
+            DEPARTMENT_FLAGS[source].is_(True),
+            ~opened.exists(),
+        )
+        .order_by(Cycle.year, DepartmentResult.position)
+    ).all()
+
+
+def department_year(entry: LedgerEntry) -> int | None:
+    """The cycle of the department ranking line an entry hangs on (None for the other sources)."""
+    if entry.department_result_id is None:
+        return None
+    return db.session.scalar(
+        select(Cycle.year)
+        .join(RankingSet, RankingSet.cycle_id == Cycle.id)
+        .join(DepartmentResult, DepartmentResult.ranking_set_id == RankingSet.id)
+        .where(DepartmentResult.id == entry.department_result_id)
+    )
+
+
 def open_missing(actor: audit.Actor) -> list[LedgerEntry]:
-    """The one rule: an entry for each substantiated complaint conclusion, each notified finding (not withdrawn)
-    and each warning's transfer order that has none yet. Idempotent; flushes."""
+    """The one rule: an entry for each substantiated complaint conclusion, each notified finding (not withdrawn),
+    each warning's transfer order, and each yellow card and two-years-last flag of a published department ranking
+    that has none yet. Idempotent; flushes."""
     complaints = db.session.scalars(
         select(Complaint)
         .where(
@@ -125,6 +203,11 @@ def open_missing(actor: audit.Actor) -> list[LedgerEntry]:
         *(_open(actor, _complaint_entry(c)) for c in complaints),
         *(_open(actor, _finding_entry(f)) for f in findings),
         *(_open(actor, _warning_entry(o)) for o in orders),
+        *(
+            _open(actor, _department_entry(source, line, year))
+            for source in DEPARTMENT_FLAGS
+            for line, year in _department_lines(source)
+        ),
     ]
 
 
@@ -264,11 +347,18 @@ def mark_overdue(today: date | None = None) -> list[LedgerEntry]:
     return list(entries)
 
 
+#: What the ledger pages show of an entry beside itself (the person named comes from the holder or the line).
+ENTRY_LOADS = (
+    selectinload(LedgerEntry.unit),
+    selectinload(LedgerEntry.post),
+    selectinload(LedgerEntry.holder),
+    selectinload(LedgerEntry.department_result),
+)
+
+
 def entries_query(state: str = "", source: str = ""):
     """Entries for the ledger page: ``state`` open, overdue, closed or empty; ``source`` a LedgerSource or empty."""
-    stmt = select(LedgerEntry).options(
-        selectinload(LedgerEntry.unit), selectinload(LedgerEntry.post), selectinload(LedgerEntry.holder)
-    )
+    stmt = select(LedgerEntry).options(*ENTRY_LOADS)
     if state in ("open", "overdue"):
         stmt = stmt.where(LedgerEntry.status == EntryStatus.OPEN)
     if state == "overdue":
@@ -285,6 +375,6 @@ def public_notices_query():
     return (
         select(LedgerEntry)
         .where(LedgerEntry.public.is_(True), LedgerEntry.status == EntryStatus.CLOSED)
-        .options(selectinload(LedgerEntry.unit), selectinload(LedgerEntry.post), selectinload(LedgerEntry.holder))
+        .options(*ENTRY_LOADS)
         .order_by(LedgerEntry.published_at.desc(), LedgerEntry.id.desc())
     )

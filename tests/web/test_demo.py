@@ -27,11 +27,13 @@ from rating.models.audit import AuditEntry
 from rating.models.complaints import Complaint, ComplaintStatus, Notification
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Holder, Tenure
+from rating.models.rankings import Ranking
 from rating.models.ratings import FollowUp, FollowUpStatus, Rating, RatingStatus
 from rating.models.results import Objection, Result, ResultKind, ResultSet
 from rating.models.units import Unit, UnitKind
 from rating.scoring.method import INELIGIBLE_GRADES
 from rating.services.cycles import current_cycle
+from rating.services.rankings import publication as ranking_publication
 from rating.services.verdict.export import canonical_hash, result_line
 from rating.services.verdict.publication import latest
 
@@ -284,6 +286,14 @@ def test_the_ledger_holds_every_source_and_one_closed_public_notice(client, app_
     assert {e.complaint_id for e in entries if e.source == LedgerSource.COMPLAINT} == substantiated
     assert {e.finding_id for e in entries if e.source == LedgerSource.FINDING} == notified
     assert len([e for e in entries if e.source == LedgerSource.WARNING]) == 5
+    # last year's published department ranking: its three yellow cards (M25 is last, but in its first year only)
+    published = ranking_publication.public_set(_cycle(local_today().year - 1), Ranking.DEPARTMENTS)
+    carded = {row.id: row.unit_code for row in published.rows if row.yellow_card}
+    assert {e.department_result_id for e in entries if e.source == LedgerSource.YELLOW_CARD} == set(carded)
+    assert sorted(carded.values()) == ["C04", "M25", "P07"]
+    assert not any(e.source == LedgerSource.HEAD_TO_RESIGN for e in entries)  # this year's flag is only a draft
+    # nothing else: 33 entries on 2026-11-29 (11 complaints, 14 findings, 5 warnings, 3 yellow cards)
+    assert len(entries) == len(substantiated) + len(notified) + 5 + 3
     closed = [e for e in entries if e.status == EntryStatus.CLOSED]
     transferred = any(o.status == TransferStatus.DONE for o in _last_year_orders())
     assert len(closed) == (1 if transferred else 0) and all(e.is_open for e in entries if e not in closed)

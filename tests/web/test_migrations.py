@@ -110,3 +110,36 @@ def test_tenure_migration_keeps_every_published_hash_and_attribution(
             )
         db.session.remove()
         db.engine.dispose()
+
+
+def test_unit_ledger_migration_keeps_entries_and_evidence_and_refuses_to_drop_department_entries(committed_app):
+    """0012 on the demo: a downgrade is refused while the ledger holds yellow-card entries; without them it runs,
+    and the rebuilt ledger (SQLite: batch with foreign keys off) keeps every entry and its evidence both ways."""
+    from sqlalchemy import delete
+
+    from rating.models.accountability import LedgerEntry, LedgerEvidence
+    from rating.services import ledger
+
+    def state():
+        entries = db.session.execute(select(LedgerEntry.id, LedgerEntry.source).order_by(LedgerEntry.id)).all()
+        evidence = db.session.execute(select(LedgerEvidence.id, LedgerEvidence.entry_id)).all()
+        return entries, evidence
+
+    with committed_app.app_context():
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's refusal and exits
+            downgrade(revision="0011_hardening")
+        assert db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.department_result_id.is_not(None)))
+        db.session.execute(delete(LedgerEntry).where(LedgerEntry.department_result_id.is_not(None)))
+        entry = db.session.scalar(select(LedgerEntry).order_by(LedgerEntry.id).limit(1))
+        ledger.add_evidence(audit.CLI, entry, "scan.pdf", b"%PDF-1.4\n")
+        db.session.commit()
+        before = state()
+        db.session.remove()
+        downgrade(revision="0011_hardening")
+        assert state() == before
+        db.session.remove()
+        upgrade()
+        assert state() == before and before[1]
+        assert len(ledger.open_missing(audit.CLI)) == 3  # last year's yellow cards, opened again
+        db.session.remove()
+        db.engine.dispose()

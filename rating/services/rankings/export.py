@@ -2,6 +2,8 @@
 downloads, written through the verdict's ``encode_document`` (one set of formats for every download).
 """
 
+from operator import attrgetter, itemgetter
+
 from rating.models.cycles import Cycle
 from rating.models.rankings import Ranking, RankingSet
 from rating.services.verdict.export import canonical_hash, encode_document
@@ -37,14 +39,27 @@ FIELDS = {
 ROUNDING = {"targets": 2, "responsibility": 2, "conduct": 2, "composite": 2, "rate": 6}
 
 
+class _Shape:
+    """How a ranking's line is read: every field at once (one C call for a row or a dict of its columns), then only
+    the scores rounded; a department draft has ten thousand lines, so nothing here is done per field in Python."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = tuple(fields)
+        self.of_row = attrgetter(*fields.values())
+        self.of_dict = itemgetter(*fields.values())
+        self.rounded = tuple((field, ROUNDING[field]) for field in fields if field in ROUNDING)
+
+
+SHAPES = {ranking: _Shape(fields) for ranking, fields in FIELDS.items()}
+
+
 def line(ranking: Ranking, row) -> dict:
     """One line of the open data, from a stored row or a dict of its columns (scores rounded as published)."""
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    out = {}
-    for field, attribute in FIELDS[ranking].items():
-        value = get(attribute)
-        digits = ROUNDING.get(field)
-        out[field] = round(value, digits) if digits is not None and value is not None else value
+    shape = SHAPES[ranking]
+    out = dict(zip(shape.fields, (shape.of_dict if isinstance(row, dict) else shape.of_row)(row), strict=True))
+    for field, digits in shape.rounded:
+        if out[field] is not None:
+            out[field] = round(out[field], digits)
     return out
 
 

@@ -3,6 +3,7 @@ stations' counted ratings, the previous cycle's last units). Nothing here decide
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -17,9 +18,8 @@ from rating.scoring import departments, stations
 from rating.scoring.method import MethodSettings
 
 
-@dataclass(frozen=True)
-class UnitIdentity:
-    """What a ranking line is about, copied into it so a later rename never changes it."""
+class UnitIdentity(NamedTuple):
+    """What a ranking line is about, copied into it so a later rename never changes it (a tuple: one per unit)."""
 
     unit_id: int
     code: str
@@ -125,7 +125,9 @@ def previous_last(cycle: Cycle) -> frozenset[str]:
     return frozenset(codes)
 
 
-def _conduct(entered, composites, station, method: MethodSettings) -> tuple[float | None, str]:
+def conduct_of(entered, composites, station, method: MethodSettings) -> tuple[float | None, str]:
+    """A unit's conduct and where it came from: entered, else its lines' composites (Σ, count), else its station
+    tally (ratings, satisfied) when it has the minimum sample, else missing."""
     if entered is not None:
         return entered, "entered"
     if composites:
@@ -137,28 +139,34 @@ def _conduct(entered, composites, station, method: MethodSettings) -> tuple[floa
 
 
 def gather_departments(cycle: Cycle, method: MethodSettings) -> DepartmentInputs:
-    """Every unit with scores in the cycle, its conduct entered or derived (a station's only from a ranked sample)."""
-    rows = db.session.execute(
-        select(
-            Unit.id,
-            Unit.code,
-            Unit.name,
-            Unit.kind,
-            Unit.head,
-            UnitScore.targets,
-            UnitScore.responsibility,
-            UnitScore.conduct,
-            UnitScore.targets_met,
+    """Every unit with scores in the cycle, its conduct entered or derived (a station's only from a ranked sample).
+    Read as Core rows, no ORM step per row (flushed first, as Core does not autoflush)."""
+    db.session.flush()
+    rows = (
+        db.session.connection()
+        .execute(
+            select(
+                Unit.id,
+                Unit.code,
+                Unit.name,
+                Unit.kind,
+                Unit.head,
+                UnitScore.targets,
+                UnitScore.responsibility,
+                UnitScore.conduct,
+                UnitScore.targets_met,
+            )
+            .join(UnitScore, UnitScore.unit_id == Unit.id)
+            .where(UnitScore.cycle_id == cycle.id)
+            .order_by(Unit.code)
         )
-        .join(UnitScore, UnitScore.unit_id == Unit.id)
-        .where(UnitScore.cycle_id == cycle.id)
-        .order_by(Unit.code)
-    ).all()
+        .all()
+    )
     composites = line_composites(cycle)
     tallies = station_tallies(cycle) if any(row.kind == UnitKind.STATION for row in rows) else {}
     units = []
     for unit_id, code, name, kind, head, targets, responsibility, conduct, met in rows:
-        value, source = _conduct(conduct, composites.get(code), tallies.get(unit_id), method)
+        value, source = conduct_of(conduct, composites.get(code), tallies.get(unit_id), method)
         identity = UnitIdentity(unit_id, code, name, str(kind), head)
         units.append((identity, departments.UnitInput(code, str(kind), targets, responsibility, value, met), source))
     return DepartmentInputs(units, previous_last(cycle))

@@ -1,6 +1,8 @@
 """The rankings' steps, on the verdict's path: compute a draft (the cycle's method frozen into it), publish the
 newest drafts together with the cycle's verdict (called by rating.services.verdict.lifecycle.publish), or publish a
-ranking computed after the verdict was published, with a reason. Each step audits and flushes; the caller commits.
+ranking computed after the verdict was published, with a reason. A draft older than its inputs is never published
+(``publication.stale``); a published department ranking's yellow cards and two-years-last flags open entries in the
+accountability ledger (``ledger.open_missing``). Each step audits and flushes; the caller commits.
 """
 
 from flask_babel import gettext as _
@@ -8,7 +10,7 @@ from flask_babel import gettext as _
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.rankings import Ranking, RankingSet
 from rating.models.results import ResultKind
-from rating.services import audit
+from rating.services import audit, ledger
 from rating.services.errors import Conflict, InvalidInput
 from rating.services.rankings import gather, publication, snapshot
 from rating.services.verdict.lifecycle import lock_cycle
@@ -48,12 +50,13 @@ def compute_stations(actor: audit.Actor, cycle: Cycle) -> RankingSet:
 
 def publish_with_verdict(actor: audit.Actor, cycle: Cycle) -> list[RankingSet]:
     """The newest draft of each ranking, published with the cycle's verdict (the same notice, objections and
-    publication)."""
+    publication; the verdict's ``publish`` has refused already when one is stale, ``publication.blockers``)."""
     published = []
     for ranking in Ranking:
         draft = publication.latest(cycle, ranking, ResultKind.DRAFT)
         if draft is not None:
             published.append(_publish(actor, cycle, draft))
+    ledger.open_missing(actor)
     return published
 
 
@@ -66,7 +69,12 @@ def publish_late(actor: audit.Actor, cycle: Cycle, ranking: Ranking, reason: str
     draft = publication.late_draft(cycle, ranking)
     if draft is None:
         raise Conflict(_("没有待公布的排名:请在评议结果公布后先计算该排名。"))
-    return _publish(actor, cycle, draft, reason[:2000])
+    stale = publication.stale(cycle, ranking, draft)
+    if stale:
+        raise Conflict(" ".join(stale))
+    published = _publish(actor, cycle, draft, reason[:2000])
+    ledger.open_missing(actor)
+    return published
 
 
 def _publish(actor: audit.Actor, cycle: Cycle, draft: RankingSet, reason: str = "") -> RankingSet:

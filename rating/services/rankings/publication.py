@@ -11,7 +11,9 @@ from rating.extensions import db
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.rankings import DepartmentResult, Ranking, RankingSet, UnitScore
 from rating.models.results import ResultKind
+from rating.scoring.method import MethodSettings
 from rating.services.errors import NotFound
+from rating.services.rankings import gather
 from rating.services.verdict.publication import PUBLIC_KIND
 from rating.services.verdict.publication import latest as verdict_latest
 
@@ -59,11 +61,36 @@ def for_export(cycle: Cycle, ranking: Ranking) -> RankingSet:
 
 
 def blockers(cycle: Cycle) -> list[str]:
-    """What stops a cycle's publication on the rankings' side: unit scores changed after the department draft, or
-    the verdict recomputed after a department draft whose conduct came from it."""
-    draft = latest(cycle, Ranking.DEPARTMENTS, ResultKind.DRAFT)
+    """What stops a cycle's publication on the rankings' side: a newest draft older than its inputs."""
+    return [reason for ranking in Ranking for reason in stale(cycle, ranking)]
+
+
+def stale(cycle: Cycle, ranking: Ranking, draft: RankingSet | None = None) -> list[str]:
+    """Why ``draft`` (by default the newest draft of ``ranking``) no longer matches its inputs, so that it may not
+    be published (with the verdict or late) until computed again; empty when it matches."""
+    draft = draft or latest(cycle, ranking, ResultKind.DRAFT)
     if draft is None:
         return []
+    if ranking == Ranking.STATIONS:
+        return _stations_stale(cycle, draft)
+    return _departments_stale(cycle, draft)
+
+
+def _tallies(cycle: Cycle) -> dict[int, tuple[int, int]]:
+    return {unit.unit_id: (station.ratings, station.satisfied) for unit, station in gather.gather_stations(cycle)}
+
+
+def _stations_stale(cycle: Cycle, draft: RankingSet) -> list[str]:
+    """The stations' counted ratings now differ from those the draft ranked (ratings given, imported, held,
+    excluded or counted after it was computed, or a station added): one grouped query, the computation's own."""
+    if _tallies(cycle) != {row.unit_id: (row.ratings, row.satisfied) for row in draft.rows}:
+        return [_("站所排名计算后群众评价有变动(新增、导入或审核),须重新计算站所排名。")]
+    return []
+
+
+def _departments_stale(cycle: Cycle, draft: RankingSet) -> list[str]:
+    """Unit scores changed after the draft, the verdict its conduct came from recomputed, or the stations' ratings
+    its derived station conduct came from changed."""
     found = []
     changed = db.session.scalar(select(func.max(UnitScore.updated_at)).where(UnitScore.cycle_id == cycle.id))
     if changed is not None and changed > draft.computed_at:
@@ -72,6 +99,12 @@ def blockers(cycle: Cycle) -> list[str]:
     derived = any(row.conduct_source == "posts" for row in draft.rows)
     if derived and verdict is not None and verdict.computed_at > draft.computed_at:
         found.append(_("评议结果重新计算后,部门排名的政风行风评议随之变化,须重新计算部门排名。"))
+    from_stations = [row for row in draft.rows if row.conduct_source in ("station", "missing")]
+    if from_stations:
+        method, tallies = MethodSettings.from_dict(draft.method), _tallies(cycle)
+        now = [gather.conduct_of(None, None, tallies.get(row.unit_id), method) for row in from_stations]
+        if now != [(row.conduct, row.conduct_source) for row in from_stations]:
+            found.append(_("站所群众评价有变动,部门排名中站所的政风行风评议随之变化,须重新计算部门排名。"))
     return found
 
 

@@ -25,12 +25,15 @@ def department_rows(inputs: DepartmentInputs, method: MethodSettings) -> list[di
     rows = []
     for position, line in enumerate(lines, start=1):
         identity, source = identities[line.code]
+        outcomes = line.outcomes
         rows.append(
             dict(
                 position=position,
                 group=line.group,
                 rank=line.rank,
-                **_unit(identity),
+                unit_id=identity.unit_id,
+                unit_code=identity.code,
+                unit_name=identity.name,
                 head=identity.head,
                 targets=line.targets,
                 responsibility=line.responsibility,
@@ -38,10 +41,10 @@ def department_rows(inputs: DepartmentInputs, method: MethodSettings) -> list[di
                 conduct_source=source,
                 composite=line.composite,
                 targets_met=line.targets_met,
-                commended=line.has(Outcome.COMMENDED),
-                yellow_card=line.has(Outcome.YELLOW_CARD),
-                last=line.has(Outcome.LAST),
-                head_to_resign=line.has(Outcome.HEAD_TO_RESIGN),
+                commended=Outcome.COMMENDED in outcomes,
+                yellow_card=Outcome.YELLOW_CARD in outcomes,
+                last=Outcome.LAST in outcomes,
+                head_to_resign=Outcome.HEAD_TO_RESIGN in outcomes,
             )
         )
     return rows
