@@ -105,6 +105,7 @@ def _row(line: Gathered, method: MethodSettings, inputs: CycleInputs, position: 
         inspection_deductions=line.deductions,
         complaints_substantiated=line.complaints.substantiated,
         complaints_partly=line.complaints.partly,
+        complaints_reopened=line.complaints.reopened,
         discipline_veto=line.complaints.veto,
         inspection_rounds=line.scores.rounds,
         **figures,
