@@ -269,7 +269,9 @@ def _complaints(cycle: Cycle) -> dict[Line, Complaints]:
         )
         .where(
             Complaint.cycle_id == cycle.id,
-            Complaint.finding.is_not(None),  # concluded, or reopened with its finding standing
+            # concluded, or reopened with its finding standing (issue 14)
+            Complaint.finding.is_not(None),
+            or_(Complaint.status == ComplaintStatus.CONCLUDED, Complaint.reopened.is_(True)),
             Complaint.post_id.is_not(None),
             Complaint.merged_into_id.is_(None),
         )
