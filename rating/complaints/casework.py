@@ -29,6 +29,7 @@ from rating.complaints.casework_forms import (
     ReturnCallForm,
     SendBackForm,
 )
+from rating.complaints.receipt import INTAKE_KEY, intake_code, send_receipt
 from rating.extensions import db
 from rating.forms import EmptyForm
 from rating.labels.complaints import CLOCK_LABELS, EXTENSION_LABELS, SATISFACTION_LABELS
@@ -97,20 +98,11 @@ def cases():
     )
 
 
-#: The query code of the case this handler registered last, kept in the session so the case page keeps showing it
-#: while the caller is still on the line (a flash would be gone on the next click); never stored in clear elsewhere.
-INTAKE_KEY = "intake_filed"
-
-
 def _intake_filed(filed) -> str:
     complaint, query_code = filed
     session[INTAKE_KEY] = {"case": complaint.case_number, "code": query_code}
+    send_receipt(complaint, query_code)
     return url_for("complaints.case", case_number=complaint.case_number)
-
-
-def _intake_code(complaint: Complaint) -> str | None:
-    kept = session.get(INTAKE_KEY) or {}
-    return kept.get("code") if kept.get("case") == complaint.case_number else None
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -150,7 +142,7 @@ def case(case_number: str):
         events=complaint.events,
         merged_into=merged_into,
         show_contact=show_contact,
-        intake_code=_intake_code(complaint) if handler else None,
+        intake_code=intake_code(complaint) if handler else None,
         duplicates=duplicates,
         merge_form=EmptyForm() if duplicates else None,
         clock=complaints.running_clock(complaint),

@@ -1,6 +1,7 @@
 """The complaint centre's services (投诉中心), one function per step: ``cases`` (intake, referral, handling,
 conclusion, overdue marking, merging, erasure, import), ``handling`` (the unit's signing, sending back and
-extensions) and ``visits`` (the return visit and the one reopening rule). Callers use this package's names."""
+extensions), ``visits`` (the return visit and the one reopening rule) and ``receipts`` (the receipt by SMS).
+Callers use this package's names."""
 
 from rating.services.complaints.cases import (
     DEFAULT_WORKING_DAYS,
@@ -21,6 +22,7 @@ from rating.services.complaints.cases import (
     running_clock,
 )
 from rating.services.complaints.handling import decide_extension, request_extension, send_back, sign
+from rating.services.complaints.receipts import receipt_text, text_receipt
 from rating.services.complaints.visits import answer, record_return_call, return_visit
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "mark_overdue",
     "merge",
     "possible_duplicates",
+    "receipt_text",
     "record_progress",
     "record_return_call",
     "refer",
@@ -47,4 +50,5 @@ __all__ = [
     "running_clock",
     "send_back",
     "sign",
+    "text_receipt",
 ]
