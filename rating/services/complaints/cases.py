@@ -93,6 +93,13 @@ def _snapshot(complaint: Complaint) -> dict:
     }
 
 
+def audited(actor: audit.Actor, action: str, complaint: Complaint, before: dict, **extra) -> None:
+    """Flush, then the audit entry of a step: the case before and after (and ``extra`` facts of the step)."""
+    db.session.flush()
+    after = {**_snapshot(complaint), **extra}
+    audit.record(actor, action, "complaint", complaint.id, post_id=complaint.post_id, before=before, after=after)
+
+
 def _target(post_code: str, unit_code: str) -> tuple[Post | None, Unit]:
     """The post (and its unit) or the unit a case is about, from their codes."""
     post = unit = None
@@ -233,16 +240,7 @@ def refer(
         ),
         at=at,
     )
-    db.session.flush()
-    audit.record(
-        actor,
-        "complaint.refer",
-        "complaint",
-        complaint.id,
-        post_id=complaint.post_id,
-        before=before,
-        after=_snapshot(complaint),
-    )
+    audited(actor, "complaint.refer", complaint, before)
 
 
 def record_progress(actor: audit.Actor, complaint: Complaint, note: str, at: datetime | None = None) -> None:
@@ -299,16 +297,7 @@ def _settle(actor, complaint: Complaint, finding: str, reply: str, at, kind: str
     if cycle is not None:
         cycle.inputs_changed()
     _event(complaint, actor.name, kind, complaint.reply, at=at)
-    db.session.flush()
-    audit.record(
-        actor,
-        "complaint.conclude",
-        "complaint",
-        complaint.id,
-        post_id=complaint.post_id,
-        before=before,
-        after={**_snapshot(complaint), "direct": kind == "concluded_directly"},
-    )
+    audited(actor, "complaint.conclude", complaint, before, direct=kind == "concluded_directly")
     if finding == Finding.SUBSTANTIATED:
         ledger.open_missing(actor)  # a substantiated complaint is a matter for the accountability ledger
 

@@ -8,22 +8,14 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from rating.extensions import db
 from rating.models.base import utcnow
 from rating.models.complaints import Complaint, ComplaintStatus, Extension
 from rating.scoring import case_clocks
 from rating.services import audit
-from rating.services.complaints.cases import _event, _local_day, _notify, _snapshot
+from rating.services.complaints.cases import _event, _local_day, _notify, _snapshot, audited
 from rating.services.errors import Conflict, InvalidInput
 
 IN_HAND = (ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS)
-
-
-def _audited(actor: audit.Actor, action: str, complaint: Complaint, before: dict) -> None:
-    db.session.flush()
-    audit.record(
-        actor, action, "complaint", complaint.id, post_id=complaint.post_id, before=before, after=_snapshot(complaint)
-    )
 
 
 def _reason(text: str, message: str) -> str:
@@ -41,7 +33,7 @@ def sign(actor: audit.Actor, complaint: Complaint, at: datetime | None = None) -
     late = complaint.sign_by is not None and _local_day(at) > complaint.sign_by
     complaint.overdue = False  # the signing clock stops; the hourly job checks the handling clock afresh
     _event(complaint, actor.name, "signed", _("逾期签收") if late else "", at=at)
-    _audited(actor, "complaint.sign", complaint, before)
+    audited(actor, "complaint.sign", complaint, before)
 
 
 def send_back(actor: audit.Actor, complaint: Complaint, reason: str, at: datetime | None = None) -> None:
@@ -60,7 +52,7 @@ def send_back(actor: audit.Actor, complaint: Complaint, reason: str, at: datetim
     _notify(
         None, complaint, _("投诉 %(case)s 被承办单位退回:%(reason)s", case=complaint.case_number, reason=reason), at
     )
-    _audited(actor, "complaint.send_back", complaint, before)
+    audited(actor, "complaint.send_back", complaint, before)
 
 
 def request_extension(
@@ -83,7 +75,7 @@ def request_extension(
     _event(complaint, actor.name, "extension_requested", asked, public=False, at=at)
     text = _("投诉 %(case)s 的承办单位申请延期 %(n)d 个工作日,请审批。", case=complaint.case_number, n=days)
     _notify(None, complaint, text, at)
-    _audited(actor, "complaint.extension_request", complaint, before)
+    audited(actor, "complaint.extension_request", complaint, before)
 
 
 def decide_extension(
@@ -105,4 +97,4 @@ def decide_extension(
         said = _("不同意延期:%(note)s", note=note)
         _event(complaint, actor.name, "extension_refused", note, public=False, at=at)
     _notify(complaint.unit_id, complaint, _("投诉 %(case)s:%(said)s", case=complaint.case_number, said=said), at)
-    _audited(actor, "complaint.extension_decide", complaint, before)
+    audited(actor, "complaint.extension_decide", complaint, before)

@@ -14,7 +14,7 @@ from rating.models.complaints import Complaint, ComplaintStatus, Satisfaction
 from rating.models.cycles import Cycle
 from rating.scoring import case_clocks
 from rating.services import audit
-from rating.services.complaints.cases import _event, _local_day, _notify, _snapshot, _working_days
+from rating.services.complaints.cases import _event, _local_day, _notify, _snapshot, _working_days, audited
 from rating.services.errors import Conflict, InvalidInput
 
 COMPLAINANT = audit.Actor("complainant")
@@ -30,7 +30,7 @@ def return_visit(complaint: Complaint, satisfied: bool, at: datetime | None = No
     _check_open(complaint)
     before = _snapshot(complaint)
     answer(complaint, Satisfaction.SATISFIED if satisfied else Satisfaction.DISSATISFIED, COMPLAINANT.name, "", at)
-    _audited(COMPLAINANT, complaint, before)
+    audited(COMPLAINANT, "complaint.return_visit", complaint, before)
 
 
 def record_return_call(
@@ -55,7 +55,7 @@ def record_return_call(
         except ValueError:
             raise InvalidInput(_("请选择投诉人的满意程度。")) from None
         answer(complaint, grade, actor.name, note, at)
-    _audited(actor, complaint, before)
+    audited(actor, "complaint.return_visit", complaint, before)
 
 
 def answer(complaint: Complaint, grade: Satisfaction, by: str, note: str = "", at: datetime | None = None) -> None:
@@ -73,16 +73,3 @@ def answer(complaint: Complaint, grade: Satisfaction, by: str, note: str = "", a
     complaint.deadline = case_clocks.handling_due(_local_day(at), _working_days())
     _event(complaint, by, "reopened", _("投诉人对答复不满意,案件重新办理;原核查结论在重新办结前继续有效。"), at=at)
     _notify(complaint.unit_id, complaint, _("投诉 %(case)s 经回访不满意,已重新交办。", case=complaint.case_number), at)
-
-
-def _audited(actor: audit.Actor, complaint: Complaint, before: dict) -> None:
-    db.session.flush()
-    audit.record(
-        actor,
-        "complaint.return_visit",
-        "complaint",
-        complaint.id,
-        post_id=complaint.post_id,
-        before=before,
-        after=_snapshot(complaint),
-    )
