@@ -81,8 +81,8 @@ def cases():
         stmt = stmt.where(Complaint.unit_id == current_user.unit_id, Complaint.status != ComplaintStatus.RECEIVED)
     if status in set(ComplaintStatus):
         stmt = stmt.where(Complaint.status == status)
-    if overdue_only:  # 督办: marked overdue by the hourly job and still not concluded
-        stmt = stmt.where(Complaint.overdue.is_(True), Complaint.status.in_(IN_HAND))
+    if overdue_only:  # 督办: a clock ran out (marked by the hourly job) and the case is still not concluded
+        stmt = stmt.where(Complaint.overdue.is_(True), Complaint.status != ComplaintStatus.CONCLUDED)
     stmt = stmt.options(joinedload(Complaint.post), joinedload(Complaint.unit)).order_by(
         Complaint.created_at.desc(), Complaint.id.desc()
     )

@@ -81,6 +81,11 @@ def test_the_queue_shows_the_running_clock_and_overdue_cases(app, handler, post)
     )
     assert "转办期限" in rows[late] and "已逾期" in rows[late]
     assert add_working_days(local_today(), 1).isoformat() in rows[fresh] and "已逾期" not in rows[fresh]
+    with app.app_context():
+        assert [c.case_number for c in svc.mark_overdue()] == [late]
+        db.session.commit()
+    supervised = handler.get("/complaints/cases?overdue=1").get_data(as_text=True)  # 督办
+    assert late in supervised and fresh not in supervised
 
 
 def test_the_unit_signs_and_extends_once_and_the_centre_approves(app, handler, staff, post):
