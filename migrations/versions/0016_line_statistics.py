@@ -1,7 +1,7 @@
 """line statistics: PostgreSQL learns how many verdict lines the ratings fall into; the withheld ratings get their own index (issue 10)
 
 Revision ID: 0016_line_statistics
-Revises: 0012_unit_ledger
+Revises: 0013_case_clocks
 Create Date: 2026-11-29 15:00:00
 
 The verdict's tally groups the counted ratings by (post, holder, verified flag). PostgreSQL's planner multiplies the
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_line_statistics'
-down_revision = '0012_unit_ledger'
+down_revision = '0013_case_clocks'
 branch_labels = None
 depends_on = None
 

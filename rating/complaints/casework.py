@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from rating.clock import local_today
 from rating.complaints import bp
 from rating.complaints.casework_forms import (
     CATEGORY_LABELS,
@@ -20,13 +21,19 @@ from rating.complaints.casework_forms import (
     FINDING_LABELS,
     STATUS_LABELS,
     ConclusionForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
     IntakeForm,
     ProgressForm,
     ReferForm,
+    ReturnCallForm,
+    SendBackForm,
 )
+from rating.complaints.receipt import INTAKE_KEY, intake_code, send_receipt
 from rating.extensions import db
 from rating.forms import EmptyForm
-from rating.models.complaints import Complaint, ComplaintStatus
+from rating.labels.complaints import CLOCK_LABELS, EXTENSION_LABELS, SATISFACTION_LABELS
+from rating.models.complaints import Complaint, ComplaintStatus, Extension
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import complaints
@@ -48,6 +55,9 @@ def _labels() -> dict:
         "status_labels": STATUS_LABELS,
         "finding_labels": FINDING_LABELS,
         "event_labels": EVENT_LABELS,
+        "satisfaction_labels": SATISFACTION_LABELS,
+        "extension_labels": EXTENSION_LABELS,
+        "clock_labels": CLOCK_LABELS,
     }
 
 
@@ -71,14 +81,16 @@ def cases():
         stmt = stmt.where(Complaint.unit_id == current_user.unit_id, Complaint.status != ComplaintStatus.RECEIVED)
     if status in set(ComplaintStatus):
         stmt = stmt.where(Complaint.status == status)
-    if overdue_only:  # 督办: marked overdue by the hourly job and still not concluded
-        stmt = stmt.where(Complaint.overdue.is_(True), Complaint.status.in_(IN_HAND))
+    if overdue_only:  # 督办: a clock ran out (marked by the hourly job) and the case is still not concluded
+        stmt = stmt.where(Complaint.overdue.is_(True), Complaint.status != ComplaintStatus.CONCLUDED)
     stmt = stmt.options(joinedload(Complaint.post), joinedload(Complaint.unit)).order_by(
         Complaint.created_at.desc(), Complaint.id.desc()
     )
+    pagination, today = db.paginate(stmt, per_page=PER_PAGE), local_today()
     return render_template(
         "complaints/cases.html",
-        pagination=db.paginate(stmt, per_page=PER_PAGE),
+        pagination=pagination,
+        clocks={c.id: complaints.running_clock(c, today) for c in pagination.items},
         status=status if status in set(ComplaintStatus) else "",
         overdue_only=overdue_only,
         statuses=list(ComplaintStatus),
@@ -86,20 +98,11 @@ def cases():
     )
 
 
-#: The query code of the case this handler registered last, kept in the session so the case page keeps showing it
-#: while the caller is still on the line (a flash would be gone on the next click); never stored in clear elsewhere.
-INTAKE_KEY = "intake_filed"
-
-
 def _intake_filed(filed) -> str:
     complaint, query_code = filed
     session[INTAKE_KEY] = {"case": complaint.case_number, "code": query_code}
+    send_receipt(complaint, query_code)
     return url_for("complaints.case", case_number=complaint.case_number)
-
-
-def _intake_code(complaint: Complaint) -> str | None:
-    kept = session.get(INTAKE_KEY) or {}
-    return kept.get("code") if kept.get("case") == complaint.case_number else None
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -142,14 +145,39 @@ def case(case_number: str):
         events=complaint.events,
         merged_into=merged_into,
         show_contact=show_contact,
-        intake_code=_intake_code(complaint) if handler else None,
+        intake_code=intake_code(complaint) if handler else None,
         duplicates=duplicates,
         merge_form=EmptyForm() if duplicates else None,
-        refer_form=ReferForm() if handler and complaint.status == ComplaintStatus.RECEIVED else None,
-        conclusion_form=ConclusionForm() if handler and complaint.status in IN_HAND else None,
-        progress_form=ProgressForm() if role == Role.UNIT_STAFF and open_ and complaint.status in IN_HAND else None,
+        clock=complaints.running_clock(complaint),
+        **_handler_forms(complaint) if handler else {},
+        **_unit_forms(complaint) if role == Role.UNIT_STAFF and open_ else {},
         **_labels(),
     )
+
+
+def _handler_forms(complaint: Complaint) -> dict:
+    """The centre's steps open on the case: refer or conclude at once, conclude, decide an extension, call back."""
+    status = complaint.status
+    received, in_hand = status == ComplaintStatus.RECEIVED, status in IN_HAND
+    return {
+        "refer_form": ReferForm() if received else None,
+        "direct_form": ConclusionForm(prefix="direct") if received else None,
+        "conclusion_form": ConclusionForm() if in_hand else None,
+        "decision_form": ExtensionDecisionForm() if in_hand and complaint.extension == Extension.PENDING else None,
+        "call_form": ReturnCallForm() if status == ComplaintStatus.CONCLUDED and complaint.satisfied is None else None,
+    }
+
+
+def _unit_forms(complaint: Complaint) -> dict:
+    """The unit's steps: sign for the case or send it back, record progress, ask once for more time."""
+    signed, in_hand = complaint.signed_at is not None, complaint.status in IN_HAND
+    may_extend = signed and complaint.extension not in (Extension.PENDING, Extension.APPROVED)
+    return {
+        "sign_form": EmptyForm() if complaint.status == ComplaintStatus.REFERRED and not signed else None,
+        "send_back_form": SendBackForm() if in_hand else None,
+        "progress_form": ProgressForm() if in_hand else None,
+        "extension_form": ExtensionForm() if in_hand and may_extend else None,
+    }
 
 
 def _apply(complaint: Complaint, form, change, done: str, back: Complaint | None = None):
@@ -163,8 +191,14 @@ def refer(case_number: str):
     return _apply(
         complaint,
         form,
-        lambda: complaints.refer(actor(), complaint, form.note.data or ""),
-        _("已转办至 %(unit)s,并通知该单位。", unit=complaint.unit.name),
+        lambda: complaints.refer(
+            actor(),
+            complaint,
+            form.note.data or "",
+            post_code=form.post_code.data or "",
+            unit_code=form.unit_code.data or "",
+        ),
+        lambda _done: _("已转办至 %(unit)s,并通知该单位。", unit=complaint.unit.name),
     )
 
 

@@ -3,18 +3,20 @@ checked by ``rating.services.complaints``, so that its messages are the ones the
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from rating.labels.complaints import (  # noqa: F401  (re-exported for casework.py)
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     EVENT_LABELS,
     FINDING_LABELS,
+    SATISFACTION_LABELS,
     STATUS_LABELS,
 )
 from rating.models.complaints import ComplaintChannel
+from rating.scoring.case_clocks import MAX_EXTENSION_DAYS
 
 #: The channels a handler keys in; online complaints come in through the public form.
 INTAKE_CHANNELS = (ComplaintChannel.PHONE, ComplaintChannel.VISIT, ComplaintChannel.LETTER)
@@ -37,6 +39,47 @@ class IntakeForm(FlaskForm):
 
 class ReferForm(FlaskForm):
     note = TextAreaField(_l("转办意见"), validators=[Length(max=2000)])
+    #: Only for a case a unit sent back as not its own: where it goes now (empty: the case's own post or unit).
+    post_code = StringField(_l("改派岗位编号(可不填)"), validators=[Optional(), Length(max=20)])
+    unit_code = StringField(_l("改派单位编号(可不填)"), validators=[Optional(), Length(max=20)])
+
+
+class SendBackForm(FlaskForm):
+    reason = TextAreaField(_l("退回理由"), validators=[Length(max=2000)])
+
+
+class ExtensionForm(FlaskForm):
+    days = IntegerField(
+        _l("延期工作日数"),
+        validators=[
+            InputRequired(_l("请填写延期天数。")),
+            NumberRange(1, MAX_EXTENSION_DAYS, _l("延期天数应为 1–%(max)s 个工作日。")),
+        ],
+    )
+    reason = TextAreaField(_l("延期理由"), validators=[Length(max=2000)])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("审批意见"),
+        choices=[SelectChoice("approve", _l("同意延期")), SelectChoice("refuse", _l("不同意延期"))],
+        validators=[InputRequired(_l("请选择同意或不同意。"))],
+    )
+    note = TextAreaField(_l("说明(不同意时必填)"), validators=[Length(max=2000)])
+
+
+class ReturnCallForm(FlaskForm):
+    reached = RadioField(
+        _l("电话回访"),
+        choices=[SelectChoice("1", _l("已接通")), SelectChoice("0", _l("未接通"))],
+        validators=[InputRequired(_l("请选择是否接通。"))],
+    )
+    satisfaction = RadioField(
+        _l("投诉人的评价(接通时填写)"),
+        choices=[SelectChoice(grade.value, label) for grade, label in SATISFACTION_LABELS.items()],
+        validators=[Optional()],
+    )
+    note = TextAreaField(_l("回访记录"), validators=[Length(max=2000)])
 
 
 class ProgressForm(FlaskForm):

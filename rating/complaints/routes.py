@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from rating.complaints import bp
 from rating.complaints.forms import ComplaintForm, TrackForm, VisitForm
+from rating.complaints.receipt import send_receipt
 from rating.extensions import db, limiter
 from rating.labels.complaints import CATEGORY_HINTS, CATEGORY_LABELS, EVENT_LABELS, FINDING_LABELS, STATUS_LABELS
 from rating.models.complaints import ComplaintChannel, ComplaintStatus
@@ -88,6 +89,7 @@ def _show_query_code(filed) -> str:
     """Once the case is committed, keep its query code for the filed page to show once; the URL of that page."""
     complaint, query_code = filed
     session[FILED_KEY] = {"case": complaint.case_number, "code": query_code}
+    send_receipt(complaint, query_code)
     return url_for("complaints.filed", case_number=complaint.case_number)
 
 

@@ -5,9 +5,14 @@ centres (county and station units).
 
 The per-case shape lives in seeds/complaints.csv (last year's in seeds/history_complaints.csv): ``n, channel,
 code, category, days_ago, stage, finding, on_time, satisfied``. Each case is replayed through services.complaints,
-step by step (intake, referral, handling, conclusion, return visit), each step dated ``days_ago`` before ``today``
-in office hours; then the hourly overdue job runs once. Loaded once per cycle, by rating.demo.run() and
-rating.demo.history."""
+step by step (intake, referral, the unit's signing, handling, extension requests, conclusion, the return call), each
+step dated ``days_ago`` before ``today`` in office hours; then the hourly overdue job runs once.
+
+The clocks are those of 12345 practice (rating.scoring.case_clocks): the cases not yet referred were taken in today
+or yesterday, within the one working day to refer, except two left past it (listed for supervision) and a few the
+unit sent back as not its own (stage ``sent_back``), waiting for the centre to refer them again; units sign the
+day of the referral or the next; some ask for more time, once, and the centre grants or refuses it. Loaded once per
+cycle, by rating.demo.run() and rating.demo.history."""
 
 import random
 from datetime import date, datetime, timedelta
@@ -18,7 +23,15 @@ from rating.clock import LOCAL_TZ
 from rating.demo import files
 from rating.extensions import db
 from rating.models.base import utcnow
-from rating.models.complaints import Category, Complaint, ComplaintEvent, ComplaintStatus, Finding
+from rating.models.complaints import (
+    Category,
+    Complaint,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintStatus,
+    Finding,
+    Satisfaction,
+)
 from rating.models.cycles import Cycle
 from rating.models.posts import Post
 from rating.models.units import Unit
@@ -59,6 +72,14 @@ REPLIES = {
     Finding.UNSUBSTANTIATED: "经调阅记录、询问当事人核查,反映问题不属实。已向您解释有关规定和办理流程。",
 }
 PROGRESS_NOTE = "已联系投诉人并调取有关记录,正在核查。"
+SENT_BACK_REASON = "经核实,所反映事项不属本单位职责范围,请中心改派有关部门办理。"
+EXTENSION_REASON = "需调取多个部门的记录并约谈当事人,核查工作量较大。"
+REFUSAL_NOTE = "事实清楚、核查难度不大,请按原期限办结。"
+CALL_NOTES = {
+    Satisfaction.SATISFIED: "投诉人表示问题已解决。",
+    Satisfaction.BASICALLY: "投诉人表示基本解决,希望今后改进。",
+    Satisfaction.DISSATISFIED: "投诉人认为答复没有解决问题。",
+}
 
 
 def _already_loaded(actor: audit.Actor, cycle: Cycle) -> bool:
@@ -118,16 +139,42 @@ def _replay(actor, rnd, row, on_post: bool, cycle: Cycle, today: date) -> tuple[
     # Two steps may fall on one day: a step is never dated before the one it follows.
     at = max(at, files.office_time(referred_on, n * 53))
     service.refer(actor, complaint, at=at)
-    if stage in (ComplaintStatus.IN_PROGRESS, ComplaintStatus.CONCLUDED):
-        at = max(at, files.office_time(min(today, referred_on + timedelta(days=2)), n * 61))
-        service.record_progress(actor, complaint, PROGRESS_NOTE, at=at)
+    if stage == "sent_back":  # sent back yesterday (or today if referred today): the centre is still in time
+        at = max(at, files.office_time(max(referred_on, today - timedelta(days=1)), n * 67))
+        service.send_back(actor, complaint, SENT_BACK_REASON, at=at)
+        return complaint, query_code
+    at = max(at, files.office_time(min(today, referred_on + timedelta(days=n % 2)), n * 59))
+    service.sign(actor, complaint, at=at)
+    at = max(at, files.office_time(min(today, referred_on + timedelta(days=2)), n * 61))
+    service.record_progress(actor, complaint, PROGRESS_NOTE, at=at)
+    at = _extension(actor, complaint, row, at, today, n)
     if stage == ComplaintStatus.CONCLUDED:
         _conclude(actor, complaint, row, (referred_on, at), today, n)
     return complaint, query_code
 
 
+def _extension(actor, complaint: Complaint, row, at: datetime, today: date, n: int) -> datetime:
+    """Some units ask for five more working days: a third of the cases still in hand (granted for half of them, the
+    rest waiting), a few concluded on time after a granted extension, and half of the late ones, refused. Returns
+    the time of the last step."""
+    on_time, stage = row["on_time"], row["stage"]
+    asked = (stage == ComplaintStatus.IN_PROGRESS and n % 3 == 0) or (
+        stage == ComplaintStatus.CONCLUDED and (on_time == "0" and n % 2 == 0 or on_time == "1" and n % 9 == 0)
+    )
+    if not asked:
+        return at
+    at = max(at, min(utcnow(), at + timedelta(minutes=30)))
+    service.request_extension(actor, complaint, 5, EXTENSION_REASON, at=at)
+    if stage == ComplaintStatus.IN_PROGRESS and n % 2:
+        return at  # still waiting for the centre
+    at = max(at, files.office_time(min(today, at.astimezone(LOCAL_TZ).date() + timedelta(days=1)), n * 13))
+    approve = on_time == "1"
+    service.decide_extension(actor, complaint, approve, "" if approve else REFUSAL_NOTE, at=at)
+    return at
+
+
 def _conclude(actor, complaint: Complaint, row, referred: tuple[date, datetime], today: date, n: int) -> None:
-    """The conclusion, on time or a few days late, and the return visit; ``referred`` is the day of the referral
+    """The conclusion, on time or a few days late, and the return call; ``referred`` is the day of the referral
     and the time of the last step. An unsatisfied answer reopens a case once, so a case left unsatisfied was
     concluded, reopened, concluded again and still not satisfied."""
     referred_on, last = referred
@@ -140,7 +187,23 @@ def _conclude(actor, complaint: Complaint, row, referred: tuple[date, datetime],
     if row["satisfied"] == "0":
         first = max(at - timedelta(days=5), last)
         service.conclude(actor, complaint, finding, REPLIES[finding], at=first)
-        service.return_visit(complaint, False, at=first + (at - first) / 5)
+        _return_call(actor, complaint, Satisfaction.DISSATISFIED, first + (at - first) / 5, n)
     service.conclude(actor, complaint, finding, REPLIES[finding], at=at)
     if row["satisfied"] in ("0", "1"):
-        service.return_visit(complaint, row["satisfied"] == "1", at=min(at + timedelta(days=2), utcnow()))
+        grade = Satisfaction.DISSATISFIED if row["satisfied"] == "0" else SATISFIED_GRADES[n % 4 == 0]
+        _return_call(actor, complaint, grade, min(at + timedelta(days=2), utcnow()), n)
+
+
+#: Most satisfied answers are 满意, one in four 基本满意 (both count as satisfied).
+SATISFIED_GRADES = {False: Satisfaction.SATISFIED, True: Satisfaction.BASICALLY}
+
+
+def _return_call(actor, complaint: Complaint, grade: Satisfaction, at: datetime, n: int) -> None:
+    """The complainant's answer: on the tracking page for online cases, else by the handler's return call, one in
+    five reached only at the second try."""
+    if complaint.channel == ComplaintChannel.ONLINE:
+        service.return_visit(complaint, grade != Satisfaction.DISSATISFIED, at=at)
+        return
+    if n % 5 == 0:
+        service.record_return_call(actor, complaint, False, at=at)
+    service.record_return_call(actor, complaint, True, grade, CALL_NOTES[grade], at=at)

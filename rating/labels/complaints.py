@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from rating.models.complaints import Category, ComplaintChannel, ComplaintStatus, Finding
+from rating.models.complaints import Category, ComplaintChannel, ComplaintStatus, Extension, Finding, Satisfaction
 
 CHANNEL_LABELS = {
     ComplaintChannel.PHONE: _l("电话"),
@@ -36,9 +36,32 @@ FINDING_LABELS = {
     Finding.PARTLY: _l("部分属实"),
     Finding.UNSUBSTANTIATED: _l("不属实"),
 }
+SATISFACTION_LABELS = {
+    Satisfaction.SATISFIED: _l("满意"),
+    Satisfaction.BASICALLY: _l("基本满意"),
+    Satisfaction.DISSATISFIED: _l("不满意"),
+}
+EXTENSION_LABELS = {
+    Extension.PENDING: _l("延期申请待审批"),
+    Extension.APPROVED: _l("已批准延期"),
+    Extension.REFUSED: _l("延期申请未获批准"),
+}
+#: The clock a case is on (rating.scoring.case_clocks), as the queue and the case page name its date.
+CLOCK_LABELS = {
+    "acceptance": _l("转办期限"),
+    "signing": _l("签收期限"),
+    "handling": _l("办理期限"),
+}
 EVENT_LABELS = {
     "received": _l("受理"),
     "referred": _l("转办"),
+    "signed": _l("签收"),
+    "sent_back": _l("退单"),
+    "extension_requested": _l("延期申请"),
+    "extension_approved": _l("同意延期"),
+    "extension_refused": _l("不同意延期"),
+    "concluded_directly": _l("直接办结"),
+    "return_call": _l("电话回访"),
     "progress": _l("办理情况"),
     "concluded": _l("办结"),
     "satisfaction": _l("回访评价"),

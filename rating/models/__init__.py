@@ -17,8 +17,10 @@ from rating.models.complaints import (
     ComplaintChannel,
     ComplaintEvent,
     ComplaintStatus,
+    Extension,
     Finding,
     Notification,
+    Satisfaction,
 )
 from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Holder, Post, Tenure
@@ -51,7 +53,9 @@ __all__ = [
     "ComplaintEvent",
     "ComplaintStatus",
     "Cycle",
+    "Extension",
     "Finding",
+    "Satisfaction",
     "Notification",
     "CycleStatus",
     "Holder",

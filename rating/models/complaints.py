@@ -8,7 +8,7 @@ erases them after the retention period, keeping the anonymous record.
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
@@ -45,6 +45,22 @@ class Finding(enum.StrEnum):
     UNSUBSTANTIATED = "unsubstantiated"  #: 不属实
 
 
+class Satisfaction(enum.StrEnum):
+    """The complainant's answer at the return visit (回访)."""
+
+    SATISFIED = "satisfied"  #: 满意
+    BASICALLY = "basically"  #: 基本满意
+    DISSATISFIED = "dissatisfied"  #: 不满意
+
+
+class Extension(enum.StrEnum):
+    """The unit's request for more time (延期申请); approved once at most."""
+
+    PENDING = "pending"  #: 待审批
+    APPROVED = "approved"  #: 已批准
+    REFUSED = "refused"  #: 不予批准
+
+
 class Complaint(Base):
     __tablename__ = "complaints"
 
@@ -65,9 +81,21 @@ class Complaint(Base):
     complainant_phone: Mapped[str | None] = mapped_column(String(30))
     contact_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[ComplaintStatus] = mapped_column(enum_type(ComplaintStatus, "complaint_status"), index=True)
-    #: Set at referral: the unit must reply by then (working days).
+    #: The centre must refer (or conclude) the case by then: set at intake and when a unit sends it back.
+    refer_by: Mapped[date | None] = mapped_column(Date)
+    #: Set at referral: the unit must sign for the case (签收) by then.
+    sign_by: Mapped[date | None] = mapped_column(Date)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set at referral: the unit must reply by then (working days); moved once by an approved extension.
     deadline: Mapped[date | None] = mapped_column(Date, index=True)
-    #: Marked by the hourly job; the case is listed for supervision (督办).
+    #: The unit's reason for sending the case back (退单), until the centre refers it again.
+    sent_back_reason: Mapped[str | None] = mapped_column(Text)
+    extension: Mapped[Extension | None] = mapped_column(enum_type(Extension, "complaint_extension"))
+    #: Working days asked for, and why (延期申请).
+    extension_days: Mapped[int | None] = mapped_column(Integer)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    #: Marked by the hourly job when the case's running clock has run out (rating.scoring.case_clocks); the case is
+    #: listed for supervision (督办). Cleared when a new clock starts.
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     finding: Mapped[Finding | None] = mapped_column(enum_type(Finding, "complaint_finding"))
     reply: Mapped[str] = mapped_column(Text, default="")
@@ -77,6 +105,9 @@ class Complaint(Base):
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"), index=True)
     #: Return visit (回访): satisfied or not; an unsatisfied answer may reopen the case once.
     satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    #: The answer in three grades (a handler's return call); 基本满意 counts as satisfied above.
+    satisfaction: Mapped[Satisfaction | None] = mapped_column(enum_type(Satisfaction, "complaint_satisfaction"))
+    #: Reopened once after an unsatisfied return visit; its finding (and cycle) stand until a new conclusion.
     reopened: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
     #: Concluded cases imported from other systems carry no workflow.
@@ -99,7 +130,8 @@ class ComplaintEvent(Base):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(50))
-    #: received, referred, progress, concluded, satisfaction, reopened, merged, overdue, erased
+    #: received, referred, signed, sent_back, extension_requested, extension_approved, extension_refused, progress,
+    #: concluded, concluded_directly, return_call, satisfaction, reopened, merged, overdue, erased
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     #: Shown to the complainant on the tracking page (steps and the reply); internal notes are not.

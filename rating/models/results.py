@@ -106,6 +106,9 @@ class Result(Base):
     inspection_deductions: Mapped[float] = mapped_column(Float, default=0)
     complaints_substantiated: Mapped[int] = mapped_column(Integer, default=0)
     complaints_partly: Mapped[int] = mapped_column(Integer, default=0)
+    #: Of the complaints counted above, those reopened after an unsatisfied return visit when the line was computed:
+    #: their findings stand until a new conclusion replaces them (issue 14). Not hashed.
+    complaints_reopened: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     discipline_veto: Mapped[bool] = mapped_column(Boolean, default=False)
     inspection_rounds: Mapped[int] = mapped_column(Integer, default=0)
     #: Ratings of the line not counted when it was computed, by rule and status (rating.scoring.sources.WithheldRule):

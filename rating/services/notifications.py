@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from rating.extensions import db
 from rating.mail import Mail, render_mail
 from rating.models.base import utcnow
-from rating.models.complaints import Complaint, Notification
+from rating.models.complaints import Complaint, ComplaintStatus, Notification
 from rating.models.users import Role, User
 
 #: Who hears of transfer orders (with the HR office of the order's unit) and of the ledger.
@@ -73,7 +73,9 @@ def overdue_emails(cases: Sequence[Complaint]) -> list[Mail]:
     handlers = _addresses(User.role == Role.COMPLAINT_HANDLER)
     emails = []
     for complaint in cases:
-        staff = _addresses(User.role == Role.UNIT_STAFF, User.unit_id == complaint.unit_id)
+        # a case not yet referred (its acceptance clock ran out) is the centre's alone
+        referred = complaint.status != ComplaintStatus.RECEIVED
+        staff = _addresses(User.role == Role.UNIT_STAFF, User.unit_id == complaint.unit_id) if referred else set()
         if recipients := sorted(staff | handlers):
             emails.append(render_mail("overdue_reminder", recipients, complaint=complaint))
     return emails

@@ -93,7 +93,8 @@ def test_conclusion_and_return_visit_reopens_once(app, post):
         svc.conclude(HANDLER, complaint, "substantiated", "经核实情况属实,已责令整改并向您致歉。")
         assert complaint.status == "concluded" and complaint.concluded_on_time and complaint.cycle_id
         svc.return_visit(complaint, satisfied=False)
-        assert complaint.status == "in_progress" and complaint.reopened and complaint.finding is None
+        # the finding stands (and keeps counting in its cycle) until the new conclusion replaces it
+        assert complaint.status == "in_progress" and complaint.reopened and complaint.finding == "substantiated"
         svc.conclude(HANDLER, complaint, "partly", "再次核查,部分属实,已处理。")
         svc.return_visit(complaint, satisfied=False)  # reopened once already: the answer stands
         db.session.commit()

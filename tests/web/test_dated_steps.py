@@ -41,7 +41,8 @@ def test_a_complaint_replayed_with_dates_keeps_its_rules(app_ctx):
     svc.conclude(SEED, complaint, "partly", "经核查,部分属实。", at=_local(day + timedelta(days=5), 16))
     svc.return_visit(complaint, False, at=_local(day + timedelta(days=6), 11))
     assert complaint.created_at == _local(day, 9) and complaint.case_number.startswith(f"TS{day.year}-")
-    assert complaint.reopened and complaint.cycle_id is None  # an unsatisfied answer reopens it once
+    # an unsatisfied answer reopens it once; its finding stands in its cycle until a new conclusion
+    assert complaint.reopened and complaint.finding == "partly" and complaint.cycle_id is not None
     days = find_cycle(local_today().year).settings.complaint_working_days
     assert complaint.deadline == add_working_days(day + timedelta(days=6), days)  # reopened on the visit's day
     assert [event.at.astimezone(LOCAL_TZ).date() - day for event in complaint.events] == [

@@ -90,7 +90,9 @@ def reference_verdict(cycle: Cycle) -> list[dict]:
         deductions = sum(f.deduction for f in findings if not f.withdrawn)
         veto = False
         for c in db.session.scalars(select(Complaint).filter_by(**mine)):
-            if c.status != ComplaintStatus.CONCLUDED or c.merged_into_id is not None:
+            # concluded, or reopened after an unsatisfied return visit with its finding standing (issue 14)
+            standing = c.status == ComplaintStatus.CONCLUDED or c.reopened
+            if c.finding is None or not standing or c.merged_into_id is not None:
                 continue
             deductions += {"substantiated": 10, "partly": 5}.get(str(c.finding), 0)
             veto = veto or (c.finding == Finding.SUBSTANTIATED and c.category == Category.DISCIPLINE)

@@ -52,6 +52,8 @@ class Complaints:
     substantiated: int = 0
     partly: int = 0
     veto: bool = False
+    #: Of those, reopened after an unsatisfied return visit: their findings stand until concluded again (issue 14).
+    reopened: int = 0
 
 
 @dataclass(frozen=True)
@@ -253,8 +255,11 @@ def _deductions(cycle: Cycle) -> dict[Line, float]:
 
 
 def _complaints(cycle: Cycle) -> dict[Line, Complaints]:
-    """C, second half: complaints concluded in the cycle, by finding; a substantiated 违规违纪 one vetoes titles."""
+    """C, second half: complaints concluded in the cycle, by finding; a substantiated 违规违纪 one vetoes titles. A
+    case reopened after an unsatisfied return visit keeps its finding and cycle until a new conclusion replaces
+    them, so it still counts here (and is counted as reopened for the breakdown)."""
     substantiated = Complaint.finding == Finding.SUBSTANTIATED
+    reopened = and_(Complaint.status != ComplaintStatus.CONCLUDED, Complaint.finding != Finding.UNSUBSTANTIATED)
     rows = _read(
         select(
             Complaint.post_id,
@@ -262,18 +267,21 @@ def _complaints(cycle: Cycle) -> dict[Line, Complaints]:
             func.sum(case((substantiated, 1), else_=0)),
             func.sum(case((Complaint.finding == Finding.PARTLY, 1), else_=0)),
             func.sum(case((and_(substantiated, Complaint.category == Category.DISCIPLINE), 1), else_=0)),
+            func.sum(case((reopened, 1), else_=0)),
         )
         .where(
             Complaint.cycle_id == cycle.id,
-            Complaint.status == ComplaintStatus.CONCLUDED,
+            # concluded, or reopened with its finding standing (issue 14)
+            Complaint.finding.is_not(None),
+            or_(Complaint.status == ComplaintStatus.CONCLUDED, Complaint.reopened.is_(True)),
             Complaint.post_id.is_not(None),
             Complaint.merged_into_id.is_(None),
         )
         .group_by(Complaint.post_id, Complaint.holder_id)
     )
     return {
-        (post_id, holder_id): Complaints(int(n_sub or 0), int(n_partly or 0), bool(n_veto))
-        for post_id, holder_id, n_sub, n_partly, n_veto in rows
+        (post_id, holder_id): Complaints(int(n_sub or 0), int(n_partly or 0), bool(n_veto), int(n_reopened or 0))
+        for post_id, holder_id, n_sub, n_partly, n_veto, n_reopened in rows
     }
 
 

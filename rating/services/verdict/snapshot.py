@@ -123,6 +123,7 @@ def _row(line: Gathered, figures: _Figures, position: int, scores: dict) -> dict
         inspection_deductions=line.deductions,
         complaints_substantiated=line.complaints.substantiated,
         complaints_partly=line.complaints.partly,
+        complaints_reopened=line.complaints.reopened,
         discipline_veto=line.complaints.veto,
         inspection_rounds=line.scores.rounds,
         **scores,

@@ -1,6 +1,8 @@
 """The complaint centre's closed loop (件件有着落,事事有回音): intake from every channel, referral to the unit with a
-deadline in working days, the unit's handling, conclusion with a finding and a reply, overdue supervision, the
-return visit, merging of duplicates, and erasure of contacts after the retention period.
+deadline in working days, the unit's handling, conclusion with a finding and a reply (or the centre's own direct
+conclusion), overdue supervision, merging of duplicates, and erasure of contacts after the retention period. The
+unit's signing, sending back and extensions are in ``handling``, the return visit in ``visits``; the clocks
+themselves in rating.scoring.case_clocks.
 
 Concluded cases feed the conduct component of the verdict (SPEC §3), so conclusions are audited.
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from rating.clock import LOCAL_TZ, local_today
@@ -34,10 +37,10 @@ from rating.models.cycles import Cycle
 from rating.models.posts import Post
 from rating.models.units import Unit
 from rating.privacy import mask_personal_numbers
+from rating.scoring import case_clocks
 from rating.services import audit, ledger
 from rating.services.errors import Conflict, InvalidInput, NotFound
 from rating.services.tenures import Holders, holder_on
-from rating.workdays import add_working_days
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DEFAULT_WORKING_DAYS = 15
@@ -78,9 +81,38 @@ def _snapshot(complaint: Complaint) -> dict:
         "status": str(complaint.status),
         "category": str(complaint.category),
         "finding": complaint.finding and str(complaint.finding),
+        "unit": complaint.unit_id,
+        "post": complaint.post_id,
+        "refer_by": complaint.refer_by and complaint.refer_by.isoformat(),
+        "sign_by": complaint.sign_by and complaint.sign_by.isoformat(),
+        "signed": complaint.signed_at is not None,
         "deadline": complaint.deadline and complaint.deadline.isoformat(),
+        "extension": complaint.extension and str(complaint.extension),
+        "satisfaction": complaint.satisfaction and str(complaint.satisfaction),
         "reopened": complaint.reopened,
     }
+
+
+def audited(actor: audit.Actor, action: str, complaint: Complaint, before: dict, **extra) -> None:
+    """Flush, then the audit entry of a step: the case before and after (and ``extra`` facts of the step)."""
+    db.session.flush()
+    after = {**_snapshot(complaint), **extra}
+    audit.record(actor, action, "complaint", complaint.id, post_id=complaint.post_id, before=before, after=after)
+
+
+def _target(post_code: str, unit_code: str) -> tuple[Post | None, Unit]:
+    """The post (and its unit) or the unit a case is about, from their codes."""
+    post = unit = None
+    if post_code.strip():
+        post = db.session.scalar(select(Post).where(Post.code == post_code.strip().upper()))
+        if post is None:
+            raise InvalidInput(_("岗位编号“%(code)s”不存在。", code=post_code))
+        unit = post.unit
+    elif unit_code.strip():
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code.strip().upper()))
+    if unit is None:
+        raise InvalidInput(_("请选择被投诉的岗位或单位。"))
+    return post, unit
 
 
 def file_complaint(actor: audit.Actor, intake: Intake, at: datetime | None = None) -> tuple[Complaint, str]:
@@ -92,16 +124,7 @@ def file_complaint(actor: audit.Actor, intake: Intake, at: datetime | None = Non
     text = intake.text.strip()
     if not 10 <= len(text) <= 2000:
         raise InvalidInput(_("请用 10–2000 字说明发生了什么。"))
-    post = unit = None
-    if intake.post_code.strip():
-        post = db.session.scalar(select(Post).where(Post.code == intake.post_code.strip().upper()))
-        if post is None:
-            raise InvalidInput(_("岗位编号“%(code)s”不存在。", code=intake.post_code))
-        unit = post.unit
-    elif intake.unit_code.strip():
-        unit = db.session.scalar(select(Unit).where(Unit.code == intake.unit_code.strip().upper()))
-    if unit is None:
-        raise InvalidInput(_("请选择被投诉的岗位或单位。"))
+    post, unit = _target(intake.post_code, intake.unit_code)
     if len(intake.name) > 50 or len(intake.phone) > 30:
         raise InvalidInput(_("姓名或电话过长。"))
     code = "".join(secrets.choice(QUERY_ALPHABET) for _i in range(8))
@@ -118,6 +141,7 @@ def file_complaint(actor: audit.Actor, intake: Intake, at: datetime | None = Non
         complainant_name=intake.name.strip() or None,
         complainant_phone=intake.phone.strip() or None,
         status=ComplaintStatus.RECEIVED,
+        refer_by=case_clocks.acceptance_due(_local_day(at)),
         created_at=at or utcnow(),
     )
     db.session.add(complaint)
@@ -181,13 +205,30 @@ def _working_days() -> int:
     return cycle.settings.complaint_working_days if cycle else DEFAULT_WORKING_DAYS
 
 
-def refer(actor: audit.Actor, complaint: Complaint, note: str = "", at: datetime | None = None) -> None:
-    """转办: to the post's unit, with a deadline in working days from today (or from ``at``)."""
+def refer(
+    actor: audit.Actor,
+    complaint: Complaint,
+    note: str = "",
+    at: datetime | None = None,
+    *,
+    post_code: str = "",
+    unit_code: str = "",
+) -> None:
+    """转办: to the post's unit (or, for a case sent back as misrouted, to the post or unit now named), to be signed
+    for within a working day and answered within the cycle's working days, from today (or from ``at``)."""
     if complaint.status != ComplaintStatus.RECEIVED:
         raise Conflict(_("只有已受理的案件可以转办。"))
     before = _snapshot(complaint)
+    if post_code.strip() or unit_code.strip():
+        post, unit = _target(post_code, unit_code)
+        complaint.post_id, complaint.post, complaint.unit_id, complaint.unit = post and post.id, post, unit.id, unit
+        complaint.holder_id = holder_on(post.id) if post is not None else None
+    day = _local_day(at)
     complaint.status = ComplaintStatus.REFERRED
-    complaint.deadline = add_working_days(_local_day(at), _working_days())
+    complaint.sign_by, complaint.signed_at = case_clocks.signing_due(day), None
+    complaint.deadline = case_clocks.handling_due(day, _working_days())
+    complaint.sent_back_reason, complaint.extension, complaint.overdue = None, None, False
+    complaint.extension_days = complaint.extension_reason = None
     _event(complaint, actor.name, "referred", note.strip(), at=at)
     _notify(
         complaint.unit_id,
@@ -199,16 +240,7 @@ def refer(actor: audit.Actor, complaint: Complaint, note: str = "", at: datetime
         ),
         at=at,
     )
-    db.session.flush()
-    audit.record(
-        actor,
-        "complaint.refer",
-        "complaint",
-        complaint.id,
-        post_id=complaint.post_id,
-        before=before,
-        after=_snapshot(complaint),
-    )
+    audited(actor, "complaint.refer", complaint, before)
 
 
 def record_progress(actor: audit.Actor, complaint: Complaint, note: str, at: datetime | None = None) -> None:
@@ -218,6 +250,8 @@ def record_progress(actor: audit.Actor, complaint: Complaint, note: str, at: dat
     if not note.strip():
         raise InvalidInput(_("请填写办理情况。"))
     complaint.status = ComplaintStatus.IN_PROGRESS
+    if complaint.signed_at is None:  # recording what was done is taking the case on
+        complaint.signed_at = at or utcnow()
     _event(complaint, actor.name, "progress", note.strip()[:2000], public=False, at=at)
     db.session.flush()
 
@@ -228,9 +262,23 @@ def _cycle_for(day) -> Cycle | None:
 
 def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str, at: datetime | None = None) -> None:
     """办结: the finding (属实 / 部分属实 / 不属实) and the reply to the complainant, now or ``at``; counted in the
-    cycle whose dates hold that day. Feeds the verdict."""
+    cycle whose dates hold that day, replacing the finding a reopened case kept. Feeds the verdict."""
     if complaint.status not in (ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS):
         raise Conflict(_("只有转办后的案件可以办结。"))
+    _settle(actor, complaint, finding, reply, at, "concluded", complaint.deadline)
+
+
+def conclude_directly(
+    actor: audit.Actor, complaint: Complaint, finding: str, reply: str, at: datetime | None = None
+) -> None:
+    """直接办结: the centre answers a received case itself (e.g. on the phone at once) without referring it; on time
+    when within its acceptance clock."""
+    if complaint.status != ComplaintStatus.RECEIVED or complaint.merged_into_id is not None:
+        raise Conflict(_("只有尚未转办的案件可以直接办结。"))
+    _settle(actor, complaint, finding, reply, at, "concluded_directly", complaint.refer_by)
+
+
+def _settle(actor, complaint: Complaint, finding: str, reply: str, at, kind: str, due) -> None:
     try:
         finding = Finding(finding)
     except ValueError:
@@ -239,89 +287,79 @@ def conclude(actor: audit.Actor, complaint: Complaint, finding: str, reply: str,
         raise InvalidInput(_("请填写给投诉人的答复。"))
     before = _snapshot(complaint)
     today = _local_day(at)
+    if complaint.cycle_id is not None:  # a reopened case's standing finding leaves the cycle it counted in
+        db.session.get(Cycle, complaint.cycle_id).inputs_changed()
     complaint.status, complaint.finding, complaint.reply = ComplaintStatus.CONCLUDED, finding, reply.strip()[:4000]
     complaint.concluded_at = at or utcnow()
-    complaint.concluded_on_time = complaint.deadline is None or today <= complaint.deadline
+    complaint.concluded_on_time = due is None or today <= due
     cycle = _cycle_for(today)
     complaint.cycle_id = cycle.id if cycle else None
     if cycle is not None:
         cycle.inputs_changed()
-    _event(complaint, actor.name, "concluded", complaint.reply, at=at)
-    db.session.flush()
-    audit.record(
-        actor,
-        "complaint.conclude",
-        "complaint",
-        complaint.id,
-        post_id=complaint.post_id,
-        before=before,
-        after=_snapshot(complaint),
-    )
+    _event(complaint, actor.name, kind, complaint.reply, at=at)
+    audited(actor, "complaint.conclude", complaint, before, direct=kind == "concluded_directly")
     if finding == Finding.SUBSTANTIATED:
         ledger.open_missing(actor)  # a substantiated complaint is a matter for the accountability ledger
 
 
-def return_visit(complaint: Complaint, satisfied: bool, at: datetime | None = None) -> None:
-    """回访: the complainant says (now, or ``at``) whether they are satisfied; an unsatisfied answer reopens the case
-    once."""
-    if complaint.status != ComplaintStatus.CONCLUDED or complaint.satisfied is not None:
-        raise Conflict(_("该案件现在不能评价。"))
-    before = _snapshot(complaint)
-    complaint.satisfied = satisfied
-    _event(complaint, "complainant", "satisfaction", _("满意") if satisfied else _("不满意"), at=at)
-    if not satisfied and not complaint.reopened:
-        if complaint.cycle_id is not None:  # its finding leaves that cycle's conduct score
-            db.session.get(Cycle, complaint.cycle_id).inputs_changed()
-        complaint.reopened, complaint.satisfied = True, None
-        complaint.status, complaint.finding, complaint.concluded_at, complaint.cycle_id = (
-            ComplaintStatus.IN_PROGRESS,
-            None,
-            None,
-            None,
-        )
-        complaint.deadline, complaint.overdue = add_working_days(_local_day(at), _working_days()), False
-        _event(complaint, "complainant", "reopened", _("投诉人对答复不满意,案件重新办理。"), at=at)
-        text = _("投诉 %(case)s 经回访不满意,已重新交办。", case=complaint.case_number)
-        _notify(complaint.unit_id, complaint, text, at=at)
-    db.session.flush()
-    audit.record(
-        audit.Actor("complainant"),
-        "complaint.return_visit",
-        "complaint",
-        complaint.id,
-        post_id=complaint.post_id,
-        before=before,
-        after=_snapshot(complaint),
-    )
+CLOCK_OVERDUE = {
+    "acceptance": _l("未在一个工作日内转办,列入督办。"),
+    "signing": _l("单位未按期签收,列入督办。"),
+    "handling": _l("已超过办理期限,列入督办。"),
+}
 
 
 def mark_overdue(today=None) -> list[Complaint]:
-    """Hourly: referred or in-progress cases past their deadline are marked once (督办), with in-app reminders to
-    the unit and the centre; returns the cases it marked, in case order, for the caller to email about after its
-    commit. Idempotent: a case already marked is not marked or reminded again."""
+    """Hourly: open cases whose running clock (rating.scoring.case_clocks) has run out are marked once (督办), with
+    in-app reminders to the centre and, once referred, to the unit; returns the cases it marked, in case order, for
+    the caller to email about after its commit. Idempotent: a case already marked is not marked or reminded again
+    until a new clock starts."""
     today = today or local_today()
-    cases = db.session.scalars(
+    candidates = db.session.scalars(
         select(Complaint)
         .where(
-            Complaint.status.in_([ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS]),
-            Complaint.deadline < today,
+            Complaint.status != ComplaintStatus.CONCLUDED,
             Complaint.overdue.is_(False),
             Complaint.merged_into_id.is_(None),
         )
         .order_by(Complaint.id)
     ).all()
-    for complaint in cases:
+    marked = []
+    for complaint in candidates:
+        clock = running_clock(complaint, today)
+        if clock is None or not clock.overdue:
+            continue
+        marked.append(complaint)
         complaint.overdue = True
-        _event(complaint, "system", "overdue", _("已超过办理期限,列入督办。"), public=False)
-        text = _(
-            "投诉 %(case)s 已超过办理期限(%(d)s),请尽快办结。",
-            case=complaint.case_number,
-            d=complaint.deadline.isoformat(),
-        )
-        _notify(complaint.unit_id, complaint, text)
+        _event(complaint, "system", "overdue", str(CLOCK_OVERDUE[clock.clock]), public=False)
+        if clock.clock == "acceptance":
+            text = _(
+                "投诉 %(case)s 受理后未按期转办(%(d)s),请尽快处理。",
+                case=complaint.case_number,
+                d=clock.due.isoformat(),
+            )
+        else:
+            text = _(
+                "投诉 %(case)s 已超过办理期限(%(d)s),请尽快办结。",
+                case=complaint.case_number,
+                d=clock.due.isoformat(),
+            )
+            _notify(complaint.unit_id, complaint, text)
         _notify(None, complaint, text)
     db.session.flush()
-    return list(cases)
+    return marked
+
+
+def running_clock(complaint: Complaint, today=None) -> case_clocks.Running | None:
+    """The clock the case is on today (acceptance, signing or handling) and whether it has run out."""
+    return case_clocks.running(
+        str(complaint.status),
+        complaint.refer_by,
+        complaint.sign_by,
+        complaint.signed_at is not None,
+        complaint.deadline,
+        today or local_today(),
+    )
 
 
 def erase_contacts(retention: timedelta, now: datetime | None = None) -> int:

@@ -1,0 +1,54 @@
+"""The complaint centre's services (投诉中心), one function per step: ``cases`` (intake, referral, handling,
+conclusion, overdue marking, merging, erasure, import), ``handling`` (the unit's signing, sending back and
+extensions), ``visits`` (the return visit and the one reopening rule) and ``receipts`` (the receipt by SMS).
+Callers use this package's names."""
+
+from rating.services.complaints.cases import (
+    DEFAULT_WORKING_DAYS,
+    Intake,
+    case_by_number,
+    conclude,
+    conclude_directly,
+    erase_contacts,
+    file_complaint,
+    find_for_complainant,
+    hash_query_code,
+    import_concluded,
+    mark_overdue,
+    merge,
+    possible_duplicates,
+    record_progress,
+    refer,
+    running_clock,
+)
+from rating.services.complaints.handling import decide_extension, request_extension, send_back, sign
+from rating.services.complaints.receipts import receipt_text, text_receipt
+from rating.services.complaints.visits import answer, record_return_call, return_visit
+
+__all__ = [
+    "DEFAULT_WORKING_DAYS",
+    "Intake",
+    "answer",
+    "case_by_number",
+    "conclude",
+    "conclude_directly",
+    "decide_extension",
+    "erase_contacts",
+    "file_complaint",
+    "find_for_complainant",
+    "hash_query_code",
+    "import_concluded",
+    "mark_overdue",
+    "merge",
+    "possible_duplicates",
+    "receipt_text",
+    "record_progress",
+    "record_return_call",
+    "refer",
+    "request_extension",
+    "return_visit",
+    "running_clock",
+    "send_back",
+    "sign",
+    "text_receipt",
+]
