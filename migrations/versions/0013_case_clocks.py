@@ -1,7 +1,7 @@
 """case clocks: acceptance, signing, extension and the handler's return call (issue 14)
 
 Revision ID: 0013_case_clocks
-Revises: 0011_hardening
+Revises: 0012_unit_ledger
 Create Date: 2026-11-29 15:00:00
 
 - ``complaints.refer_by`` (the centre's acceptance clock), ``sign_by`` and ``signed_at`` (签收),
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_case_clocks'
-down_revision = '0011_hardening'
+down_revision = '0012_unit_ledger'
 branch_labels = None
 depends_on = None
 
