@@ -2,6 +2,7 @@
 chained like any back-office entry, and a changed, deleted or inserted entry, or a broken seal, is named."""
 
 import hashlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -238,3 +239,14 @@ def _rfc6962(leaves: list[bytes]) -> bytes:
 def test_merkle_root_is_rfc_6962s(n):
     hashes = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(n)]
     assert audit_seals.merkle_root(hashes) == _rfc6962([bytes.fromhex(h) for h in hashes]).hex()
+
+
+def test_the_viewer_shows_citizens_entries_in_order_without_a_chain_position(app, login_as, rated):
+    _seal(app)
+    page = login_as("auditor").get("/admin/audit").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td>([^<]*)</td>(.*?)</tr>", page, re.S)
+    shown = [
+        (position, action) for position, rest in rows for action in ("audit.seal", "rating.submit") if action in rest
+    ]
+    assert shown[0][0].isdigit() and shown[0][1] == "audit.seal", "the seal, newest, is chained"
+    assert shown[1:] == [("—", "rating.submit")] * 5, "the five ratings, newest first, have no chain position"
