@@ -154,11 +154,12 @@ class ChainReport:
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the chain in order, then every seal's batch of leaves and the leaves not yet sealed; return the first
-    entry or batch that does not hold, if any (``rating.services.audit_seals`` for the batches)."""
-    from rating.services import audit_seals
+    """Walk the chain in order, checking each seal's batch of leaves where the chain meets it, then the leaves
+    outside any seal; return the first entry or batch that does not hold, if any (``rating.services.audit_seals``
+    for the batches)."""
+    from rating.services.audit_seals import SEAL_ACTION, SealedLeaves
 
-    expected_prev, expected_seq, count, seals = GENESIS_HASH, 1, 0, []
+    expected_prev, expected_seq, count, leaves = GENESIS_HASH, 1, 0, SealedLeaves()
     while True:
         rows = db.session.scalars(
             select(AuditEntry).where(AuditEntry.seq >= expected_seq).order_by(AuditEntry.seq).limit(batch)
@@ -172,14 +173,16 @@ def verify_chain(batch: int = 5000) -> ChainReport:
                 return _broken(count, entry.seq, "does not link to the entry before it")
             if content_hash(entry) != entry.hash:
                 return _broken(count, entry.seq, "content does not match its hash (edited)")
-            if entry.action == audit_seals.SEAL_ACTION:
-                seals.append(audit_seals.Seal.of(entry))
+            if entry.action == SEAL_ACTION and (problem := leaves.check_seal(entry)):
+                return ChainReport(count, entry.seq, problem.reason, broken=problem.where)
             expected_prev, expected_seq, count = entry.hash, entry.seq + 1, count + 1
         db.session.expunge_all()
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != count or head.last_hash != expected_prev):
         return _broken(count, count + 1 if head.seq > count else count, "newest entries were removed")
-    return audit_seals.verify_leaves(ChainReport(count, seals=len(seals)), seals)
+    if problem := leaves.check_rest(batch):
+        return ChainReport(count, None, problem.reason, broken=problem.where)
+    return ChainReport(count, sealed=leaves.sealed, seals=leaves.seals, unsealed=leaves.unsealed)
 
 
 def _broken(count: int, seq: int, reason: str) -> ChainReport:

@@ -19,14 +19,14 @@ the next one. A leaf older than the seal before its own (or, unsealed, older tha
 
 import hashlib
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import aliased
 
 from rating.extensions import db
-from rating.models.audit import AuditEntry
+from rating.models.audit import AuditEntry, AuditHead
 from rating.services import audit
 from rating.services.lookups import chunks
 
@@ -56,6 +56,9 @@ def merkle_root(hashes: list[str]) -> str:
 def seal_next(actor: audit.Actor, limit: int = SEAL_BATCH) -> AuditEntry | None:
     """Seal up to ``limit`` unsealed leaves, oldest first, under one new chained seal; None if none waits.
     Flushes; the caller commits (one seal per transaction keeps each short)."""
+    # Two sealers (the scheduler and a hand-run audit-seal) take turns: a no-op write to the head row locks it (and
+    # takes SQLite's write lock) before the leaves are read, so the second waits, then finds them sealed.
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
     leaves = db.session.execute(
         select(AuditEntry.id, AuditEntry.hash)
         .where(AuditEntry.seq.is_(None), AuditEntry.seal_id.is_(None))
@@ -104,62 +107,62 @@ class Seal:
 
     @classmethod
     def of(cls, entry: AuditEntry) -> "Seal":
-        after = entry.after or {}
-        return cls(
-            entry.id,
-            entry.seq,
-            entry.at,
-            after.get("entries", -1),
-            after.get("first", -1),
-            after.get("last", -1),
-            after.get("root", ""),
-        )
+        after = entry.after if isinstance(entry.after, dict) else {}
+        fields = [after.get(name, -1) for name in ("entries", "first", "last")]
+        return cls(entry.id, entry.seq, entry.at, *fields, after.get("root", ""))
 
     def name(self) -> str:
         return f"the seal at entry {self.seq} (entry ids {self.first}–{self.last})"
 
 
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    reason: str
+
+
+class SealedLeaves:
+    """The leaves' side of ``audit.verify_chain``: each seal's batch checked when the chain walk meets the seal
+    (count, first and last id, Merkle root, each leaf's own hash, no leaf later than the seal before), so the first
+    break named is the first in the chain's order and memory stays one batch; then the leaves outside any seal."""
+
+    def __init__(self):
+        self.previous: Seal | None = None
+        self.sealed = self.seals = self.unsealed = 0
+
+    def check_seal(self, entry: AuditEntry) -> Problem | None:
+        seal = Seal.of(entry)
+        statement = select(*LEAF_COLUMNS).where(AuditEntry.seal_id == seal.id).order_by(AuditEntry.id)
+        leaves = db.session.execute(statement).all()
+        for leaf in leaves:
+            if problem := _leaf_problem(leaf, self.previous):
+                return Problem(f"{_leaf_name(leaf)}, sealed at entry {seal.seq}", problem)
+        if problem := _batch_problem(seal, leaves):
+            return Problem(seal.name(), problem)
+        self.previous, self.sealed, self.seals = seal, self.sealed + len(leaves), self.seals + 1
+        return None
+
+    def check_rest(self, batch: int = 5000) -> Problem | None:
+        """Leaves pointing to something that is no seal of the chain, then the leaves waiting for the sealer: each
+        must match its own hash and be younger than the newest seal."""
+        seal = aliased(AuditEntry)
+        is_seal = exists().where(seal.id == AuditEntry.seal_id, seal.action == SEAL_ACTION, seal.seq.is_not(None))
+        stray = db.session.execute(
+            select(*LEAF_COLUMNS).where(AuditEntry.seal_id.is_not(None), ~is_seal).order_by(AuditEntry.id).limit(1)
+        ).first()
+        if stray is not None:
+            return Problem(_leaf_name(stray), f"claims seal id {stray.seal_id}, which is no seal (inserted)")
+        waiting = select(*LEAF_COLUMNS).where(AuditEntry.seq.is_(None), AuditEntry.seal_id.is_(None))
+        with closing(db.session.execute(waiting.order_by(AuditEntry.id)).yield_per(batch)) as rows:
+            for leaf in rows:
+                if problem := _leaf_problem(leaf, self.previous):
+                    return Problem(f"{_leaf_name(leaf)}, not yet sealed", problem)
+                self.unsealed += 1
+        return None
+
+
 def _leaf_name(leaf) -> str:
     return f"entry id {leaf.id} ({leaf.action} {leaf.entity} {leaf.entity_id})"
-
-
-def verify_leaves(report, seals: list[Seal], batch: int = 5000):
-    """Check every seal's batch of leaves against it (count, first and last id, Merkle root), every leaf's own hash,
-    and that no leaf came later than a seal it should have been in; ``report`` is the chain's, extended with the
-    figures or the first break. Seals come in chain order, which is their id order, as their leaves are read."""
-    waiting = iter(seals)  # the seals whose leaves have not been read yet, in order
-    before, sealed = None, 0
-    statement = select(*LEAF_COLUMNS).where(AuditEntry.seal_id.is_not(None)).order_by(AuditEntry.seal_id, AuditEntry.id)
-    with closing(db.session.execute(statement).yield_per(batch)) as rows:
-        for seal_id, group in groupby(rows, key=lambda row: row.seal_id):
-            leaves = list(group)
-            seal = next(waiting, None)
-            if seal is not None and seal.id < seal_id:  # a seal whose leaves are all gone
-                return _at_seal(report, seal, f"none of its {seal.entries} entries found (deleted)")
-            if seal is None or seal.id != seal_id:
-                return replace(
-                    report,
-                    reason=f"claims seal id {seal_id}, which is no seal (inserted)",
-                    broken=_leaf_name(leaves[0]),
-                )
-            for leaf in leaves:
-                if problem := _leaf_problem(leaf, before):
-                    return replace(
-                        report,
-                        broken_seq=seal.seq,
-                        reason=problem,
-                        broken=f"{_leaf_name(leaf)}, sealed at entry {seal.seq}",
-                    )
-            if problem := _batch_problem(seal, leaves):
-                return _at_seal(report, seal, problem)
-            before, sealed = seal, sealed + len(leaves)
-    if (seal := next(waiting, None)) is not None:
-        return _at_seal(report, seal, f"none of its {seal.entries} entries found (deleted)")
-    return _verify_unsealed(replace(report, sealed=sealed), seals[-1] if seals else None, batch)
-
-
-def _at_seal(report, seal: Seal, reason: str):
-    return replace(report, broken_seq=seal.seq, reason=reason, broken=seal.name())
 
 
 def _leaf_problem(leaf, seal_before: Seal | None) -> str:
@@ -178,20 +181,8 @@ def _batch_problem(seal: Seal, leaves) -> str:
         return f"{len(ids)} entries found, {seal.entries} sealed (an entry was deleted)"
     if len(ids) > seal.entries:
         return f"{len(ids)} entries found, {seal.entries} sealed (an entry was inserted)"
-    if (ids[0], ids[-1]) != (seal.first, seal.last):
-        return f"entry ids {ids[0]}–{ids[-1]} found, {seal.first}–{seal.last} sealed (entries replaced)"
+    if not ids or (ids[0], ids[-1]) != (seal.first, seal.last):
+        return f"entry ids {ids[0] if ids else '-'}–{ids[-1] if ids else '-'} found, {seal.first}–{seal.last} sealed"
     if merkle_root([leaf.hash for leaf in leaves]) != seal.root:
         return "its entries do not match its Merkle root (an entry replaced or edited)"
     return ""
-
-
-def _verify_unsealed(report, newest: Seal | None, batch: int):
-    """Leaves waiting for the sealer: each must match its own hash and be younger than the newest seal."""
-    statement = select(*LEAF_COLUMNS).where(AuditEntry.seq.is_(None), AuditEntry.seal_id.is_(None))
-    unsealed = 0
-    with closing(db.session.execute(statement.order_by(AuditEntry.id)).yield_per(batch)) as rows:
-        for leaf in rows:
-            if problem := _leaf_problem(leaf, newest):
-                return replace(report, reason=problem, broken=f"{_leaf_name(leaf)}, not yet sealed")
-            unsealed += 1
-    return replace(report, unsealed=unsealed)

@@ -177,6 +177,15 @@ def test_a_rating_entry_inserted_into_a_sealed_batch_is_caught(app, runner, rate
     assert code == 1 and f"the seal at entry {seal.seq}" in output and "6 entries found, 5 sealed" in output
 
 
+def test_an_entry_claiming_a_seal_that_is_none_is_caught(app, runner, rated):
+    with app.app_context():
+        chained = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)).where(AuditEntry.seq.is_not(None)))
+        db.session.execute(sa.update(AuditEntry).where(AuditEntry.id == rated[2]).values(seal_id=chained))
+        db.session.commit()
+    code, output = _verify(runner)
+    assert code == 1 and f"entry id {rated[2]}" in output and "which is no seal" in output
+
+
 def test_a_backdated_entry_inserted_after_sealing_is_caught_sealed_or_not(app, runner, rated):
     seal = _seal(app)[0]
     with app.app_context():
