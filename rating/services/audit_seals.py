@@ -15,6 +15,9 @@ docs/threat-model.md ("The sealed audit log").
 Only committed leaves are visible to the sealer: a leaf whose transaction commits after a seal was taken goes into
 the next one. A leaf older than the seal before its own (or, unsealed, older than the newest seal) by more than
 ``LATE_MARGIN`` cannot be explained by a slow transaction and is reported as inserted after sealing.
+
+Unlike most services, ``seal_pending`` commits, one seal at a time, so that a backlog never becomes one long
+transaction holding the head row; only the job and the command, which own their sessions, call it.
 """
 
 import hashlib
