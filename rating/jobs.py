@@ -49,11 +49,18 @@ def verify_audit_chain(app) -> bool:
         report = verify_chain()
         if not report.ok:
             log.error("audit chain broken at %s: %s", report.broken, report.reason)
-            raise AuditChainBroken(
-                _("审计日志在 %(where)s 处断裂:%(reason)s", where=report.broken, reason=report.reason)
-            )
+            raise AuditChainBroken(_broken_in_words(report))
     log.info("audit chain intact: %d entries, %d sealed entries", report.entries, report.sealed)
     return report.ok
+
+
+def _broken_in_words(report) -> str:
+    """The run log's words for a break: the chained entry at which it is (a seal, for a batch of citizens' entries,
+    then the entry or batch named), or the citizen's entry outside any seal."""
+    reason = report.reason if report.broken == f"entry {report.broken_seq}" else f"{report.broken}: {report.reason}"
+    if report.broken_seq is None:
+        return _("审计日志中市民评价的记录有误:%(reason)s", reason=reason)
+    return _("审计链在第 %(seq)s 条记录处断裂:%(reason)s", seq=report.broken_seq, reason=reason)
 
 
 def seal_audit_log(app) -> int:

@@ -16,7 +16,7 @@ def history(make_post):
     return [make_post() for _n in range(4)]
 
 
-def bypass_triggers(conn):
+def _bypass_triggers(conn):
     """Tampering as a database superuser would: drop the append-only triggers first (rolled back with the test)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("DROP TRIGGER audit_log_seal_only")
@@ -45,7 +45,7 @@ def test_database_refuses_to_update_or_delete_entries(app):
 
 def test_edited_entry_is_named(app, runner):
     with app.app_context():
-        bypass_triggers(db.session.connection())
+        _bypass_triggers(db.session.connection())
         db.session.execute(sa.text("UPDATE audit_log SET actor = 'intruder' WHERE seq = 5"))
         db.session.commit()
     result = runner.invoke(args=["audit-verify"])
@@ -55,7 +55,7 @@ def test_edited_entry_is_named(app, runner):
 
 def test_deleted_entry_is_named(app, runner):
     with app.app_context():
-        bypass_triggers(db.session.connection())
+        _bypass_triggers(db.session.connection())
         db.session.execute(sa.text("DELETE FROM audit_log WHERE seq = 7"))
         db.session.commit()
     result = runner.invoke(args=["audit-verify"])
@@ -65,7 +65,7 @@ def test_deleted_entry_is_named(app, runner):
 def test_deleting_the_newest_entry_is_detected(app, runner):
     with app.app_context():
         last = db.session.scalar(sa.select(sa.func.max(AuditEntry.seq)))
-        bypass_triggers(db.session.connection())
+        _bypass_triggers(db.session.connection())
         db.session.execute(sa.text("DELETE FROM audit_log WHERE seq = :s"), {"s": last})
         db.session.commit()
     result = runner.invoke(args=["audit-verify"])

@@ -12,7 +12,7 @@ from rating import jobs
 from rating.extensions import db
 from rating.models import AuditEntry, AuditHead
 from rating.services import audit, audit_seals, followups
-from tests.web.test_audit import bypass_triggers
+from tests.web.test_audit import _bypass_triggers
 
 pytestmark = pytest.mark.bare
 
@@ -47,7 +47,7 @@ def _verify(runner):
 
 def _tamper(app, statement):
     with app.app_context():
-        bypass_triggers(db.session.connection())
+        _bypass_triggers(db.session.connection())
         db.session.execute(statement)
         db.session.commit()
 
@@ -147,6 +147,13 @@ def test_a_changed_sealed_rating_entry_is_named(app, runner, rated):
     assert f"sealed at entry {seal.seq}" in output
 
 
+def test_the_nightly_job_names_a_broken_batch_in_the_run_log(app, rated):
+    seal = _seal(app)[0]
+    _tamper(app, sa.delete(AuditEntry).where(AuditEntry.id == rated[4]))
+    with pytest.raises(jobs.AuditChainBroken, match=f"审计链在第 {seal.seq} 条记录处断裂:the seal at entry {seal.seq}"):
+        jobs.verify_audit_chain(app)
+
+
 def test_a_changed_entry_with_its_hash_recomputed_breaks_its_seals_root(app, runner, rated):
     seal = _seal(app, limit=2)[1]
     with app.app_context():
@@ -228,7 +235,7 @@ def test_a_broken_seal_is_named(app, runner, rated):
 def test_a_deleted_newest_seal_is_caught_by_the_head(app, runner, rated):
     seal = _seal(app)[-1]
     with app.app_context():
-        bypass_triggers(db.session.connection())
+        _bypass_triggers(db.session.connection())
         db.session.execute(sa.update(AuditEntry).where(AuditEntry.seal_id == seal.id).values(seal_id=None))
         db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == seal.id))
         db.session.commit()
