@@ -41,18 +41,37 @@ class AuditChainBroken(RuntimeError):
 
 
 def verify_audit_chain(app) -> bool:
-    """Nightly: walk the audit chain; a break is logged and raised, so the run log shows it as an error."""
+    """Nightly: walk the audit chain and every seal's batch; a break is logged and raised, so the run log shows it
+    as an error."""
     from rating.services.audit import verify_chain
 
     with app.app_context():
         report = verify_chain()
         if not report.ok:
-            log.error("audit chain broken at entry %s: %s", report.broken_seq, report.reason)
-            raise AuditChainBroken(
-                _("审计链在第 %(seq)s 条记录处断裂:%(reason)s", seq=report.broken_seq, reason=report.reason)
-            )
-    log.info("audit chain intact: %d entries", report.entries)
+            log.error("audit chain broken at %s: %s", report.broken, report.reason)
+            raise AuditChainBroken(_broken_in_words(report))
+    log.info("audit chain intact: %d entries, %d sealed entries", report.entries, report.sealed)
     return report.ok
+
+
+def _broken_in_words(report) -> str:
+    """The run log's words for a break: the chained entry at which it is (a seal, for a batch of citizens' entries,
+    then the entry or batch named), or the citizen's entry outside any seal."""
+    reason = report.reason if report.broken == f"entry {report.broken_seq}" else f"{report.broken}: {report.reason}"
+    if report.broken_seq is None:
+        return _("审计日志中市民评价的记录有误:%(reason)s", reason=reason)
+    return _("审计链在第 %(seq)s 条记录处断裂:%(reason)s", seq=report.broken_seq, reason=reason)
+
+
+def seal_audit_log(app) -> int:
+    """Every minute: citizens' audit entries written since the last run are sealed in a batch (Merkle root in one
+    chained entry; rating.services.audit_seals). Returns how many were sealed."""
+    from rating.services import audit, audit_seals
+
+    with app.app_context():
+        sealed = audit_seals.seal_pending(audit.Actor(SCHEDULER_ACTOR_NAME))
+    log.debug("audit entries sealed: %d", sealed)
+    return sealed
 
 
 def expire_rating_codes(app) -> int:
@@ -194,6 +213,13 @@ JOBS: dict[str, Job] = {
         _l("删除到期的投诉人联系方式"),
         {"trigger": "cron", "hour": 3, "minute": 30},
         lambda n: _("已删除 %(n)d 件办结投诉的联系方式", n=n),
+    ),
+    "seal_audit_log": Job(
+        seal_audit_log,
+        _l("封存市民评价的审计记录"),
+        {"trigger": "cron", "minute": "*"},
+        lambda n: _("封存 %(n)d 条审计记录", n=n),
+        at_start=True,
     ),
     "verify_audit_chain": Job(
         verify_audit_chain,

@@ -36,7 +36,8 @@ FILTERS = ("actor", "action", "post", "from", "to")
 class AuditRow:
     """One audit entry with its post's code, in the order of the CSV columns."""
 
-    seq: int
+    #: None for a citizen's entry (a leaf, sealed in a batch rather than chained): shown as a dash.
+    seq: int | None
     at: datetime
     actor: str
     action: str
@@ -45,7 +46,7 @@ class AuditRow:
     post_code: str | None
     before: dict | None
     after: dict | None
-    prev_hash: str
+    prev_hash: str | None
     hash: str
 
 
@@ -77,7 +78,7 @@ class AuditFilters:
             select(ROWS)
             .outerjoin(Post, Post.id == AuditEntry.post_id)
             .where(*self.conditions)
-            .order_by(AuditEntry.seq.desc())
+            .order_by(AuditEntry.id.desc())  # leaves have no seq; ids follow the order of writing
         )
 
 

@@ -103,19 +103,29 @@ def create_cycle_command(year: int, starts_on, ends_on):
 
 @group.command("audit-verify")
 def audit_verify():
-    """Check the audit log's hash chain; names the first broken entry."""
+    """Check the audit log's hash chain and every seal's batch; names the first broken entry or batch."""
     from rating.services.audit import verify_chain
 
     report = verify_chain()
     if report.ok:
-        click.echo(f"audit chain intact: {report.entries} entries")
+        click.echo(
+            f"audit chain intact: {report.entries} entries; {report.sealed} citizens' entries under {report.seals} "
+            f"seals, {report.unsealed} awaiting the next seal"
+        )
         return
     click.echo(
-        f"audit chain BROKEN at entry {report.broken_seq}: {report.reason} "
-        f"({report.entries} entries verified before it)",
+        f"audit chain BROKEN at {report.broken}: {report.reason} ({report.entries} entries verified before it)",
         err=True,
     )
     sys.exit(1)
+
+
+@group.command("audit-seal")
+def audit_seal():
+    """Seal the citizens' audit entries waiting for the scheduler's next run, now."""
+    from rating.services.audit_seals import seal_pending
+
+    click.echo(f"audit entries sealed: {seal_pending(audit.CLI)}")
 
 
 @group.command("scheduler")

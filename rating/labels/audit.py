@@ -7,6 +7,7 @@ ACTION_LABELS = {
     "api_key.issue": _l("发放开放接口密钥"),
     "api_key.revoke": _l("吊销开放接口密钥"),
     "assessment.set": _l("录入年度考核"),
+    "audit.seal": _l("封存群众评价审计批次"),
     "codes.issue": _l("生成评价码"),
     "complaint.conclude": _l("投诉办结"),
     "complaint.extension_decide": _l("审批延期申请"),

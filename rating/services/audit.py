@@ -1,12 +1,14 @@
-"""Writing, reading and verifying the audit chain. Every service that changes a score-feeding record calls
-``record``; every view that shows a citizen's contact calls ``record_read``."""
+"""Writing, reading and verifying the audit log. Every back-office service that changes a score-feeding record calls
+``record`` (a chained entry); a citizen's own writes (a rating, a follow-up) call ``append`` (a leaf, sealed in a
+batch later by ``rating.services.audit_seals``, so that citizens never queue on the chain's head row); every view
+that shows a citizen's contact calls ``record_read``."""
 
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 
 from rating.extensions import db
 from rating.models.audit import GENESIS_HASH, AuditEntry, AuditHead
@@ -27,6 +29,8 @@ class Actor:
 
 CLI = Actor("cli")
 SYSTEM = Actor("system")
+#: A member of the public rating a post or a rectification: written as leaves (``append``).
+CITIZEN = Actor("citizen")
 
 #: A back-office user saw a citizen's contact (a complainant's, a rater's, an objector's): who, when, which record.
 READ_ACTION = "personal_data.read"
@@ -88,6 +92,25 @@ def record(actor: Actor, action: str, entity: str, entity_id, *, before=None, af
     return entry
 
 
+def append(actor: Actor, action: str, entity: str, entity_id, *, before=None, after=None, post_id=None) -> None:
+    """Append one leaf: a single INSERT that touches no shared row, so that concurrent citizens never wait on each
+    other. Its hash covers its content alone; the sealer's next run covers it with a chained seal. Flushes nothing
+    itself (it is an INSERT statement); the caller commits with the change it describes."""
+    fields = dict(
+        seq=None,
+        at=utcnow(),
+        actor=actor.name,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        post_id=post_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        prev_hash=None,
+    )
+    db.session.execute(insert(AuditEntry).values(**fields, actor_id=actor.user_id, hash=entry_hash(**fields)))
+
+
 def record_read(actor: Actor, entity: str, entity_id, fields: list[str], *, post_id=None) -> AuditEntry:
     """Record that ``actor`` was shown the named personal ``fields`` of one record (the values are not copied)."""
     return record(actor, READ_ACTION, entity, entity_id, after={"fields": fields}, post_id=post_id)
@@ -98,23 +121,45 @@ def post_history(post_id: int, role, limit: int = 50) -> list[AuditEntry]:
     statement = select(AuditEntry).where(AuditEntry.post_id == post_id)
     if role.unit_bound:
         statement = statement.where(or_(*(AuditEntry.action.startswith(p) for p in ADMINISTRATIVE_ACTIONS)))
-    return list(db.session.scalars(statement.order_by(AuditEntry.seq.desc()).limit(limit)))
+    return list(db.session.scalars(statement.order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+#: The fields an entry's hash covers, besides its predecessor's hash.
+HASHED = ("seq", "at", "actor", "action", "entity", "entity_id", "post_id", "before", "after")
+
+
+def content_hash(entry) -> str:
+    """The hash an entry (a model or a row with the same names) should carry."""
+    return entry_hash(**{k: getattr(entry, k) for k in HASHED}, prev_hash=entry.prev_hash)
 
 
 @dataclass(frozen=True)
 class ChainReport:
+    #: Chained entries verified (before the break, if any).
     entries: int
+    #: The chained entry at which the chain or a batch broke (the batch's seal), if it is one.
     broken_seq: int | None = None
     reason: str = ""
+    #: The first broken entry or batch in words: ``entry 5``, ``entry id 812 (rating.submit rating 77)``, ``the
+    #: seal at entry 40``.
+    broken: str = ""
+    #: Leaves verified under their seals, seals verified, and leaves still waiting for the sealer.
+    sealed: int = 0
+    seals: int = 0
+    unsealed: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return not self.reason
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the chain in order and return the first entry that does not hold, if any."""
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    """Walk the chain in order, checking each seal's batch of leaves where the chain meets it, then the leaves
+    outside any seal; return the first entry or batch that does not hold, if any (``rating.services.audit_seals``
+    for the batches)."""
+    from rating.services.audit_seals import SEAL_ACTION, SealedLeaves
+
+    expected_prev, expected_seq, count, leaves = GENESIS_HASH, 1, 0, SealedLeaves()
     while True:
         rows = db.session.scalars(
             select(AuditEntry).where(AuditEntry.seq >= expected_seq).order_by(AuditEntry.seq).limit(batch)
@@ -123,18 +168,22 @@ def verify_chain(batch: int = 5000) -> ChainReport:
             break
         for entry in rows:
             if entry.seq != expected_seq:
-                return ChainReport(count, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
+                return _broken(count, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
             if entry.prev_hash != expected_prev:
-                return ChainReport(count, entry.seq, "does not link to the entry before it")
-            fields = {
-                k: getattr(entry, k)
-                for k in ("seq", "at", "actor", "action", "entity", "entity_id", "post_id", "before", "after")
-            }
-            if entry_hash(**fields, prev_hash=entry.prev_hash) != entry.hash:
-                return ChainReport(count, entry.seq, "content does not match its hash (edited)")
+                return _broken(count, entry.seq, "does not link to the entry before it")
+            if content_hash(entry) != entry.hash:
+                return _broken(count, entry.seq, "content does not match its hash (edited)")
+            if entry.action == SEAL_ACTION and (problem := leaves.check_seal(entry)):
+                return ChainReport(count, entry.seq, problem.reason, broken=problem.where)
             expected_prev, expected_seq, count = entry.hash, entry.seq + 1, count + 1
         db.session.expunge_all()
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != count or head.last_hash != expected_prev):
-        return ChainReport(count, count + 1 if head.seq > count else count, "newest entries were removed")
-    return ChainReport(count)
+        return _broken(count, count + 1 if head.seq > count else count, "newest entries were removed")
+    if problem := leaves.check_rest(batch):
+        return ChainReport(count, None, problem.reason, broken=problem.where)
+    return ChainReport(count, sealed=leaves.sealed, seals=leaves.seals, unsealed=leaves.unsealed)
+
+
+def _broken(count: int, seq: int, reason: str) -> ChainReport:
+    return ChainReport(count, seq, reason, broken=f"entry {seq}")

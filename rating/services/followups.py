@@ -48,9 +48,7 @@ def open_follow_up(rating: Rating, post: Post, contact: str, cycle: Cycle, at: d
     )
     db.session.add(follow_up)
     db.session.flush()
-    audit.record(
-        audit.Actor("citizen"), "follow_up.open", "follow_up", follow_up.id, post_id=post.id, after=snapshot(follow_up)
-    )
+    audit.append(audit.CITIZEN, "follow_up.open", "follow_up", follow_up.id, post_id=post.id, after=snapshot(follow_up))
     return follow_up
 
 
@@ -70,12 +68,12 @@ def leave_contact(rating: Rating, contact: str) -> FollowUp:
 
 
 def _change(actor, follow_up: FollowUp, action: str, apply) -> None:
+    """Apply a change and log it: a citizen's as a sealed leaf, like the rating it follows; staff's chained."""
     before = snapshot(follow_up)
     apply()
     db.session.flush()
-    audit.record(
-        actor, action, "follow_up", follow_up.id, post_id=follow_up.post_id, before=before, after=snapshot(follow_up)
-    )
+    write = audit.append if actor == audit.CITIZEN else audit.record
+    write(actor, action, "follow_up", follow_up.id, post_id=follow_up.post_id, before=before, after=snapshot(follow_up))
 
 
 def record_rectification(
@@ -107,7 +105,7 @@ def citizen_rates_rectification(follow_up: FollowUp, level: int) -> None:
     def apply():
         follow_up.citizen_level, follow_up.status = level, FollowUpStatus.CLOSED
 
-    _change(audit.Actor("citizen"), follow_up, "follow_up.citizen_rate", apply)
+    _change(audit.CITIZEN, follow_up, "follow_up.citizen_rate", apply)
 
 
 def appeal(actor: audit.Actor, follow_up: FollowUp, kind: str, text: str) -> None:

@@ -222,9 +222,7 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
     db.session.flush()
     if taken:
         sources.after_rating(cycle, taken)
-    audit.record(
-        audit.Actor("citizen"), "rating.submit", "rating", rating.id, post_id=post.id, after=rating_snapshot(rating)
-    )
+    audit.append(audit.CITIZEN, "rating.submit", "rating", rating.id, post_id=post.id, after=rating_snapshot(rating))
     token = None
     if sub.level <= 2 and sub.contact.strip():
         from rating.services.followups import open_follow_up

@@ -19,10 +19,11 @@ def history(make_post):
 def _bypass_triggers(conn):
     """Tampering as a database superuser would: drop the append-only triggers first (rolled back with the test)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("DROP TRIGGER audit_log_no_update")
+        conn.exec_driver_sql("DROP TRIGGER audit_log_seal_only")
         conn.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
     else:
         conn.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+        conn.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_seal_only")
 
 
 def test_a_chain_of_changes_verifies(app, runner):

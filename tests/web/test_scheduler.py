@@ -424,6 +424,7 @@ def test_a_scheduler_registers_every_job_and_a_heartbeat_at_a_third_of_the_lease
         "expire_rating_codes",
         "mark_overdue_complaints",
         "erase_complaint_contacts",
+        "seal_audit_log",
         "verify_audit_chain",
         "open_scheduled_cycles",
         "remind_transfer_orders",
