@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from rating.clock import local_today
 from rating.extensions import db
@@ -16,6 +16,7 @@ from rating.services import audit
 from rating.services.verdict import export, lifecycle
 from tests.conftest import make_app
 from tests.factories import local_datetime
+from tests.web.test_audit import _bypass_triggers
 
 
 def _empty_url(engine_name, tmp_path, request):
@@ -126,12 +127,22 @@ def test_unit_ledger_migration_keeps_entries_and_evidence_and_refuses_to_drop_de
         return entries, evidence
 
     with committed_app.app_context():
+        # 0017_audit_seals refuses to go below itself while citizens' leaves exist (test_audit_seals): this test is
+        # about 0012, so the demo's leaves go first, as a database superuser would remove them. The evidence is added
+        # while the models still match the schema; below 0012's successors only Core statements run.
+        _bypass_triggers(db.session.connection())
+        db.session.execute(text("DELETE FROM audit_log WHERE seq IS NULL"))
+        entry = db.session.scalar(
+            select(LedgerEntry).where(LedgerEntry.department_result_id.is_(None)).order_by(LedgerEntry.id).limit(1)
+        )
+        ledger.add_evidence(audit.CLI, entry, "scan.pdf", b"%PDF-1.4\n")
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0012_unit_ledger")
         with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's refusal and exits
             downgrade(revision="0011_hardening")
         assert db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.department_result_id.is_not(None)))
         db.session.execute(delete(LedgerEntry).where(LedgerEntry.department_result_id.is_not(None)))
-        entry = db.session.scalar(select(LedgerEntry).order_by(LedgerEntry.id).limit(1))
-        ledger.add_evidence(audit.CLI, entry, "scan.pdf", b"%PDF-1.4\n")
         db.session.commit()
         before = state()
         db.session.remove()
