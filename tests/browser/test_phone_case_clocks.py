@@ -21,7 +21,7 @@ def test_phone_case_signed_extended_concluded_and_called_back(browser, live_app,
     sign_in(centre, live_app, "complaint_handler")
     centre.goto("/complaints/cases/new")
     centre.get_by_label("投诉渠道").select_option(label="电话")
-    centre.get_by_label("被投诉岗位编号").fill("DT-001")
+    centre.get_by_label("被投诉岗位(编号或名称)").fill("DT-001")
     centre.get_by_label("问题类别").select_option(label="作风")
     centre.get_by_label("投诉内容").fill("昨天下午到窗口办理业务,工作人员推诿说不归本窗口管,让我去别处排队。")
     centre.get_by_label("投诉人电话(可不填)").fill("13766668888")
