@@ -18,7 +18,7 @@ def post(make_post):
 
 def _audit_actions(app, post_code=None):
     with app.app_context():
-        stmt = db.select(AuditEntry.action).order_by(AuditEntry.seq.desc()).limit(5)
+        stmt = db.select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(5)
         if post_code:
             stmt = stmt.join(Post, Post.id == AuditEntry.post_id).where(Post.code == post_code)
         return db.session.scalars(stmt).all()

@@ -57,7 +57,7 @@ def _csv(response) -> list[list[str]]:
 def _logged(app, *conditions) -> list[int]:
     """The seqs of the entries meeting the conditions, newest first, straight from the database."""
     with app.app_context():
-        return db.session.scalars(sa.select(AuditEntry.seq).where(*conditions).order_by(AuditEntry.seq.desc())).all()
+        return db.session.scalars(sa.select(AuditEntry.seq).where(*conditions).order_by(AuditEntry.id.desc())).all()
 
 
 def _newest_seq(app) -> int:

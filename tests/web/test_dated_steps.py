@@ -137,6 +137,6 @@ def test_a_notice_moves_keeping_its_length_and_only_while_running(app_ctx):
         local_today() - timedelta(days=4),
     )
     entry = db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "cycle.notice_dates").order_by(AuditEntry.seq.desc())
+        select(AuditEntry).where(AuditEntry.action == "cycle.notice_dates").order_by(AuditEntry.id.desc())
     )
     assert entry.after["reason"] == "演示" and entry.entity_id == str(cycle.id)

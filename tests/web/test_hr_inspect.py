@@ -150,7 +150,7 @@ def test_after_notice_hr_is_refused_and_admin_needs_a_reason(app, client, login_
     assert grade_of(app, own[0]) == "incompetent"
     with app.app_context():
         assert db.session.scalar(db.select(Cycle.result_stale).where(Cycle.year == YEAR)) is True
-        entry = db.session.scalar(db.select(AuditEntry).order_by(AuditEntry.seq.desc()))
+        entry = db.session.scalar(db.select(AuditEntry).order_by(AuditEntry.id.desc()))
         assert entry.action == "assessment.set" and entry.after["reason"] == "复核更正"
 
 

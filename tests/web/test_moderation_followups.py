@@ -77,7 +77,7 @@ def follow_up_of(app, receipt) -> FollowUp:
 def last_audit(app, action) -> AuditEntry:
     with app.app_context():
         return db.session.scalar(
-            db.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq.desc())
+            db.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id.desc())
         )
 
 

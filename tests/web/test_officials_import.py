@@ -77,7 +77,7 @@ def test_assessments_import_sets_grades_and_scores_and_audits_as_cli(app, runner
         )
         assert score == 66.5
         entry = db.session.scalar(
-            db.select(AuditEntry).where(AuditEntry.action == "assessment.set").order_by(AuditEntry.seq.desc())
+            db.select(AuditEntry).where(AuditEntry.action == "assessment.set").order_by(AuditEntry.id.desc())
         )
         assert entry.actor == "cli"
 

@@ -243,7 +243,7 @@ def test_computation_freezes_the_method_and_moves_the_cycle_to_computed(app_ctx)
     draft = lifecycle.compute_final(audit.CLI, cycle)
     assert cycle.status == CycleStatus.COMPUTED and draft.kind == ResultKind.DRAFT
     assert draft.method["prior_weight"] == 5.0 and draft.ranked == 100
-    entry = db.session.execute(text("SELECT action, after FROM audit_log ORDER BY seq DESC LIMIT 1")).one()
+    entry = db.session.execute(text("SELECT action, after FROM audit_log ORDER BY id DESC LIMIT 1")).one()
     assert entry.action == "result.compute" and draft.content_hash in str(entry.after)
 
 

@@ -267,7 +267,7 @@ def test_the_office_records_a_transfer_with_its_reason_and_the_records_follow(ap
             select(Rating.holder_id).where(Rating.post_id == post.id, Rating.created_at < local_midnight(on))
         ).all()
         entry = db.session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "holder.change").order_by(AuditEntry.seq.desc())
+            select(AuditEntry).where(AuditEntry.action == "holder.change").order_by(AuditEntry.id.desc())
         )
     assert late and set(late) == {new_holder} and early and new_holder not in set(early)
     assert entry.after["reason"] == "轮岗交流" and entry.before["holder"] == old
