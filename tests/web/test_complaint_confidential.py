@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
+from rating import config
 from rating.clock import local_today
 from rating.extensions import db
 from rating.models import AuditEntry
@@ -201,12 +202,12 @@ def test_a_discipline_report_cannot_be_published(app, signed_in, discipline):
         assert svc.case_by_number(case_number).text_review is None
 
 
-def test_never_setting_keeps_every_text_private(app, client, signed_in, plain):
+def test_never_setting_keeps_every_text_private(app, client, signed_in, plain, monkeypatch):
     case_number, _code = plain
     handler = signed_in("complaint_handler")
     _post(handler, case_number, "publish-text", public_text="窗口负责人态度粗暴,让我来回跑了三趟。")
     assert _requests(client).get_json()[0]["description"] != ""
-    app.config["COMPLAINT_TEXT_PUBLIC"] = "never"
+    monkeypatch.setitem(app.config, "COMPLAINT_TEXT_PUBLIC", "never")
     assert _requests(client).get_json()[0]["description"] == ""
     page = handler.get(f"/complaints/cases/{case_number}").get_data(as_text=True)
     assert "本平台设定投诉内容一律不公开" in page and "withhold-text" not in page
@@ -242,3 +243,13 @@ def test_only_handlers_and_administrators_publish_or_withhold(app, signed_in, pl
 )
 def test_mask_names(text, names, masked):
     assert mask_names(text, names) == masked
+
+
+def test_the_setting_is_reviewed_by_default_or_never(monkeypatch, tmp_path):
+    monkeypatch.delenv("COMPLAINT_TEXT_PUBLIC", raising=False)
+    assert config.load(tmp_path)["COMPLAINT_TEXT_PUBLIC"] == "reviewed"
+    monkeypatch.setenv("COMPLAINT_TEXT_PUBLIC", "never")
+    assert config.load(tmp_path)["COMPLAINT_TEXT_PUBLIC"] == "never"
+    monkeypatch.setenv("COMPLAINT_TEXT_PUBLIC", "always")
+    with pytest.raises(config.ConfigError, match="COMPLAINT_TEXT_PUBLIC"):
+        config.load(tmp_path)
