@@ -15,6 +15,8 @@ OBJECTION_RATE_LIMIT    objections and holder replies during public notice, per 
 SMS_GATEWAY             log (default) or http; with SMS_HTTP_URL, SMS_HTTP_TOKEN, SMS_SIGN, SMS_TIMEOUT (rating.sms)
 PHONE_HASH_KEY          key of the HMAC that keeps phone numbers as hashes (default: SECRET_KEY)
 SMS_RATE_LIMIT          SMS codes requested per network (default 5 per hour;20 per day)
+COMPLAINT_TEXT_PUBLIC   reviewed (default): a complaint's text is public once a handler publishes it masked; never:
+                        no complaint text is ever public (违规违纪 reports are never public either way)
 SCHEDULER_LEASE_SECONDS how long the scheduler's lease lasts without renewal before another may take over (120)
 """
 
@@ -47,6 +49,14 @@ def _int_setting(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """One of ``allowed`` (the first by default)."""
+    value = os.environ.get(name, "").strip() or allowed[0]
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def database_url(instance_path: Path) -> str:
@@ -133,6 +143,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "SCHEDULER_LEASE_SECONDS": lease_seconds,
         "POSTS_PER_PAGE": 20,
         #: Personal contact data of concluded complaints is erased after this many days (default 2 years).
+        "COMPLAINT_TEXT_PUBLIC": _choice("COMPLAINT_TEXT_PUBLIC", ("reviewed", "never")),
         "COMPLAINT_RETENTION_DAYS": int(os.environ.get("COMPLAINT_RETENTION_DAYS", "730")),
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
         "IMPORT_MAX_ROWS": 100_000,

@@ -5,8 +5,9 @@ We keep no geography: a request names the unit complained about (and, if known, 
 the service definition (``GET services/{code}.json``), ``attribute[unit_code]`` and ``attribute[post_code]``; the
 older fields ``post_code``/``unit_code`` and an ``address_string`` naming the unit still work. Every call answers in
 JSON or, with ``.xml``, in GeoReport's XML; ``jurisdiction_id`` is accepted (there is one jurisdiction). The
-complainant's name and phone are stored as private contacts and never returned; the text is already masked of
-personal numbers when it is filed.
+complainant's name and phone are stored as private contacts and never returned. A request's ``description`` is the
+text a handler reviewed and published (names and numbers masked), else empty; reports in the 违规违纪 area are not
+listed at all (rating.services.complaints.publication).
 """
 
 import ipaddress
@@ -26,7 +27,7 @@ from rating.models.complaints import Category, Complaint, ComplaintEvent, Compla
 from rating.models.units import Unit
 from rating.security import public
 from rating.services import api_keys, audit
-from rating.services.complaints import Intake, file_complaint
+from rating.services.complaints import Intake, file_complaint, public_text
 from rating.services.directory import find_unit
 from rating.services.errors import DomainError
 
@@ -146,7 +147,7 @@ def request_json(complaint: Complaint, unit_name: str, updated: datetime | None)
         "status_notes": str(FINDING_LABELS[complaint.finding]) if concluded and complaint.finding else "",
         "service_name": str(CATEGORY_LABELS[complaint.category]),
         "service_code": complaint.category.value,
-        "description": complaint.text,
+        "description": public_text(complaint),
         "agency_responsible": unit_name,
         "service_notice": "",
         "requested_datetime": _iso(complaint.created_at),
@@ -172,7 +173,7 @@ def _requests_query():
         select(Complaint, Unit.name, updated.c.at)
         .join(Unit, Unit.id == Complaint.unit_id)
         .outerjoin(updated, updated.c.complaint_id == Complaint.id)
-        .where(Complaint.merged_into_id.is_(None))
+        .where(Complaint.merged_into_id.is_(None), Complaint.category != Category.DISCIPLINE)
     )
 
 
@@ -228,7 +229,7 @@ def _filtered(stmt, query: geo.RequestsQuery):
 @bp.get(f"/requests.{FORMAT}")
 @public
 @operation(
-    "Public view of complaint cases, newest first (at most 1000)",
+    "Public view of complaint cases, newest first (at most 1000); discipline reports (违规违纪) are not listed",
     name="open311Requests",
     query=geo.RequestsQuery,
     responses={200: _reply("cases", list[geo.ServiceRequest]), 400: BAD_PARAMETER, 404: NOT_FOUND},

@@ -104,7 +104,10 @@ class ServiceRequest(Answer):
     status_notes: str
     service_name: str
     service_code: Category
-    description: str
+    description: str = Field(
+        description="the complaint's text as a handler reviewed and published it, names and numbers masked; empty "
+        "until then, or when the office publishes no texts (reports in the discipline area are never listed)"
+    )
     agency_responsible: str
     service_notice: str
     requested_datetime: datetime

@@ -25,6 +25,7 @@ from rating.complaints.casework_forms import (
     ExtensionForm,
     IntakeForm,
     ProgressForm,
+    PublicTextForm,
     ReferForm,
     ReturnCallForm,
     SendBackForm,
@@ -44,6 +45,8 @@ HANDLERS = (Role.COMPLAINT_HANDLER,)
 READERS = (Role.COMPLAINT_HANDLER, Role.AUDITOR, Role.ADMIN, Role.UNIT_STAFF)
 #: Who may see the complainant's name and phone (SPEC §2: never shown publicly).
 CONTACT_READERS = (Role.COMPLAINT_HANDLER, Role.AUDITOR)
+#: Who may publish or withhold a complaint's text (公开审核).
+PUBLISHERS = (Role.COMPLAINT_HANDLER, Role.ADMIN)
 #: A case is with the unit in these states: it may record progress, the centre may conclude.
 IN_HAND = (ComplaintStatus.REFERRED, ComplaintStatus.IN_PROGRESS)
 
@@ -149,10 +152,23 @@ def case(case_number: str):
         duplicates=duplicates,
         merge_form=EmptyForm() if duplicates else None,
         clock=complaints.running_clock(complaint),
+        confidential=complaints.is_confidential(complaint),
+        texts_public=complaints.texts_published(),
+        **_review_forms(complaint) if role in PUBLISHERS and open_ else {},
         **_handler_forms(complaint) if handler else {},
         **_unit_forms(complaint) if role == Role.UNIT_STAFF and open_ else {},
         **_labels(),
     )
+
+
+def _review_forms(complaint: Complaint) -> dict:
+    """公开审核: publish the text (prefilled masked) or withhold it, unless it may never be public."""
+    if complaints.is_confidential(complaint) or not complaints.texts_published():
+        return {}
+    return {
+        "review_form": PublicTextForm(public_text=complaints.proposed_text(complaint)),
+        "withhold_form": EmptyForm(),
+    }
 
 
 def _handler_forms(complaint: Complaint) -> dict:

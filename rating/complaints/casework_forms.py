@@ -93,3 +93,9 @@ class ConclusionForm(FlaskForm):
         validators=[InputRequired(_l("请选择核查结论。"))],
     )
     reply = TextAreaField(_l("给投诉人的答复"), validators=[Length(max=4000)])
+
+
+class PublicTextForm(FlaskForm):
+    """公开审核: the text the public will read, as the handler edits it (names and numbers are masked again)."""
+
+    public_text = TextAreaField(_l("公开内容(已遮盖姓名和号码,可再修改)"), validators=[Length(max=2000)])

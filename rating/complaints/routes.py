@@ -113,6 +113,7 @@ def _case_page(complaint, query_code: str, visit_form=None):
         complaint=complaint,
         events=[event for event in complaint.events if event.public],
         visit_form=visit_form,
+        confidential=cases.is_confidential(complaint),
         labels={
             "status": STATUS_LABELS,
             "finding": FINDING_LABELS,
@@ -131,7 +132,8 @@ def _not_found_page(form):
 @public
 @lookup_limit
 def track():
-    """投诉查询: the case's status, steps, and the finding and reply once concluded — never the contact. A link may
+    """投诉查询: the case's status, steps, and the finding and reply once concluded — never the contact. A report in
+    the 违规违纪 area shows its status and steps only: whoever holds the slip must not read whom it names. A link may
     fill in the case number (``?case=``), so the complainant types only the query code."""
     form = TrackForm(case_number=request.args.get("case", "")[:20])
     if not form.validate_on_submit():

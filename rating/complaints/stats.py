@@ -2,7 +2,8 @@
 hotline's three rates (按期办结率, 办结率, 满意率), as a page with bar charts drawn in SVG and as CSV/XLSX downloads.
 
 Cases are counted by the day they were taken in (within the cycle's dates); duplicates merged into another case are
-left out. Nothing here ever names or reaches a complainant.
+left out. Nothing here ever names or reaches a complainant. Reports in the 违规违纪 area are counted in the totals and
+by channel, status and area, never per unit: the public must not learn whom they are about.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from rating.complaints import bp
 from rating.exports import csv_response, xlsx_response
 from rating.extensions import db
 from rating.labels.complaints import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
-from rating.models.complaints import Complaint, ComplaintStatus
+from rating.models.complaints import Category, Complaint, ComplaintStatus
 from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.security import public
@@ -94,7 +95,7 @@ def _per_unit(cycle: Cycle) -> list[UnitFigures]:
     rows = db.session.execute(
         select(Unit.code, Unit.name, *_tallies())
         .join(Unit, Unit.id == Complaint.unit_id)
-        .where(*_in_cycle(cycle))
+        .where(*_in_cycle(cycle), Complaint.category != Category.DISCIPLINE)
         .group_by(Unit.id, Unit.code, Unit.name)
         .order_by(func.count(Complaint.id).desc(), Unit.code)
     ).all()
@@ -172,5 +173,6 @@ def stats_export(fmt: str):
         _("%(year)d 年度投诉举报统计,按受理日期计入,不含已并入其他案件的重复投诉。", year=cycle.year),
         _("按期办结率 = 按期办结件数 ÷ 已办结件数;办结率 = 已办结件数 ÷ 已转办及以后的件数;"),
         _("满意率 = 回访满意件数 ÷ 已回访件数。"),
+        _("违规违纪举报只计入合计和分类件数,不按单位列出。"),
     ]
     return xlsx_response(filename, header, rows, notes, title=_("%(year)d 年度投诉举报统计", year=cycle.year))

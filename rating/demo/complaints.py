@@ -5,8 +5,9 @@ centres (county and station units).
 
 The per-case shape lives in seeds/complaints.csv (last year's in seeds/history_complaints.csv): ``n, channel,
 code, category, days_ago, stage, finding, on_time, satisfied``. Each case is replayed through services.complaints,
-step by step (intake, referral, the unit's signing, handling, extension requests, conclusion, the return call), each
-step dated ``days_ago`` before ``today`` in office hours; then the hourly overdue job runs once.
+step by step (intake, referral, the unit's signing, handling, extension requests, conclusion, the return call, the
+review of the text for the public), each step dated ``days_ago`` before ``today`` in office hours; then the hourly
+overdue job runs once.
 
 The clocks are those of 12345 practice (rating.scoring.case_clocks): the cases not yet referred were taken in today
 or yesterday, within the one working day to refer, except two left past it (listed for supervision) and a few the
@@ -150,7 +151,21 @@ def _replay(actor, rnd, row, on_post: bool, cycle: Cycle, today: date) -> tuple[
     at = _extension(actor, complaint, row, at, today, n)
     if stage == ComplaintStatus.CONCLUDED:
         _conclude(actor, complaint, row, (referred_on, at), today, n)
+        _review_text(actor, complaint, n)
     return complaint, query_code
+
+
+def _review_text(actor, complaint: Complaint, n: int) -> None:
+    """The handler's 公开审核 once the case is concluded: most texts published masked, one in six withheld; never a
+    违规违纪 report's, and nothing when the office publishes no texts."""
+    if service.is_confidential(complaint) or not service.texts_published():
+        return
+    last = max(event.at for event in complaint.events)  # after the return call: the trail stays in order
+    at = max(last, min(last + timedelta(hours=1), utcnow()))
+    if n % 6 == 0:
+        service.withhold_text(actor, complaint, at=at)
+    else:
+        service.publish_text(actor, complaint, service.proposed_text(complaint), at=at)
 
 
 def _extension(actor, complaint: Complaint, row, at: datetime, today: date, n: int) -> datetime:

@@ -69,4 +69,6 @@ EVENT_LABELS = {
     "merged": _l("合并办理"),
     "overdue": _l("逾期督办"),
     "erased": _l("联系方式已按期删除"),
+    "publish_text": _l("公开投诉内容"),
+    "withhold_text": _l("投诉内容不公开"),
 }

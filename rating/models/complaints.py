@@ -61,6 +61,13 @@ class Extension(enum.StrEnum):
     REFUSED = "refused"  #: 不予批准
 
 
+class TextReview(enum.StrEnum):
+    """A handler's decision on whether a complaint's text is shown to the public (公开审核)."""
+
+    PUBLISHED = "published"  #: 已公开
+    WITHHELD = "withheld"  #: 不公开
+
+
 class Complaint(Base):
     __tablename__ = "complaints"
 
@@ -76,6 +83,12 @@ class Complaint(Base):
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id", ondelete="RESTRICT"))
     category: Mapped[Category] = mapped_column(enum_type(Category, "complaint_category"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    #: The text as a handler published it, names and numbers masked; the public never sees ``text`` itself, and
+    #: reports in the 违规违纪 area nothing at all (rating.services.complaints.publication).
+    public_text: Mapped[str | None] = mapped_column(Text)
+    #: Empty until a handler reviews the text; published or withheld after.
+    text_review: Mapped[TextReview | None] = mapped_column(enum_type(TextReview, "complaint_text_review"))
+    text_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Private contact: complaint handlers and auditors only; erased after the retention period.
     complainant_name: Mapped[str | None] = mapped_column(String(50))
     complainant_phone: Mapped[str | None] = mapped_column(String(30))
@@ -131,7 +144,8 @@ class ComplaintEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(50))
     #: received, referred, signed, sent_back, extension_requested, extension_approved, extension_refused, progress,
-    #: concluded, concluded_directly, return_call, satisfaction, reopened, merged, overdue, erased
+    #: concluded, concluded_directly, return_call, satisfaction, reopened, merged, overdue, erased, publish_text,
+    #: withhold_text
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     #: Shown to the complainant on the tracking page (steps and the reply); internal notes are not.

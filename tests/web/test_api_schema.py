@@ -56,7 +56,8 @@ def test_published_answers_match_the_document(app):
         ("/cycles/{year}/departments", {"year": year}, {}),
     ]
     with app.app_context():
-        case_number = db.session.scalar(select(Complaint.case_number).limit(1))
+        listed = Complaint.category != "discipline"  # discipline reports are never public
+        case_number = db.session.scalar(select(Complaint.case_number).where(listed).limit(1))
     calls += [
         ("/services.{fmt}", {"fmt": "json"}, {}),
         ("/services/{code}.{fmt}", {"code": "conduct", "fmt": "json"}, {}),

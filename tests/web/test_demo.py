@@ -358,6 +358,16 @@ def test_inspections_cover_9_provincial_41_municipal_and_46_window_units(app_ctx
     assert dict(units) == {UnitKind.PROVINCIAL: 9, UnitKind.MUNICIPAL: 41, UnitKind.WINDOW: 46}
 
 
+def test_the_demo_publishes_reviewed_texts_and_no_discipline_report(client, app_ctx):
+    """Concluded cases' texts were reviewed: most published masked, some withheld; discipline reports unlisted."""
+    listed = client.get("/open311/v2/requests.json").get_json()
+    published = [item for item in listed if item["description"]]
+    assert published and len(published) < len(listed)
+    assert all(item["status"] == "closed" for item in published)
+    assert "discipline" not in {item["service_code"] for item in listed}
+    assert db.session.scalar(select(func.count()).where(Complaint.category == "discipline")) > 0
+
+
 def test_every_demo_step_went_through_the_services(app_ctx):
     """Each case's steps and each batch of ratings left their audit entries; the steps are dated in order."""
     complaints = db.session.scalars(select(Complaint)).all()

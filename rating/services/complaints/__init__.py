@@ -1,7 +1,7 @@
 """The complaint centre's services (投诉中心), one function per step: ``cases`` (intake, referral, handling,
 conclusion, overdue marking, merging, erasure, import), ``handling`` (the unit's signing, sending back and
-extensions), ``visits`` (the return visit and the one reopening rule) and ``receipts`` (the receipt by SMS).
-Callers use this package's names."""
+extensions), ``visits`` (the return visit and the one reopening rule), ``publication`` (what the public may read of
+a case) and ``receipts`` (the receipt by SMS). Callers use this package's names."""
 
 from rating.services.complaints.cases import (
     DEFAULT_WORKING_DAYS,
@@ -22,6 +22,14 @@ from rating.services.complaints.cases import (
     running_clock,
 )
 from rating.services.complaints.handling import decide_extension, request_extension, send_back, sign
+from rating.services.complaints.publication import (
+    is_confidential,
+    proposed_text,
+    public_text,
+    publish_text,
+    texts_published,
+    withhold_text,
+)
 from rating.services.complaints.receipts import receipt_text, text_receipt
 from rating.services.complaints.visits import answer, record_return_call, return_visit
 
@@ -38,9 +46,13 @@ __all__ = [
     "find_for_complainant",
     "hash_query_code",
     "import_concluded",
+    "is_confidential",
     "mark_overdue",
     "merge",
     "possible_duplicates",
+    "proposed_text",
+    "public_text",
+    "publish_text",
     "receipt_text",
     "record_progress",
     "record_return_call",
@@ -51,4 +63,6 @@ __all__ = [
     "send_back",
     "sign",
     "text_receipt",
+    "texts_published",
+    "withhold_text",
 ]
