@@ -59,20 +59,11 @@ def _jsonable(value):
     return None if value is None else json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def record(actor: Actor, action: str, entity: str, entity_id, *, before=None, after=None, post_id=None):
-    """Append one entry to the chain. Flushes; the caller commits with the change it describes."""
-    head = db.session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.last_hash)
-        .execution_options(synchronize_session=False)
-    ).one()  # the migration creates the single head row
-    seq, prev_hash = head.seq, head.last_hash
-    at = utcnow()
-    fields = dict(
+def _fields(actor: Actor, action, entity, entity_id, before, after, post_id, *, seq, prev_hash) -> dict:
+    """What an entry's hash covers, for a chained entry (its place and the hash before it) or a leaf (neither)."""
+    return dict(
         seq=seq,
-        at=at,
+        at=utcnow(),
         actor=actor.name,
         action=action,
         entity=entity,
@@ -82,6 +73,18 @@ def record(actor: Actor, action: str, entity: str, entity_id, *, before=None, af
         after=_jsonable(after),
         prev_hash=prev_hash,
     )
+
+
+def record(actor: Actor, action: str, entity: str, entity_id, *, before=None, after=None, post_id=None):
+    """Append one entry to the chain. Flushes; the caller commits with the change it describes."""
+    head = db.session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.last_hash)
+        .execution_options(synchronize_session=False)
+    ).one()  # the migration creates the single head row
+    fields = _fields(actor, action, entity, entity_id, before, after, post_id, seq=head.seq, prev_hash=head.last_hash)
     entry = AuditEntry(**fields, actor_id=actor.user_id, hash=entry_hash(**fields))
     db.session.add(entry)
     db.session.execute(
@@ -96,18 +99,7 @@ def append(actor: Actor, action: str, entity: str, entity_id, *, before=None, af
     """Append one leaf: a single INSERT that touches no shared row, so that concurrent citizens never wait on each
     other. Its hash covers its content alone; the sealer's next run covers it with a chained seal. Flushes nothing
     itself (it is an INSERT statement); the caller commits with the change it describes."""
-    fields = dict(
-        seq=None,
-        at=utcnow(),
-        actor=actor.name,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        post_id=post_id,
-        before=_jsonable(before),
-        after=_jsonable(after),
-        prev_hash=None,
-    )
+    fields = _fields(actor, action, entity, entity_id, before, after, post_id, seq=None, prev_hash=None)
     db.session.execute(insert(AuditEntry).values(**fields, actor_id=actor.user_id, hash=entry_hash(**fields)))
 
 
