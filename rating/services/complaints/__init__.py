@@ -1,7 +1,7 @@
 """The complaint centre's services (投诉中心), one function per step: ``cases`` (intake, referral, handling,
-conclusion, overdue marking, merging, erasure, import), ``handling`` (the unit's signing, sending back and
-extensions), ``visits`` (the return visit and the one reopening rule), ``publication`` (what the public may read of
-a case) and ``receipts`` (the receipt by SMS). Callers use this package's names."""
+conclusion, merging, erasure, import), ``clocks`` (the running clock and overdue marking), ``handling`` (the unit's
+signing, sending back and extensions), ``visits`` (the return visit and the one reopening rule), ``publication``
+(what the public may read of a case) and ``receipts`` (the receipt by SMS). Callers use this package's names."""
 
 from rating.services.complaints.cases import (
     DEFAULT_WORKING_DAYS,
@@ -14,13 +14,12 @@ from rating.services.complaints.cases import (
     find_for_complainant,
     hash_query_code,
     import_concluded,
-    mark_overdue,
     merge,
     possible_duplicates,
     record_progress,
     refer,
-    running_clock,
 )
+from rating.services.complaints.clocks import mark_overdue, running_clock
 from rating.services.complaints.handling import decide_extension, request_extension, send_back, sign
 from rating.services.complaints.publication import (
     is_confidential,

@@ -1,8 +1,9 @@
 """The complaint centre's closed loop (件件有着落,事事有回音): intake from every channel, referral to the unit with a
 deadline in working days, the unit's handling, conclusion with a finding and a reply (or the centre's own direct
-conclusion), overdue supervision, merging of duplicates, and erasure of contacts after the retention period. The
+conclusion), merging of duplicates, and erasure of contacts after the retention period. The
 unit's signing, sending back and extensions are in ``handling``, the return visit in ``visits``; the clocks
-themselves in rating.scoring.case_clocks.
+themselves in rating.scoring.case_clocks, and which
+case is on which clock and overdue (督办) in ``clocks``.
 
 Concluded cases feed the conduct component of the verdict (SPEC §3), so conclusions are audited.
 
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from rating.clock import LOCAL_TZ, local_today
@@ -300,66 +300,6 @@ def _settle(actor, complaint: Complaint, finding: str, reply: str, at, kind: str
     audited(actor, "complaint.conclude", complaint, before, direct=kind == "concluded_directly")
     if finding == Finding.SUBSTANTIATED:
         ledger.open_missing(actor)  # a substantiated complaint is a matter for the accountability ledger
-
-
-CLOCK_OVERDUE = {
-    "acceptance": _l("未在一个工作日内转办,列入督办。"),
-    "signing": _l("单位未按期签收,列入督办。"),
-    "handling": _l("已超过办理期限,列入督办。"),
-}
-
-
-def mark_overdue(today=None) -> list[Complaint]:
-    """Hourly: open cases whose running clock (rating.scoring.case_clocks) has run out are marked once (督办), with
-    in-app reminders to the centre and, once referred, to the unit; returns the cases it marked, in case order, for
-    the caller to email about after its commit. Idempotent: a case already marked is not marked or reminded again
-    until a new clock starts."""
-    today = today or local_today()
-    candidates = db.session.scalars(
-        select(Complaint)
-        .where(
-            Complaint.status != ComplaintStatus.CONCLUDED,
-            Complaint.overdue.is_(False),
-            Complaint.merged_into_id.is_(None),
-        )
-        .order_by(Complaint.id)
-    ).all()
-    marked = []
-    for complaint in candidates:
-        clock = running_clock(complaint, today)
-        if clock is None or not clock.overdue:
-            continue
-        marked.append(complaint)
-        complaint.overdue = True
-        _event(complaint, "system", "overdue", str(CLOCK_OVERDUE[clock.clock]), public=False)
-        if clock.clock == "acceptance":
-            text = _(
-                "投诉 %(case)s 受理后未按期转办(%(d)s),请尽快处理。",
-                case=complaint.case_number,
-                d=clock.due.isoformat(),
-            )
-        else:
-            text = _(
-                "投诉 %(case)s 已超过办理期限(%(d)s),请尽快办结。",
-                case=complaint.case_number,
-                d=clock.due.isoformat(),
-            )
-            _notify(complaint.unit_id, complaint, text)
-        _notify(None, complaint, text)
-    db.session.flush()
-    return marked
-
-
-def running_clock(complaint: Complaint, today=None) -> case_clocks.Running | None:
-    """The clock the case is on today (acceptance, signing or handling) and whether it has run out."""
-    return case_clocks.running(
-        str(complaint.status),
-        complaint.refer_by,
-        complaint.sign_by,
-        complaint.signed_at is not None,
-        complaint.deadline,
-        today or local_today(),
-    )
 
 
 def erase_contacts(retention: timedelta, now: datetime | None = None) -> int:
