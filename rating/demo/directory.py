@@ -72,6 +72,7 @@ def load_users(actor: audit.Actor) -> None:
             unit_code=row["unit_code"] or None,
             display_name=row["display_name"],
             email=(row.get("email") or "").strip() or None,
+            centre_code=row.get("centre_code") or None,
         ).totp_secret = row.get("totp_secret") or None
 
 
