@@ -214,7 +214,7 @@ def test_a_referral_to_a_unit_of_another_centre_moves_the_case(app, world, sign)
         assert [e.kind for e in complaint.events][-2:] == ["moved", "referred"]
         entry = db.session.scalar(
             select(AuditEntry)
-            .where(AuditEntry.action == "complaint.refer", AuditEntry.entity_id == complaint.id)
+            .where(AuditEntry.action == "complaint.refer", AuditEntry.entity_id == str(complaint.id))
             .order_by(AuditEntry.id.desc())
             .limit(1)
         )
