@@ -33,7 +33,7 @@ from rating.complaints.casework_forms import (
 from rating.complaints.receipt import INTAKE_KEY, intake_code, send_receipt
 from rating.extensions import db
 from rating.forms import EmptyForm
-from rating.labels.complaints import CLOCK_LABELS, EXTENSION_LABELS, SATISFACTION_LABELS
+from rating.labels.complaints import CLOCK_LABELS, EXTENSION_LABELS, SATISFACTION_LABELS, centre_name
 from rating.models.complaints import Complaint, ComplaintStatus, Extension
 from rating.models.users import Role
 from rating.security import roles
@@ -62,6 +62,7 @@ def _labels() -> dict:
         "satisfaction_labels": SATISFACTION_LABELS,
         "extension_labels": EXTENSION_LABELS,
         "clock_labels": CLOCK_LABELS,
+        "centre_name": centre_name,
     }
 
 

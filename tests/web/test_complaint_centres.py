@@ -207,6 +207,7 @@ def test_a_referral_to_a_unit_of_another_centre_moves_the_case(app, world, sign)
     county = sign("complaint_handler", centre=world["county"].code)
     page = county.get(f"/complaints/cases/{case}").get_data(as_text=True)
     assert "转至其他投诉中心" in page and world["station"].name in page
+    assert f'<dd class="centre">{world["county"].name}投诉中心</dd>' in page
     assert f"投诉 {case} 已转来本中心办理。" in county.get("/admin/").get_data(as_text=True)
     with app.app_context():
         complaint = svc.case_by_number(case)
