@@ -29,7 +29,10 @@ pytest_plugins = ("tests.factories",)
 
 ROOT = Path(__file__).resolve().parent.parent
 with (ROOT / "seeds" / "users.csv").open(encoding="utf-8") as _users:
-    DEMO_USERS = {row["role"]: row for row in csv.DictReader(_users)}
+    #: The first demo account of each role (the city centre's handler before the county centres').
+    DEMO_USERS = {}
+    for _row in csv.DictReader(_users):
+        DEMO_USERS.setdefault(_row["role"], _row)
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",

@@ -233,9 +233,11 @@ def make_user(request, sequence, make_unit):
         email: str | None = None,
         display_name: str = "",
         password: str = PASSWORD,
+        centre: str | None = None,
     ) -> User:
         """A back-office user of ``role`` (password ``PASSWORD``); a unit-bound role without ``unit`` gets a new
-        municipal unit of its own."""
+        municipal unit of its own; a complaint handler belongs to the city's centre unless ``centre`` names another
+        (a county's unit code)."""
         if unit is None and role in ("unit_staff", "hr_officer"):
             unit = make_unit()
         name = username or f"{role.replace('_', '-')}-{next(sequence)}"
@@ -248,10 +250,11 @@ def make_user(request, sequence, make_unit):
                 unit_code=unit.code if unit is not None else None,
                 display_name=display_name,
                 email=email,
+                centre_code=centre,
             )
             if second_factor.required(user):  # enrolled already, as if at an earlier sign-in (login_as completes it)
                 user.totp_secret = TOTP_SECRET
-            return _committed(user, "unit")
+            return _committed(user, "unit", "centre")
 
     return make
 

@@ -13,10 +13,12 @@ from rating.admin.forms import PasswordForm, RoleForm
 from rating.extensions import db
 from rating.forms import EmptyForm
 from rating.labels import ROLE_LABELS
+from rating.labels.complaints import centre_name, county_centre_name
 from rating.models.units import Unit
 from rating.models.users import ApiKey, Role, User
 from rating.security import roles
 from rating.services import api_keys, second_factor, signin, users
+from rating.services.complaints import centres
 from rating.views import actor, apply_form
 
 READERS = (Role.ADMIN, Role.AUDITOR)
@@ -28,6 +30,7 @@ def user(user_id: int):
     account = db.get_or_404(User, user_id)
     role_form = _role_form()
     role_form.role.data, role_form.unit.data = account.role.value, account.unit.code if account.unit else ""
+    role_form.centre.data = account.centre.code if account.centre else ""
     return render_template(
         "admin/user.html",
         account=account,
@@ -38,6 +41,7 @@ def user(user_id: int):
         role_form=role_form,
         password_form=PasswordForm(),
         can_act=current_user.role == Role.ADMIN,
+        centre_name=centre_name,
     )
 
 
@@ -47,7 +51,15 @@ def _role_form() -> RoleForm:
     form.unit.choices = [SelectChoice("", "—")] + [
         SelectChoice(u.code, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))
     ]
+    form.centre.choices = centre_choices()
     return form
+
+
+def centre_choices() -> list[SelectChoice]:
+    """The complaint centres a handler may belong to (the city's and each county's); empty for the other roles."""
+    return [SelectChoice("", "—")] + [
+        SelectChoice(code, county_centre_name(county and county.name)) for code, county in centres.choices()
+    ]
 
 
 def _act(user_id: int, change, done: str):
@@ -64,12 +76,13 @@ def end_user_sessions(user_id: int):
 @bp.post("/users/<int:user_id>/role")
 @roles(Role.ADMIN)
 def change_user_role(user_id: int):
-    """A new role (and unit) for the user; their sessions end, so the old rights end with them."""
+    """A new role (and unit, or a handler's centre) for the user; their sessions end, so the old rights end with
+    them."""
     account = db.get_or_404(User, user_id)
     form = _role_form()
     return apply_form(
         form,
-        lambda: users.change_role(actor(), account, form.role.data, form.unit.data or None),
+        lambda: users.change_role(actor(), account, form.role.data, form.unit.data or None, form.centre.data or None),
         _("角色已更改,该用户须重新登录。"),
         url_for("admin.user", user_id=account.id),
     )

@@ -39,6 +39,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=100)])
     role = SelectField(_l("角色"), validators=[DataRequired()])
     unit = SelectField(_l("所属单位(人事科、窗口人员必填)"), validators=[Optional()])
+    centre = SelectField(_l("所属投诉中心(投诉中心工作人员)"), validators=[Optional()])
     password = PasswordField(_l("初始密码(至少10位)"), validators=[DataRequired(), Length(min=10, max=200)])
 
 
@@ -51,6 +52,7 @@ class CycleForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(_l("角色"), validators=[DataRequired()])
     unit = SelectField(_l("所属单位(人事科、窗口人员必填)"), validators=[Optional()])
+    centre = SelectField(_l("所属投诉中心(投诉中心工作人员)"), validators=[Optional()])
 
 
 class PasswordForm(FlaskForm):

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from rating import uploads
 from rating.admin import bp
+from rating.admin.accounts import centre_choices
 from rating.admin.forms import CycleForm, HolderForm, ImportUploadForm, PostForm, UserForm
 from rating.admin.menu import ROLE_DUTIES, actions_for
 from rating.exports import csv_response, xlsx_response
@@ -18,6 +19,8 @@ from rating.forms import EmptyForm
 from rating.imports import posts as post_rows
 from rating.imports.vocab import split_items
 from rating.labels import ROLE_LABELS
+from rating.labels.complaints import centre_name
+from rating.models.centres import ComplaintCentre
 from rating.models.cycles import Cycle
 from rating.models.posts import Post, Tenure
 from rating.models.units import Unit
@@ -188,8 +191,12 @@ def import_posts_confirm():
 @bp.get("/users")
 @roles(*READERS)
 def users():
-    pagination = db.paginate(select(User).options(selectinload(User.unit)).order_by(User.role, User.username))
-    return render_template("admin/users.html", pagination=pagination)
+    pagination = db.paginate(
+        select(User)
+        .options(selectinload(User.unit), selectinload(User.centre).selectinload(ComplaintCentre.county))
+        .order_by(User.role, User.username)
+    )
+    return render_template("admin/users.html", pagination=pagination, centre_name=centre_name)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -200,6 +207,7 @@ def new_user():
     form.unit.choices = [SelectChoice("", "—")] + [
         SelectChoice(u.code, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))
     ]
+    form.centre.choices = centre_choices()
     if not form.validate_on_submit():
         return render_template("admin/user_new.html", form=form)
     return apply_change(
@@ -210,6 +218,7 @@ def new_user():
             role=form.role.data,
             unit_code=form.unit.data or None,
             display_name=form.display_name.data or "",
+            centre_code=form.centre.data or None,
         ),
         lambda user: _("用户 %(name)s 已创建。", name=user.username),
         url_for("admin.users"),

@@ -6,7 +6,7 @@ and auditors read. The complainant's name and phone are shown to handlers and au
 ``rating.services.complaints``.
 """
 
-from flask import abort, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,11 +33,12 @@ from rating.complaints.casework_forms import (
 from rating.complaints.receipt import INTAKE_KEY, intake_code, send_receipt
 from rating.extensions import db
 from rating.forms import EmptyForm
-from rating.labels.complaints import CLOCK_LABELS, EXTENSION_LABELS, SATISFACTION_LABELS
+from rating.labels.complaints import CLOCK_LABELS, EXTENSION_LABELS, SATISFACTION_LABELS, centre_name
 from rating.models.complaints import Complaint, ComplaintStatus, Extension
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import complaints
+from rating.services.complaints import access
 from rating.views import actor, apply_change, apply_form, audit_read, pick
 
 PER_PAGE = 50
@@ -61,15 +62,15 @@ def _labels() -> dict:
         "satisfaction_labels": SATISFACTION_LABELS,
         "extension_labels": EXTENSION_LABELS,
         "clock_labels": CLOCK_LABELS,
+        "centre_name": centre_name,
     }
 
 
 def _case_or_404(case_number: str) -> Complaint:
-    """The case; a unit's staff only see their own unit's cases, and only once referred to it."""
+    """The case, if the user may see it (rating.services.complaints.access: a handler their centre's cases, a
+    unit's staff their unit's once referred to it); else 403."""
     complaint = complaints.case_by_number(case_number)
-    if current_user.role.unit_bound and (
-        complaint.unit_id != current_user.unit_id or complaint.status == ComplaintStatus.RECEIVED
-    ):
+    if not access.may_see(current_user, complaint):
         abort(403)
     return complaint
 
@@ -79,9 +80,7 @@ def _case_or_404(case_number: str) -> Complaint:
 def cases():
     status = request.args.get("status", "")
     overdue_only = request.args.get("overdue") == "1"
-    stmt = select(Complaint).where(Complaint.merged_into_id.is_(None))
-    if current_user.role.unit_bound:
-        stmt = stmt.where(Complaint.unit_id == current_user.unit_id, Complaint.status != ComplaintStatus.RECEIVED)
+    stmt = select(Complaint).where(Complaint.merged_into_id.is_(None), access.case_scope(current_user))
     if status in set(ComplaintStatus):
         stmt = stmt.where(Complaint.status == status)
     if overdue_only:  # 督办: a clock ran out (marked by the hourly job) and the case is still not concluded
@@ -118,7 +117,9 @@ def intake():
         data = {name: form[name].data or "" for name in ("channel", "category", "text", "post_code", "unit_code")}
         return apply_change(
             lambda: complaints.file_complaint(
-                actor(), complaints.Intake(**data, name=form.name.data or "", phone=form.phone.data or "")
+                actor(),
+                complaints.Intake(**data, name=form.name.data or "", phone=form.phone.data or ""),
+                taken_at=current_user.centre,
             ),
             lambda filed: _("已登记,案件编号 %(case)s。", case=filed[0].case_number),
             _intake_filed,
@@ -204,9 +205,11 @@ def _apply(complaint: Complaint, form, change, done: str, back: Complaint | None
 @roles(*HANDLERS)
 def refer(case_number: str):
     complaint, form = _case_or_404(case_number), ReferForm()
-    return _apply(
-        complaint,
-        form,
+    back = url_for("complaints.case", case_number=complaint.case_number)
+    if not form.validate_on_submit():
+        return apply_form(form, None, None, back)  # says why and goes back
+    # Referred to a unit of another centre, the case is that centre's now: back to this handler's list.
+    return apply_change(
         lambda: complaints.refer(
             actor(),
             complaint,
@@ -215,6 +218,8 @@ def refer(case_number: str):
             unit_code=form.unit_code.data or "",
         ),
         lambda _done: _("已转办至 %(unit)s,并通知该单位。", unit=complaint.unit.name),
+        lambda _done: back if access.may_see(current_user, complaint) else url_for("complaints.cases"),
+        page=lambda _status: redirect(back),
     )
 
 

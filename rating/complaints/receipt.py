@@ -4,12 +4,14 @@ for a caller or visitor, while the code is still kept in the handler's session."
 
 from flask import abort, flash, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from rating import sms
 from rating.complaints import bp
 from rating.models.users import Role
 from rating.security import roles
 from rating.services import complaints
+from rating.services.complaints import access
 
 #: The query code of the case this handler registered last, kept in the session so the case page (and the slip)
 #: keep showing it while the caller is still on the line (a flash would be gone on the next click); never stored in
@@ -38,6 +40,6 @@ def slip(case_number: str):
     """受理回执 to print and hand over (or read out): only while this handler's session still keeps the code."""
     complaint = complaints.case_by_number(case_number)
     query_code = intake_code(complaint)
-    if query_code is None:
+    if query_code is None or not access.may_see(current_user, complaint):
         abort(404)
     return render_template("complaints/slip.html", complaint=complaint, query_code=query_code)

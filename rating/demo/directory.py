@@ -14,6 +14,7 @@ from rating.models.posts import Holder, Post, Tenure
 from rating.models.units import Unit
 from rating.models.users import User
 from rating.services import audit
+from rating.services.complaints import centres
 from rating.services.cycles import create_cycle, find_cycle
 from rating.services.posts import import_posts
 from rating.services.units import upsert_unit
@@ -21,7 +22,8 @@ from rating.services.users import create_user
 
 
 def load_units(actor: audit.Actor) -> int:
-    """Every unit, parents first (counties before their stations, departments before their windows)."""
+    """Every unit, parents first (counties before their stations, departments before their windows); then the
+    complaint centres, the city's and one per county, so each is listed even before it has a case."""
     changed = 0
     for row in sorted(files.rows("units.csv"), key=lambda r: bool(r["parent_code"])):
         parent = None
@@ -29,6 +31,7 @@ def load_units(actor: audit.Actor) -> int:
             parent = db.session.scalar(select(Unit).where(Unit.code == row["parent_code"]))
         _, was_changed = upsert_unit(actor, name=row["name"], kind=row["kind"], code=row["code"], parent=parent)
         changed += was_changed
+    centres.ensure_all()
     return changed
 
 
@@ -72,6 +75,7 @@ def load_users(actor: audit.Actor) -> None:
             unit_code=row["unit_code"] or None,
             display_name=row["display_name"],
             email=(row.get("email") or "").strip() or None,
+            centre_code=row.get("centre_code") or None,
         ).totp_secret = row.get("totp_secret") or None
 
 

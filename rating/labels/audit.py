@@ -77,6 +77,7 @@ ACTION_LABELS = {
 
 #: Fields that entries record, by their key in ``before``/``after``; other keys are shown as they are.
 FIELD_LABELS = {
+    "centre": _l("投诉中心"),
     "code": _l("编号"),
     "content_hash": _l("内容摘要"),
     "count": _l("数量"),

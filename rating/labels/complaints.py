@@ -1,5 +1,6 @@
 """The complaint centre's labels, defined once for the public pages, casework, statistics and Open311."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from rating.models.complaints import Category, ComplaintChannel, ComplaintStatus, Extension, Finding, Satisfaction
@@ -55,6 +56,7 @@ CLOCK_LABELS = {
 EVENT_LABELS = {
     "received": _l("受理"),
     "referred": _l("转办"),
+    "moved": _l("转至其他投诉中心"),
     "signed": _l("签收"),
     "sent_back": _l("退单"),
     "extension_requested": _l("延期申请"),
@@ -72,3 +74,15 @@ EVENT_LABELS = {
     "publish_text": _l("公开投诉内容"),
     "withhold_text": _l("投诉内容不公开"),
 }
+
+
+def centre_name(centre) -> str:
+    """The name of a ``ComplaintCentre``: 市投诉中心, or a county's (城区投诉中心)."""
+    return county_centre_name(centre.county.name if centre.county is not None else None)
+
+
+def county_centre_name(county: str | None) -> str:
+    """The name of the centre of the county named ``county``, or of the city's centre for None."""
+    if county is None:
+        return _("市投诉中心")
+    return _("%(county)s投诉中心", county=county)

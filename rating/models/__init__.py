@@ -11,6 +11,7 @@ from rating.models.accountability import (
 )
 from rating.models.assessments import Assessment, Grade, InspectionFinding, InspectionKind, InspectionScore
 from rating.models.audit import AuditEntry, AuditHead
+from rating.models.centres import ComplaintCentre
 from rating.models.complaints import (
     Category,
     Complaint,
@@ -49,6 +50,7 @@ __all__ = [
     "AuditHead",
     "Category",
     "Complaint",
+    "ComplaintCentre",
     "ComplaintChannel",
     "ComplaintEvent",
     "ComplaintStatus",

@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.models.centres import ComplaintCentre
 from rating.models.posts import Post
 from rating.models.units import Unit
 from rating.models.users import Role
@@ -79,6 +80,9 @@ class Complaint(Base):
     channel: Mapped[ComplaintChannel] = mapped_column(enum_type(ComplaintChannel, "complaint_channel"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    #: The centre that works the case: the one serving its unit (rating.services.complaints.centres), set at intake
+    #: and moved when the case is referred to a unit of another centre. Empty only on rows older than centres.
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_centres.id", ondelete="RESTRICT"), index=True)
     #: The post's holder when the complaint was made, so a transfer never moves it to another person.
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id", ondelete="RESTRICT"))
     category: Mapped[Category] = mapped_column(enum_type(Category, "complaint_category"), index=True)
@@ -129,6 +133,7 @@ class Complaint(Base):
 
     post: Mapped[Post | None] = relationship()
     unit: Mapped[Unit] = relationship()
+    centre: Mapped[ComplaintCentre | None] = relationship()
     events: Mapped[list["ComplaintEvent"]] = relationship(
         back_populates="complaint", order_by="ComplaintEvent.id", cascade="save-update"
     )
@@ -143,9 +148,9 @@ class ComplaintEvent(Base):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(50))
-    #: received, referred, signed, sent_back, extension_requested, extension_approved, extension_refused, progress,
-    #: concluded, concluded_directly, return_call, satisfaction, reopened, merged, overdue, erased, publish_text,
-    #: withhold_text
+    #: received, referred, moved (to another centre), signed, sent_back, extension_requested, extension_approved,
+    #: extension_refused, progress, concluded, concluded_directly, return_call, satisfaction, reopened, merged,
+    #: overdue, erased, publish_text, withhold_text
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     #: Shown to the complainant on the tracking page (steps and the reply); internal notes are not.

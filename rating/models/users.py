@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
+from rating.models.centres import ComplaintCentre
 from rating.models.units import Unit
 
 
@@ -32,6 +33,7 @@ class User(UserMixin, Base):
         CheckConstraint(
             "role NOT IN ('unit_staff', 'hr_officer') OR unit_id IS NOT NULL", name="unit_bound_roles_have_unit"
         ),
+        CheckConstraint("role != 'complaint_handler' OR centre_id IS NOT NULL", name="handlers_have_centre"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +45,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    #: A complaint handler's centre (投诉中心): the handler works that centre's cases only.
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_centres.id", ondelete="RESTRICT"))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -58,6 +62,7 @@ class User(UserMixin, Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     unit: Mapped[Unit | None] = relationship()
+    centre: Mapped[ComplaintCentre | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts

@@ -21,8 +21,11 @@ LEDGER_OFFICE = (Role.ADMIN, Role.AUDITOR)
 def _audience(user):
     if user.role == Role.UNIT_STAFF:
         return (Notification.unit_id == user.unit_id) & Notification.for_role.is_(None)
-    if user.role == Role.COMPLAINT_HANDLER:
-        return Notification.unit_id.is_(None) & Notification.for_role.is_(None)
+    if user.role == Role.COMPLAINT_HANDLER:  # the notices about their own centre's cases
+        from rating.services.complaints import access  # the complaints package imports the ledger, which imports us
+
+        centre_cases = Notification.complaint_id.in_(access.visible_case_ids(user))
+        return Notification.unit_id.is_(None) & Notification.for_role.is_(None) & centre_cases
     if user.role == Role.HR_OFFICER:
         return (Notification.unit_id == user.unit_id) & (Notification.for_role == Role.HR_OFFICER)
     return Notification.for_role == user.role
@@ -65,14 +68,14 @@ def _addresses(*audience) -> set[str]:
 
 
 def overdue_emails(cases: Sequence[Complaint]) -> list[Mail]:
-    """One reminder per newly overdue case, to the unit's window staff and the complaint centre's handlers (who
+    """One reminder per newly overdue case, to the unit's window staff and the handlers of the case's centre (who
     see the in-app reminder); a case nobody can be emailed about has none. No complainant name, phone or text goes
     by email: the message names the case, its unit and deadline, and where to read it after signing in."""
     if not cases:
         return []
-    handlers = _addresses(User.role == Role.COMPLAINT_HANDLER)
     emails = []
     for complaint in cases:
+        handlers = _addresses(User.role == Role.COMPLAINT_HANDLER, User.centre_id == complaint.centre_id)
         # a case not yet referred (its acceptance clock ran out) is the centre's alone
         referred = complaint.status != ComplaintStatus.RECEIVED
         staff = _addresses(User.role == Role.UNIT_STAFF, User.unit_id == complaint.unit_id) if referred else set()

@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rating.extensions import db
+from rating.models.centres import ComplaintCentre
 from rating.models.units import Unit
 from rating.models.users import Role, User
 from rating.security import hash_password, password_needs_rehash, verify_password
 from rating.services import audit, signin
+from rating.services.complaints.centres import centre_by_code, city_centre
 from rating.services.errors import Conflict, InvalidInput
 
 USERNAME = re.compile(r"^[a-z0-9_.-]{3,50}$")
@@ -27,6 +29,7 @@ def snapshot(user: User) -> dict:
         "display_name": user.display_name,
         "role": str(user.role),
         "unit": user.unit.code if user.unit else None,
+        "centre": user.centre.code if user.centre else None,
         "enabled": user.is_enabled,
         "email": user.email,
     }
@@ -51,11 +54,13 @@ def create_user(
     unit_code: str | None = None,
     display_name="",
     email: str | None = None,
+    centre_code: str | None = None,
 ) -> User:
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise InvalidInput(_("用户名须为 3–50 位小写字母、数字、点、下划线或连字符"))
     role, unit = _role_and_unit(role, unit_code)
+    centre = _centre(role, centre_code)
     _check_password(password)
     email = clean_email(email)
     if db.session.scalar(select(User.id).where(User.username == username)):
@@ -66,6 +71,7 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         unit=unit,
+        centre=centre,
         email=email,
     )
     db.session.add(user)
@@ -97,14 +103,26 @@ def _role_and_unit(role: str, unit_code: str | None) -> tuple[Role, Unit | None]
     return role, unit
 
 
-def change_role(actor: audit.Actor, user: User, role: str, unit_code: str | None = None) -> User:
-    """Give ``user`` another role (and unit); every session of theirs ends, so the old rights go with it. Audited;
-    flushes."""
+def _centre(role: Role, centre_code: str | None) -> ComplaintCentre | None:
+    """A complaint handler's centre (the city's unless another is named); the other roles belong to none."""
+    if role != Role.COMPLAINT_HANDLER:
+        if centre_code:
+            raise InvalidInput(_("只有投诉中心工作人员属于某个投诉中心"))
+        return None
+    return centre_by_code(centre_code) if centre_code else city_centre()
+
+
+def change_role(
+    actor: audit.Actor, user: User, role: str, unit_code: str | None = None, centre_code: str | None = None
+) -> User:
+    """Give ``user`` another role (and unit, or a handler's centre); every session of theirs ends, so the old rights
+    (and the old centre's cases) go with it. Audited; flushes."""
     role, unit = _role_and_unit(role, unit_code)
-    if (user.role, user.unit) == (role, unit):
+    centre = _centre(role, centre_code)
+    if (user.role, user.unit, user.centre) == (role, unit, centre):
         return user
     before = snapshot(user)
-    user.role, user.unit = role, unit
+    user.role, user.unit, user.centre = role, unit, centre
     db.session.flush()
     audit.record(actor, "user.role", "user", user.id, before=before, after=snapshot(user))
     signin.end_sessions(actor, user, "role")

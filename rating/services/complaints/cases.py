@@ -23,7 +23,9 @@ from sqlalchemy import select, update
 
 from rating.clock import LOCAL_TZ, local_today
 from rating.extensions import db
+from rating.labels.complaints import centre_name
 from rating.models.base import utcnow
+from rating.models.centres import ComplaintCentre
 from rating.models.complaints import (
     Category,
     Complaint,
@@ -39,6 +41,7 @@ from rating.models.units import Unit
 from rating.privacy import mask_personal_numbers
 from rating.scoring import case_clocks
 from rating.services import audit, ledger
+from rating.services.complaints.centres import centre_for
 from rating.services.errors import Conflict, InvalidInput, NotFound
 from rating.services.tenures import Holders, holder_on
 
@@ -82,6 +85,7 @@ def _snapshot(complaint: Complaint) -> dict:
         "category": str(complaint.category),
         "finding": complaint.finding and str(complaint.finding),
         "unit": complaint.unit_id,
+        "centre": complaint.centre_id,
         "post": complaint.post_id,
         "refer_by": complaint.refer_by and complaint.refer_by.isoformat(),
         "sign_by": complaint.sign_by and complaint.sign_by.isoformat(),
@@ -115,8 +119,12 @@ def _target(post_code: str, unit_code: str) -> tuple[Post | None, Unit]:
     return post, unit
 
 
-def file_complaint(actor: audit.Actor, intake: Intake, at: datetime | None = None) -> tuple[Complaint, str]:
-    """Take in a complaint (now, or ``at``); returns it and the private query code (shown once to the complainant)."""
+def file_complaint(
+    actor: audit.Actor, intake: Intake, at: datetime | None = None, *, taken_at: ComplaintCentre | None = None
+) -> tuple[Complaint, str]:
+    """Take in a complaint (now, or ``at``); returns it and the private query code (shown once to the complainant).
+    The case goes to the centre serving its unit; a handler keying it in (``taken_at`` their centre) takes in only
+    their own centre's cases and is told which centre serves the unit."""
     try:
         channel, category = ComplaintChannel(intake.channel), Category(intake.category)
     except ValueError:
@@ -125,6 +133,10 @@ def file_complaint(actor: audit.Actor, intake: Intake, at: datetime | None = Non
     if not 10 <= len(text) <= 2000:
         raise InvalidInput(_("请用 10–2000 字说明发生了什么。"))
     post, unit = _target(intake.post_code, intake.unit_code)
+    centre = centre_for(unit)
+    if taken_at is not None and centre.id != taken_at.id:
+        serving = centre_name(centre)
+        raise InvalidInput(_("%(unit)s的投诉由%(centre)s受理,请转告投诉人。", unit=unit.name, centre=serving))
     if len(intake.name) > 50 or len(intake.phone) > 30:
         raise InvalidInput(_("姓名或电话过长。"))
     code = "".join(secrets.choice(QUERY_ALPHABET) for _i in range(8))
@@ -135,6 +147,7 @@ def file_complaint(actor: audit.Actor, intake: Intake, at: datetime | None = Non
         channel=channel,
         post_id=post.id if post else None,
         unit_id=unit.id,
+        centre_id=centre.id,
         holder_id=holder,
         category=category,
         text=mask_personal_numbers(text),
@@ -171,6 +184,7 @@ def possible_duplicates(complaint: Complaint) -> list[Complaint]:
     candidates = db.session.scalars(
         select(Complaint).where(
             same_target,
+            Complaint.centre_id == complaint.centre_id,  # a centre merges only its own cases
             Complaint.id != complaint.id,
             Complaint.merged_into_id.is_(None),
             Complaint.created_at >= complaint.created_at - DUPLICATE_WINDOW,
@@ -185,7 +199,7 @@ def possible_duplicates(complaint: Complaint) -> list[Complaint]:
 
 
 def merge(actor: audit.Actor, duplicate: Complaint, into: Complaint) -> None:
-    if duplicate.id == into.id or into.merged_into_id is not None:
+    if duplicate.id == into.id or into.merged_into_id is not None or duplicate.centre_id != into.centre_id:
         raise InvalidInput(_("不能合并到该案件。"))
     if duplicate.status == ComplaintStatus.CONCLUDED:
         raise Conflict(_("已办结的案件不能合并。"))
@@ -223,6 +237,7 @@ def refer(
         post, unit = _target(post_code, unit_code)
         complaint.post_id, complaint.post, complaint.unit_id, complaint.unit = post and post.id, post, unit.id, unit
         complaint.holder_id = holder_on(post.id) if post is not None else None
+        _move_to_centre(actor, complaint, centre_for(unit), at)
     day = _local_day(at)
     complaint.status = ComplaintStatus.REFERRED
     complaint.sign_by, complaint.signed_at = case_clocks.signing_due(day), None
@@ -241,6 +256,16 @@ def refer(
         at=at,
     )
     audited(actor, "complaint.refer", complaint, before)
+
+
+def _move_to_centre(actor: audit.Actor, complaint: Complaint, centre: ComplaintCentre, at) -> None:
+    """A case referred to a unit of another centre goes to that centre, which works it from then on (its audit
+    entry is the referral's, whose snapshot names the centre before and after)."""
+    if complaint.centre_id == centre.id:
+        return
+    complaint.centre_id, complaint.centre = centre.id, centre
+    _event(complaint, actor.name, "moved", _("转至%(centre)s办理", centre=centre_name(centre)), public=False, at=at)
+    _notify(None, complaint, _("投诉 %(case)s 已转来本中心办理。", case=complaint.case_number), at)
 
 
 def record_progress(actor: audit.Actor, complaint: Complaint, note: str, at: datetime | None = None) -> None:
@@ -334,12 +359,14 @@ def import_concluded(actor: audit.Actor, cycle: Cycle, rows) -> int:
     cycle.inputs_changed()
     holders = Holders(row.post_id for row in rows)
     for row in rows:
+        centre = centre_for(db.session.get(Unit, row.unit_id))
         complaint = Complaint(
             case_number=secrets.token_hex(8),
             query_code_hash=hash_query_code(secrets.token_hex(8)),
             channel=ComplaintChannel(row.channel),
             post_id=row.post_id,
             unit_id=row.unit_id,
+            centre_id=centre.id,
             holder_id=holders.on(row.post_id, row.concluded_at),
             category=Category(row.category),
             text=_("(由其他系统导入的已办结案件)"),
