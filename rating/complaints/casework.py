@@ -65,8 +65,11 @@ def _labels() -> dict:
 
 
 def _case_or_404(case_number: str) -> Complaint:
-    """The case; a unit's staff only see their own unit's cases, and only once referred to it."""
+    """The case; a unit's staff only see their own unit's cases, and only once referred to it. A report to the
+    discipline commission is not a case here for anyone (the commission reads it in rating.complaints.reports)."""
     complaint = complaints.case_by_number(case_number)
+    if complaint.confidential:
+        abort(404)
     if current_user.role.unit_bound and (
         complaint.unit_id != current_user.unit_id or complaint.status == ComplaintStatus.RECEIVED
     ):
@@ -79,7 +82,7 @@ def _case_or_404(case_number: str) -> Complaint:
 def cases():
     status = request.args.get("status", "")
     overdue_only = request.args.get("overdue") == "1"
-    stmt = select(Complaint).where(Complaint.merged_into_id.is_(None))
+    stmt = select(Complaint).where(Complaint.merged_into_id.is_(None), complaints.CENTRE_CASES)
     if current_user.role.unit_bound:
         stmt = stmt.where(Complaint.unit_id == current_user.unit_id, Complaint.status != ComplaintStatus.RECEIVED)
     if status in set(ComplaintStatus):

@@ -37,7 +37,7 @@ def send_receipt(complaint, query_code: str) -> None:
 def slip(case_number: str):
     """受理回执 to print and hand over (or read out): only while this handler's session still keeps the code."""
     complaint = complaints.case_by_number(case_number)
-    query_code = intake_code(complaint)
+    query_code = None if complaint.confidential else intake_code(complaint)
     if query_code is None:
         abort(404)
     return render_template("complaints/slip.html", complaint=complaint, query_code=query_code)

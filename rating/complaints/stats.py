@@ -22,6 +22,7 @@ from rating.models.complaints import Category, Complaint, ComplaintStatus
 from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.security import public
+from rating.services import complaints
 from rating.services.cycles import current_cycle
 from rating.views import cycle_or_404, lenient_int
 
@@ -65,8 +66,14 @@ def _in_cycle(cycle: Cycle) -> list:
     return [Complaint.created_at >= start, Complaint.created_at < end, Complaint.merged_into_id.is_(None)]
 
 
+def _centre_cases(cycle: Cycle) -> list:
+    """The complaint centre's cases of the cycle: the discipline commission's confidential reports are only counted,
+    on their own line (``Figures.reports``)."""
+    return [*_in_cycle(cycle), complaints.CENTRE_CASES]
+
+
 def _counts_by(column, cycle: Cycle) -> dict:
-    stmt = select(column, func.count(Complaint.id)).where(*_in_cycle(cycle)).group_by(column)
+    stmt = select(column, func.count(Complaint.id)).where(*_centre_cases(cycle)).group_by(column)
     return dict(db.session.execute(stmt).all())
 
 
@@ -95,7 +102,7 @@ def _per_unit(cycle: Cycle) -> list[UnitFigures]:
     rows = db.session.execute(
         select(Unit.code, Unit.name, *_tallies())
         .join(Unit, Unit.id == Complaint.unit_id)
-        .where(*_in_cycle(cycle), Complaint.category != Category.DISCIPLINE)
+        .where(*_centre_cases(cycle), Complaint.category != Category.DISCIPLINE)
         .group_by(Unit.id, Unit.code, Unit.name)
         .order_by(func.count(Complaint.id).desc(), Unit.code)
     ).all()
@@ -103,7 +110,13 @@ def _per_unit(cycle: Cycle) -> list[UnitFigures]:
 
 
 def _overall(cycle: Cycle) -> UnitFigures:
-    return _figures("", _("全市合计"), *db.session.execute(select(*_tallies()).where(*_in_cycle(cycle))).one())
+    return _figures("", _("全市合计"), *db.session.execute(select(*_tallies()).where(*_centre_cases(cycle))).one())
+
+
+def _reports(cycle: Cycle) -> int:
+    """保密举报 to the discipline commission in the cycle: a count, nothing more."""
+    stmt = select(func.count(Complaint.id)).where(*_in_cycle(cycle), Complaint.confidential)
+    return db.session.scalar(stmt)
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ class Figures:
     statuses: list[Bar]
     categories: list[Bar]
     units: list[UnitFigures]
+    reports: int  #: confidential reports to the discipline commission, counted only
 
 
 def cycle_figures(cycle: Cycle) -> Figures:
@@ -124,6 +138,7 @@ def cycle_figures(cycle: Cycle) -> Figures:
         statuses=_bars(_counts_by(Complaint.status, cycle), STATUS_LABELS),
         categories=_bars(_counts_by(Complaint.category, cycle), CATEGORY_LABELS),
         units=_per_unit(cycle),
+        reports=_reports(cycle),
     )
 
 
@@ -161,6 +176,7 @@ def stats_export(fmt: str):
     groups = ((_("渠道"), figures.channels), (_("状态"), figures.statuses), (_("问题类别"), figures.categories))
     for group, bars in groups:
         rows += [[group, "", bar.label, bar.count, "", "", "", ""] for bar in bars]
+    rows.append([_("纪委保密举报"), "", _("只计件数"), figures.reports, "", "", "", ""])
     rows += [
         [_("单位"), u.code, u.name, u.cases, u.concluded]
         + [percent(r) for r in (u.on_time_rate, u.conclusion_rate, u.satisfaction_rate)]
