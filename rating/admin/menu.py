@@ -10,13 +10,17 @@ ROLE_DUTIES = {
     Role.INSPECTOR: _l("记录明查暗访发现的问题和扣分,录入综合检查评议得分。"),
     Role.COMPLAINT_HANDLER: _l("受理电话、来访、来信和网上投诉,转办、办结并答复群众;录入热线评价。"),
     Role.ADMIN: _l("管理单位、岗位、责任人、用户和评议周期,设置权重与名额,审核评议,计算并公布结果。"),
-    Role.AUDITOR: _l("纪委:查阅全部记录、调离令和审计日志,在责任追究台账中登记处理措施并办结;不能修改评分等其他数据。"),
+    Role.AUDITOR: _l(
+        "纪委:查阅全部记录、调离令和审计日志,在责任追究台账中登记处理措施并办结;办理群众直送纪委的保密举报;"
+        "不能修改评分等其他数据。"
+    ),
 }
 
 #: (label, endpoint, roles that see it)
 ACTIONS = [
     (_l("投诉案件"), "complaints.cases", (Role.COMPLAINT_HANDLER, Role.UNIT_STAFF, Role.ADMIN, Role.AUDITOR)),
     (_l("登记电话、来访、来信投诉"), "complaints.intake", (Role.COMPLAINT_HANDLER,)),
+    (_l("保密举报"), "complaints.reports", (Role.AUDITOR,)),
     (_l("打印评价码"), "codes.index", (Role.UNIT_STAFF, Role.ADMIN)),
     (_l("差评整改"), "followups.index", (Role.UNIT_STAFF, Role.ADMIN, Role.AUDITOR)),
     (_l("评议审核"), "admin.ratings", (Role.ADMIN, Role.AUDITOR)),

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("complaints", __name__)
 
-from rating.complaints import casework, casework_steps, publication, receipt, routes, stats  # noqa: E402,F401  (register the routes on bp)
+from rating.complaints import (  # noqa: E402,F401  (register the routes on bp)
+    casework,
+    casework_steps,
+    publication,
+    receipt,
+    reports,
+    routes,
+    stats,
+)

@@ -68,8 +68,11 @@ def _labels() -> dict:
 
 def _case_or_404(case_number: str) -> Complaint:
     """The case, if the user may see it (rating.services.complaints.access: a handler their centre's cases, a
-    unit's staff their unit's once referred to it); else 403."""
+    unit's staff their unit's once referred to it); else 403. A report to the discipline commission is no case here
+    for anyone (404): the commission reads it at its own desk (rating.complaints.reports)."""
     complaint = complaints.case_by_number(case_number)
+    if complaint.confidential:
+        abort(404)
     if not access.may_see(current_user, complaint):
         abort(403)
     return complaint

@@ -99,3 +99,14 @@ class PublicTextForm(FlaskForm):
     """公开审核: the text the public will read, as the handler edits it (names and numbers are masked again)."""
 
     public_text = TextAreaField(_l("公开内容(已遮盖姓名和号码,可再修改)"), validators=[Length(max=2000)])
+
+
+class ToCentreForm(FlaskForm):
+    """转投诉中心: the discipline commission hands a report that is no matter of discipline to the centre."""
+
+    category = SelectField(
+        _l("问题类别"),
+        choices=[SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()],
+        validators=[InputRequired(_l("请选择问题类别。"))],
+    )
+    note = TextAreaField(_l("转投诉中心的理由"), validators=[Length(max=2000)])

@@ -1,4 +1,5 @@
-"""The complainant's forms: the online complaint (网上投诉), tracking a case (投诉查询) and the return visit (回访)."""
+"""The complainant's forms: the online complaint (网上投诉), the confidential report (保密举报), tracking a case
+(投诉查询) and the return visit (回访)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,6 +27,12 @@ class ComplaintForm(FlaskForm):
     )
     name = StringField(_l("姓名(选填)"), validators=[Optional(), Length(max=50)])
     phone = StringField(_l("联系电话(选填,用于告知办理结果)"), validators=[Optional(), Length(max=30)])
+
+
+class ReportForm(ComplaintForm):
+    """保密举报: the same fields, always in the 违规违纪 area, so no category to choose."""
+
+    category = None
 
 
 class TrackForm(FlaskForm):

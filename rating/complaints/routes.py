@@ -88,7 +88,7 @@ def new():
 def _show_query_code(filed) -> str:
     """Once the case is committed, keep its query code for the filed page to show once; the URL of that page."""
     complaint, query_code = filed
-    session[FILED_KEY] = {"case": complaint.case_number, "code": query_code}
+    session[FILED_KEY] = {"case": complaint.case_number, "code": query_code, "report": complaint.confidential}
     send_receipt(complaint, query_code)
     return url_for("complaints.filed", case_number=complaint.case_number)
 
@@ -98,14 +98,17 @@ def _show_query_code(filed) -> str:
 def filed(case_number: str):
     """Shows the query code once; a reload (or anyone else's browser) sees only the advice to track the case."""
     kept = session.get(FILED_KEY) or {}
-    query_code = None
+    query_code, report = None, False
     if kept.get("case") == case_number:
-        query_code = session.pop(FILED_KEY)["code"]
-    return render_template("complaints/filed.html", case_number=case_number[:20], query_code=query_code)
+        query_code, report = session.pop(FILED_KEY)["code"], kept.get("report", False)
+    return render_template(
+        "complaints/filed.html", case_number=case_number[:20], query_code=query_code, report=report
+    )
 
 
 def _case_page(complaint, query_code: str, visit_form=None):
-    if visit_form is None and complaint.status == ComplaintStatus.CONCLUDED and complaint.satisfied is None:
+    concluded = complaint.status == ComplaintStatus.CONCLUDED
+    if visit_form is None and concluded and complaint.satisfied is None and not complaint.confidential:
         visit_form = VisitForm(case_number=complaint.case_number, query_code=query_code, formdata=None)
     return render_template(
         "complaints/track.html",

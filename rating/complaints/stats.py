@@ -27,6 +27,7 @@ from rating.models.complaints import Category, Complaint, ComplaintStatus
 from rating.models.cycles import Cycle
 from rating.models.units import Unit
 from rating.security import public
+from rating.services import complaints
 from rating.services.cycles import current_cycle
 from rating.views import cycle_or_404, lenient_int
 
@@ -82,8 +83,14 @@ def _in_period(period: Period) -> list:
     return [Complaint.created_at >= start, Complaint.created_at < end, Complaint.merged_into_id.is_(None)]
 
 
+def _centre_cases(period: Period) -> list:
+    """The complaint centres' cases of the period: the discipline commission's confidential reports are only
+    counted, on their own line (``Figures.reports``)."""
+    return [*_in_period(period), complaints.CENTRE_CASES]
+
+
 def _counts_by(column, period: Period) -> dict:
-    stmt = select(column, func.count(Complaint.id)).where(*_in_period(period)).group_by(column)
+    stmt = select(column, func.count(Complaint.id)).where(*_centre_cases(period)).group_by(column)
     return dict(db.session.execute(stmt).all())
 
 
@@ -115,7 +122,7 @@ def _per_unit(period: Period) -> list[UnitFigures]:
     rows = db.session.execute(
         select(Unit.code, Unit.name, *_tallies())
         .join(Unit, Unit.id == Complaint.unit_id)
-        .where(*_in_period(period), Complaint.category != Category.DISCIPLINE)
+        .where(*_centre_cases(period), Complaint.category != Category.DISCIPLINE)
         .group_by(Unit.id, Unit.code, Unit.name)
         .order_by(func.count(Complaint.id).desc(), Unit.code)
     ).all()
@@ -137,7 +144,12 @@ def _per_centre(period: Period) -> list[UnitFigures]:
 
 
 def _overall(period: Period) -> UnitFigures:
-    return _figures("", _("全市合计"), *db.session.execute(select(*_tallies()).where(*_in_period(period))).one())
+    return _figures("", _("全市合计"), *db.session.execute(select(*_tallies()).where(*_centre_cases(period))).one())
+
+
+def _reports(period: Period) -> int:
+    """保密举报 to the discipline commission in the period: a count, nothing more."""
+    return db.session.scalar(select(func.count(Complaint.id)).where(*_in_period(period), Complaint.confidential))
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,7 @@ class Figures:
     categories: list[Bar]
     centres: list[UnitFigures]
     units: list[UnitFigures]
+    reports: int  #: confidential reports to the discipline commission, counted only
 
     @property
     def whole_cycle(self) -> bool:
@@ -168,6 +181,7 @@ def cycle_figures(cycle: Cycle, period: Period | None = None) -> Figures:
         categories=_bars(_counts_by(Complaint.category, period), CATEGORY_LABELS),
         centres=_per_centre(period),
         units=_per_unit(period),
+        reports=_reports(period),
     )
 
 
@@ -224,6 +238,7 @@ def stats_export(fmt: str):
     groups = ((_("渠道"), figures.channels), (_("状态"), figures.statuses), (_("问题类别"), figures.categories))
     for group, bars in groups:
         rows += [[group, "", bar.label, bar.count, "", "", "", "", "", ""] for bar in bars]
+    rows.append([_("纪委保密举报"), "", _("只计件数"), figures.reports, "", "", "", "", "", ""])
     rows += [_figures_row(_("投诉中心"), centre) for centre in figures.centres]
     rows += [_figures_row(_("单位"), u) for u in [*figures.units, figures.total]]
     period = figures.period

@@ -73,6 +73,7 @@ REPLIES = {
     Finding.UNSUBSTANTIATED: "经调阅记录、询问当事人核查,反映问题不属实。已向您解释有关规定和办理流程。",
 }
 PROGRESS_NOTE = "已联系投诉人并调取有关记录,正在核查。"
+INVESTIGATION_NOTE = "已调取该岗位近三个月的执法记录和收费票据,约谈当事人。"
 SENT_BACK_REASON = "经核实,所反映事项不属本单位职责范围,请中心改派有关部门办理。"
 EXTENSION_REASON = "需调取多个部门的记录并约谈当事人,核查工作量较大。"
 REFUSAL_NOTE = "事实清楚、核查难度不大,请按原期限办结。"
@@ -116,7 +117,24 @@ def load_complaints(actor: audit.Actor, cycle: Cycle, today: date, name: str = "
             demo = f"{complaint.case_number} / {query_code}"
     overdue = len(service.mark_overdue(today))  # as the hourly job would have left them
     note = f", {skipped} skipped (unknown post or unit)" if skipped else ""
-    return f"complaints: {made}{note}; overdue {overdue}; track a concluded case with {demo}"
+    reports = _reports(actor, rnd, sorted(posts), today) if name == "complaints.csv" else 0
+    return f"complaints: {made}{note}; overdue {overdue}; {reports} reports; track a concluded case with {demo}"
+
+
+def _reports(actor, rnd, posts: list[str], today: date) -> int:
+    """Two confidential reports to the discipline commission this year, outside the article's 196: one just in, one
+    the commission is looking into (none concluded, so the verdict is the article's)."""
+    if not posts:
+        return 0
+    for n, days_ago in enumerate((1, 6)):
+        intake = service.Intake(
+            channel="web", category="discipline", text=TEXTS[Category.DISCIPLINE][n], post_code=rnd.choice(posts)
+        )
+        at = files.office_time(max(today - timedelta(days=days_ago), date(today.year, 1, 1)), 11 + n)
+        complaint, _code = service.file_report(actor, intake, at=at)
+        if n:
+            service.investigate(audit.Actor("auditor"), complaint, INVESTIGATION_NOTE, at=at + timedelta(hours=2))
+    return 2
 
 
 def _replay(actor, rnd, row, on_post: bool, cycle: Cycle, today: date) -> tuple[Complaint, str]:

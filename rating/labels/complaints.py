@@ -73,6 +73,7 @@ EVENT_LABELS = {
     "erased": _l("联系方式已按期删除"),
     "publish_text": _l("公开投诉内容"),
     "withhold_text": _l("投诉内容不公开"),
+    "to_centre": _l("纪委转投诉中心"),
 }
 
 

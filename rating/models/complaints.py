@@ -8,7 +8,7 @@ erases them after the retention period, keeping the anonymous record.
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
@@ -129,6 +129,9 @@ class Complaint(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
     #: Concluded cases imported from other systems carry no workflow.
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: 保密举报: filed through the confidential channel straight to the discipline commission (纪委), who alone sees
+    #: and handles it; the complaint centre and the unit never do (rating.services.complaints.reports).
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     post: Mapped[Post | None] = relationship()
@@ -150,7 +153,7 @@ class ComplaintEvent(Base):
     actor: Mapped[str] = mapped_column(String(50))
     #: received, referred, moved (to another centre), signed, sent_back, extension_requested, extension_approved,
     #: extension_refused, progress, concluded, concluded_directly, return_call, satisfaction, reopened, merged,
-    #: overdue, erased, publish_text, withhold_text
+    #: overdue, erased, publish_text, withhold_text, to_centre
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     #: Shown to the complainant on the tracking page (steps and the reply); internal notes are not.

@@ -317,9 +317,11 @@ def test_next_years_cycle_is_scheduled_and_this_year_is_current(client, app_ctx)
 
 
 def _this_year(*where) -> int:
-    """Cases taken in this year (last year's published cycle has its own)."""
+    """The centres' cases taken in this year (last year's published cycle has its own), not the commission's."""
     this_year = Complaint.created_at >= datetime(local_today().year, 1, 1, tzinfo=LOCAL_TZ)
-    return db.session.scalar(select(func.count(Complaint.id)).join(Unit).where(this_year, *where))
+    return db.session.scalar(
+        select(func.count(Complaint.id)).join(Unit).where(this_year, Complaint.confidential.is_(False), *where)
+    )
 
 
 def test_complaints_reproduce_the_article(app_ctx):
@@ -328,7 +330,9 @@ def test_complaints_reproduce_the_article(app_ctx):
     assert _this_year() == 196
     channels = Counter(
         db.session.scalars(
-            select(Complaint.channel).where(Complaint.created_at >= datetime(local_today().year, 1, 1, tzinfo=LOCAL_TZ))
+            select(Complaint.channel).where(
+                Complaint.created_at >= datetime(local_today().year, 1, 1, tzinfo=LOCAL_TZ), ~Complaint.confidential
+            )
         )
     )
     assert channels == {"phone": 126, "visit": 41, "letter": 29}
@@ -338,6 +342,15 @@ def test_complaints_reproduce_the_article(app_ctx):
     assert _this_year(centre, Complaint.status == ComplaintStatus.CONCLUDED) == 88
     assert _this_year(centre, Complaint.status == ComplaintStatus.IN_PROGRESS) == 9
     assert _this_year(Unit.kind.in_((UnitKind.COUNTY, UnitKind.STATION))) == 51
+
+
+def test_the_commission_has_two_confidential_reports_outside_the_article(app_ctx):
+    reports = db.session.scalars(select(Complaint).where(Complaint.confidential).order_by(Complaint.id)).all()
+    assert [(report.case_number[:2], str(report.status)) for report in reports] == [
+        ("JB", "received"),
+        ("JB", "in_progress"),
+    ]
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.for_role == "auditor")) >= 2
     # The discipline case found substantiated, and never more than two substantiated findings per post.
     assert _this_year(Complaint.category == "discipline", Complaint.finding == "substantiated") >= 1
     per_post = db.session.execute(

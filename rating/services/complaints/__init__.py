@@ -1,7 +1,8 @@
 """The complaint centre's services (投诉中心), one function per step: ``cases`` (intake, referral, handling,
 conclusion, merging, erasure, import), ``clocks`` (the running clock and overdue marking), ``handling`` (the unit's
 signing, sending back and extensions), ``visits`` (the return visit and the one reopening rule), ``publication``
-(what the public may read of a case) and ``receipts`` (the receipt by SMS). Callers use this package's names."""
+(what the public may read of a case), ``receipts`` (the receipt by SMS) and ``reports`` (the confidential channel to
+the discipline commission). Callers use this package's names."""
 
 from rating.services.complaints.cases import (
     DEFAULT_WORKING_DAYS,
@@ -30,9 +31,23 @@ from rating.services.complaints.publication import (
     withhold_text,
 )
 from rating.services.complaints.receipts import receipt_text, text_receipt
+from rating.services.complaints.reports import (
+    CENTRE_CASES,
+    conclude_report,
+    file_report,
+    investigate,
+    report_by_number,
+    to_centre,
+)
 from rating.services.complaints.visits import answer, record_return_call, return_visit
 
 __all__ = [
+    "CENTRE_CASES",
+    "conclude_report",
+    "file_report",
+    "investigate",
+    "report_by_number",
+    "to_centre",
     "DEFAULT_WORKING_DAYS",
     "Intake",
     "answer",

@@ -1,10 +1,11 @@
 """Which cases a back-office user may see and work (案件可见范围), the one rule every route under /complaints, the
 notices, the duplicate suggestions and the overdue reminders go through:
 
-- the office (效能办, admin) and the discipline commission (纪委, auditor) see every case;
+- the office (效能办, admin) and the discipline commission (纪委, auditor) see every case of the centres;
 - a complaint handler sees the cases of their own centre (rating.services.complaints.centres) only;
 - a unit's staff see the cases referred to their unit, once referred;
-- nobody else sees any.
+- nobody else sees any;
+- nobody sees a confidential report here (rating.services.complaints.reports: the commission's own desk).
 
 The views refuse a case outside the rule with 403, the lists and notices never show it.
 """
@@ -14,10 +15,16 @@ from sqlalchemy import ColumnElement, and_, false, select, true
 from rating.extensions import db
 from rating.models.complaints import Complaint, ComplaintStatus
 from rating.models.users import Role
+from rating.services.complaints.reports import CENTRE_CASES
 
 
 def case_scope(user) -> ColumnElement[bool]:
-    """The SQL condition on ``Complaint`` of the cases ``user`` may see."""
+    """The SQL condition on ``Complaint`` of the cases ``user`` may see; never a confidential report to the
+    discipline commission, which the commission reads at its own desk (rating.services.complaints.reports)."""
+    return and_(CENTRE_CASES, _scope(user))
+
+
+def _scope(user) -> ColumnElement[bool]:
     if user.role in (Role.ADMIN, Role.AUDITOR):
         return true()
     if user.role == Role.COMPLAINT_HANDLER and user.centre_id is not None:

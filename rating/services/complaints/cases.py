@@ -78,7 +78,15 @@ def _local_day(at: datetime | None):
     return local_today() if at is None else at.astimezone(LOCAL_TZ).date()
 
 
+def _sealed(complaint: Complaint) -> bool:
+    """A confidential report not yet concluded: its audit entries name no post or unit, since the office reads the
+    audit log and nothing about an unverified report may reach anyone but the discipline commission."""
+    return complaint.confidential and complaint.status != ComplaintStatus.CONCLUDED
+
+
 def _snapshot(complaint: Complaint) -> dict:
+    if _sealed(complaint):
+        return {"case": complaint.case_number, "status": str(complaint.status), "confidential": True}
     return {
         "case": complaint.case_number,
         "status": str(complaint.status),
@@ -97,11 +105,12 @@ def _snapshot(complaint: Complaint) -> dict:
     }
 
 
-def audited(actor: audit.Actor, action: str, complaint: Complaint, before: dict, **extra) -> None:
+def audited(actor: audit.Actor, action: str, complaint: Complaint, before: dict | None, **extra) -> None:
     """Flush, then the audit entry of a step: the case before and after (and ``extra`` facts of the step)."""
     db.session.flush()
     after = {**_snapshot(complaint), **extra}
-    audit.record(actor, action, "complaint", complaint.id, post_id=complaint.post_id, before=before, after=after)
+    post_id = None if _sealed(complaint) else complaint.post_id
+    audit.record(actor, action, "complaint", complaint.id, post_id=post_id, before=before, after=after)
 
 
 def _target(post_code: str, unit_code: str) -> tuple[Post | None, Unit]:
@@ -120,11 +129,18 @@ def _target(post_code: str, unit_code: str) -> tuple[Post | None, Unit]:
 
 
 def file_complaint(
-    actor: audit.Actor, intake: Intake, at: datetime | None = None, *, taken_at: ComplaintCentre | None = None
+    actor: audit.Actor,
+    intake: Intake,
+    at: datetime | None = None,
+    *,
+    taken_at: ComplaintCentre | None = None,
+    confidential: bool = False,
 ) -> tuple[Complaint, str]:
     """Take in a complaint (now, or ``at``); returns it and the private query code (shown once to the complainant).
     The case goes to the centre serving its unit; a handler keying it in (``taken_at`` their centre) takes in only
-    their own centre's cases and is told which centre serves the unit."""
+    their own centre's cases and is told which centre serves the unit. A ``confidential`` report goes to the
+    discipline commission instead (rating.services.complaints.reports): no centre, no acceptance clock, a ``JB``
+    case number."""
     try:
         channel, category = ComplaintChannel(intake.channel), Category(intake.category)
     except ValueError:
@@ -147,24 +163,22 @@ def file_complaint(
         channel=channel,
         post_id=post.id if post else None,
         unit_id=unit.id,
-        centre_id=centre.id,
+        centre_id=None if confidential else centre.id,
         holder_id=holder,
         category=category,
         text=mask_personal_numbers(text),
         complainant_name=intake.name.strip() or None,
         complainant_phone=intake.phone.strip() or None,
         status=ComplaintStatus.RECEIVED,
-        refer_by=case_clocks.acceptance_due(_local_day(at)),
+        refer_by=None if confidential else case_clocks.acceptance_due(_local_day(at)),
+        confidential=confidential,
         created_at=at or utcnow(),
     )
     db.session.add(complaint)
     db.session.flush()
-    complaint.case_number = f"TS{_local_day(at).year}-{complaint.id:05d}"
+    complaint.case_number = f"{'JB' if confidential else 'TS'}{_local_day(at).year}-{complaint.id:05d}"
     _event(complaint, actor.name, "received", at=at)
-    db.session.flush()
-    audit.record(
-        actor, "complaint.receive", "complaint", complaint.id, post_id=complaint.post_id, after=_snapshot(complaint)
-    )
+    audited(actor, "complaint.receive", complaint, None)
     return complaint, code
 
 
@@ -185,6 +199,7 @@ def possible_duplicates(complaint: Complaint) -> list[Complaint]:
         select(Complaint).where(
             same_target,
             Complaint.centre_id == complaint.centre_id,  # a centre merges only its own cases
+            Complaint.confidential.is_(complaint.confidential),  # a report is never shown beside a centre's case
             Complaint.id != complaint.id,
             Complaint.merged_into_id.is_(None),
             Complaint.created_at >= complaint.created_at - DUPLICATE_WINDOW,
@@ -199,7 +214,8 @@ def possible_duplicates(complaint: Complaint) -> list[Complaint]:
 
 
 def merge(actor: audit.Actor, duplicate: Complaint, into: Complaint) -> None:
-    if duplicate.id == into.id or into.merged_into_id is not None or duplicate.centre_id != into.centre_id:
+    apart = duplicate.centre_id != into.centre_id or duplicate.confidential or into.confidential
+    if duplicate.id == into.id or into.merged_into_id is not None or apart:
         raise InvalidInput(_("不能合并到该案件。"))
     if duplicate.status == ComplaintStatus.CONCLUDED:
         raise Conflict(_("已办结的案件不能合并。"))

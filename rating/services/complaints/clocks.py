@@ -30,6 +30,7 @@ def mark_overdue(today=None) -> list[Complaint]:
             Complaint.status != ComplaintStatus.CONCLUDED,
             Complaint.overdue.is_(False),
             Complaint.merged_into_id.is_(None),
+            Complaint.confidential.is_(False),  # the commission's reports run on no centre clock
         )
         .order_by(Complaint.id)
     ).all()

@@ -21,6 +21,8 @@ COMPLAINANT = audit.Actor("complainant")
 
 
 def _check_open(complaint: Complaint) -> None:
+    if complaint.confidential:  # the commission's conclusion of a report is final; there is no centre to reopen it
+        raise Conflict(_("保密举报不设回访。"))
     if complaint.status != ComplaintStatus.CONCLUDED or complaint.satisfied is not None:
         raise Conflict(_("该案件现在不能评价。"))
 
