@@ -32,7 +32,8 @@ class Tally:
     receipts: list[str] = field(default_factory=list)
     served_by: Counter = field(default_factory=Counter)
     app_errors: int = 0  #: 5xx answered by an instance
-    balancer_errors: int = 0  #: 5xx made by HAProxy, or the connection dropped: the request never got an answer
+    #: By status (0: the connection dropped): 5xx made by HAProxy, answers no instance gave.
+    balancer_errors: Counter = field(default_factory=Counter)
     limited: int = 0
     refused: int = 0
 
@@ -40,7 +41,8 @@ class Tally:
         for name in ("page_ms", "rating_ms", "receipts"):
             getattr(self, name).extend(getattr(other, name))
         self.served_by.update(other.served_by)
-        for name in ("app_errors", "balancer_errors", "limited", "refused"):
+        self.balancer_errors.update(other.balancer_errors)
+        for name in ("app_errors", "limited", "refused"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def count(self, status: int, response) -> bool:
@@ -51,7 +53,8 @@ class Tally:
         if status >= 500 and instance:
             self.app_errors += 1
         elif status >= 500 or status == 0:
-            self.balancer_errors += 1
+            self.balancer_errors[status] += 1
+            time.sleep(0.2)  # a citizen waits a moment before trying again
         elif status == 429:
             self.limited += 1
         elif status >= 400:

@@ -18,7 +18,8 @@ from pathlib import Path
 from bench._load import ROOT, free_port, wait_for
 
 BIN = Path(sys.executable).parent
-#: HAProxy marks an instance down after two failed checks half a second apart, up again after two good ones.
+#: HAProxy marks an instance down after two failed checks half a second apart, up again after two good ones; it
+#: sends an instance at most as many requests at once as it has (sync) workers.
 HAPROXY_CONFIG = """\
 global
     maxconn 2000
@@ -27,6 +28,9 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
+    # Requests beyond an instance's workers wait here rather than in gunicorn's backlog, in front of health checks.
+    timeout queue 30s
+    timeout check 5s
     # A connection refused by a dead instance is retried on the other (the request was never sent).
     retries 2
     option redispatch
@@ -44,7 +48,7 @@ listen stats
     stats enable
     stats uri /stats
 """
-SERVER_LINE = "    server {name} 127.0.0.1:{port} check inter 500ms fall 2 rise 2"
+SERVER_LINE = "    server {name} 127.0.0.1:{port} maxconn {workers} check inter 500ms fall 2 rise 2"
 
 
 def _start(argv: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -96,7 +100,7 @@ class Balancer:
 
     def __init__(self, instances: list[Instance], folder: Path):
         self.port, self.stats_port = free_port(), free_port()
-        servers = "\n".join(SERVER_LINE.format(name=i.name, port=i.port) for i in instances)
+        servers = "\n".join(SERVER_LINE.format(name=i.name, port=i.port, workers=i.workers) for i in instances)
         self.config = folder / "haproxy.cfg"
         self.config.write_text(HAPROXY_CONFIG.format(port=self.port, stats_port=self.stats_port, servers=servers))
         self.log = folder / "haproxy.log"

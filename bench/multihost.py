@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import redis
@@ -64,6 +65,14 @@ def chaos(balancer: Balancer, victim: Instance, started: float, seconds: float, 
     events.append(f"  HAProxy marked it UP {balancer.wait_until(victim.name, 'UP'):4.1f} s after it answered")
 
 
+SEAL_SECONDS = "SELECT extract(epoch FROM sum(ended_at - started_at)) FROM job_runs WHERE job = 'seal_audit_log'"
+#: A table's size with its indexes and TOAST, summed over its partitions if it has any.
+TABLE_BYTES = (
+    "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(CAST(:table AS regclass))), "
+    "pg_total_relation_size(CAST(:table AS regclass)))"
+)
+
+
 def stored(url: str) -> dict:
     engine = create_engine(url)
     try:
@@ -71,12 +80,19 @@ def stored(url: str) -> dict:
             return {
                 "receipts": set(conn.scalars(text("SELECT receipt FROM ratings"))),
                 "rows": conn.scalar(text("SELECT count(*) FROM ratings")),
+                "statuses": Counter(
+                    dict(conn.execute(text("SELECT status, count(*) FROM ratings GROUP BY status")).all())
+                ),
                 "audited": conn.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'rating.submit'")),
                 "unsealed": conn.scalar(text("SELECT count(*) FROM audit_log WHERE seq IS NULL AND seal_id IS NULL")),
                 "seals": conn.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'audit.seal'")),
                 "lease": conn.execute(text("SELECT holder FROM scheduler_leases")).scalars().all(),
                 "runners": conn.scalar(text("SELECT count(DISTINCT runner) FROM job_runs")),
                 "seal_runs": conn.scalar(text("SELECT count(*) FROM job_runs WHERE job = 'seal_audit_log'")),
+                "seal_seconds": conn.scalar(text(SEAL_SECONDS)) or 0.0,
+                "bytes": {
+                    table: conn.scalar(text(TABLE_BYTES), {"table": table}) for table in ("ratings", "audit_log")
+                },
             }
     finally:
         engine.dispose()
@@ -106,7 +122,8 @@ def report_load(load: citizens.Tally, seconds: float, balancer: Balancer) -> Non
     print(f"responses by instance: {served}   (HAProxy: {checks})")
     print(
         f"refused: {load.limited} rate-limited (429), {load.refused} other 4xx; "
-        f"failed at the balancer (in flight on the killed instance, never acknowledged): {load.balancer_errors}"
+        f"errors made by the balancer, never acknowledged (502: in flight on the killed instance; 503: no instance "
+        f"up; 0: connection dropped): {dict(load.balancer_errors) or 'none'}"
     )
 
 
@@ -118,11 +135,85 @@ def report_ratings(before: dict, after: dict, acked: list[str]) -> bool:
     print(
         f"ratings: {len(acked)} acknowledged, {len(new)} new rows, {len(distinct & new)} acknowledged and stored, "
         f"{len(lost)} acknowledged but missing, {len(new - distinct)} stored without an acknowledgement "
-        f"(cut off by the kill), {after['audited'] - before['audited']} audit leaves"
+        f"(cut off by the kill), {after['audited'] - before['audited']} audit leaves; new rows by status: "
+        f"{dict(after['statuses'] - before['statuses'])}"
     )
     ok = not lost and once
+    if new:
+        grown = {table: (after["bytes"][table] - before["bytes"][table]) / len(new) for table in after["bytes"]}
+        print(
+            f"storage per rating (PostgreSQL, with indexes; rough over {len(new)} rows): ratings "
+            f"{grown['ratings']:.0f} B, audit log {grown['audit_log']:.0f} B"
+        )
     print(f"check: acknowledged ratings stored, each exactly once: {holds(ok)}")
     return ok
+
+
+def check_load(load: citizens.Tally, seconds: float, balancer: Balancer) -> bool:
+    report_load(load, seconds, balancer)
+    unserved = sum(n for status, n in load.balancer_errors.items() if status not in (0, 502))
+    ok = load.app_errors == 0 and unserved == 0
+    print(
+        f"check: 0 server errors: {load.app_errors} 5xx from the instances, {unserved} requests no instance "
+        f"took (only those in flight on the killed instance may fail): {holds(ok)}"
+    )
+    return ok
+
+
+def check_limits(port: int) -> tuple[bool, list[str]]:
+    accepted, receipts = citizens.limit_check(port, DEVICE_LIMIT)
+    total = sum(accepted.values())
+    print(
+        f"check: limits hold across instances: one device sent {3 * DEVICE_LIMIT} ratings in a minute through the "
+        f"balancer, {total} accepted ({', '.join(f'{name} {n}' for name, n in sorted(accepted.items()))}), "
+        f"limit {DEVICE_LIMIT} per minute: {holds(total == DEVICE_LIMIT)}"
+    )
+    return total == DEVICE_LIMIT, receipts
+
+
+def check_cache(port: int, instances: list[Instance], redis_url: str) -> bool:
+    versions, ok = citizens.cache_check(port, [instance.port for instance in instances])
+    keys = redis.Redis.from_url(f"{redis_url}/12").dbsize()
+    print(
+        f"check: cached post page consistent after an invalidation (post renamed): {versions} "
+        f"(shared cache: {keys} keys in Redis): {holds(ok)}"
+    )
+    return ok
+
+
+def check_scheduler(before: dict, after: dict, waited: float, env: dict) -> bool:
+    verify = flask_command(env, "audit-verify")
+    ok = after["unsealed"] == 0 and verify.startswith("audit chain intact")
+    ok = ok and len(after["lease"]) == 1 and after["runners"] == 1
+    print(
+        f"scheduler: lease held by {after['lease']}, {after['runners']} runner in the run log, "
+        f"{after['seal_runs']} seal runs taking {after['seal_seconds']:.2f} s in all, "
+        f"{after['seals'] - before['seals']} new seals, {after['unsealed']} entries unsealed {waited:.0f} s after "
+        f"the load\nflask audit-verify: {verify}\ncheck: one scheduler sealed every leaf, chain intact: {holds(ok)}"
+    )
+    return ok
+
+
+def drill(args: argparse.Namespace, url: str, env: dict, parts: tuple) -> bool:
+    instances, balancer = parts
+    before = stored(url)
+    events: list[str] = []
+    started = time.monotonic()
+    victim = (balancer, instances[1], started, args.seconds, events)
+    threading.Thread(target=chaos, args=victim, daemon=True).start()
+    load = citizens.browse_and_rate(balancer.port, args.clients, args.seconds)
+    while len(events) < 4 and time.monotonic() - started < args.seconds + 60:
+        time.sleep(0.2)
+    print(f"{args.clients} citizens, {args.seconds:g} s, through HAProxy to 2 instances of gunicorn -w {args.workers}")
+    print("\n".join(events))
+    results = [check_load(load, args.seconds, balancer)]
+    limits_hold, limit_receipts = check_limits(balancer.port)
+    results += [limits_hold, check_cache(balancer.port, instances, env["REDIS_URL"])]
+    waited = wait_for_seals(url)
+    after = stored(url)
+    results.append(report_ratings(before, after, load.receipts + limit_receipts))
+    results.append(check_scheduler(before, after, waited, env))
+    return all(results)
 
 
 def run(args: argparse.Namespace, url: str, folder: Path) -> bool:
@@ -130,60 +221,18 @@ def run(args: argparse.Namespace, url: str, folder: Path) -> bool:
     for number in (11, 12):
         redis.Redis.from_url(f"{redis_url}/{number}").flushdb()
     seeded_database(url)
-    env = settings(url, redis_url, args.limit_storage)
+    env = {**settings(url, redis_url, args.limit_storage), "REDIS_URL": redis_url}
     instances = [Instance(f"app{n}", env, args.workers, folder) for n in (1, 2)]
     balancer = Balancer(instances, folder)
     scheduler = Scheduler(env, folder)
     try:
         for part in (*instances, balancer, scheduler):
             part.start()
-        before = stored(url)
-        events: list[str] = []
-        started = time.monotonic()
-        threading.Thread(
-            target=chaos, args=(balancer, instances[1], started, args.seconds, events), daemon=True
-        ).start()
-        load = citizens.browse_and_rate(balancer.port, args.clients, args.seconds)
-        while len(events) < 4 and time.monotonic() - started < args.seconds + 60:
-            time.sleep(0.2)
-        print(
-            f"{args.clients} citizens, {args.seconds:g} s, through HAProxy to 2 instances of gunicorn -w {args.workers}"
-        )
-        print("\n".join(events))
-        report_load(load, args.seconds, balancer)
-        results = [load.app_errors == 0]
-        print(f"check: 0 server errors (5xx from the app): {load.app_errors}, {holds(results[0])}")
-
-        accepted, limit_receipts = citizens.limit_check(balancer.port, DEVICE_LIMIT)
-        by = ", ".join(f"{name} {n}" for name, n in sorted(accepted.items()))
-        total = sum(accepted.values())
-        results.append(total == DEVICE_LIMIT)
-        print(
-            f"check: limits hold across instances: one device sent {3 * DEVICE_LIMIT} ratings in a minute through "
-            f"the balancer, {total} accepted ({by}), limit {DEVICE_LIMIT} per minute: {holds(results[-1])}"
-        )
-
-        versions, consistent = citizens.cache_check(balancer.port, [i.port for i in instances])
-        results.append(consistent)
-        print(
-            f"check: cached post page consistent after an invalidation (post renamed): {versions}: {holds(consistent)}"
-        )
-
-        waited = wait_for_seals(url)
-        after = stored(url)
-        results.append(report_ratings(before, after, load.receipts + limit_receipts))
-        verify = flask_command(env, "audit-verify")
-        sealed = after["unsealed"] == 0 and verify.startswith("audit chain intact")
-        results.append(sealed and len(after["lease"]) == 1 and after["runners"] == 1)
-        print(
-            f"scheduler: lease held by {after['lease']}, {after['runners']} runner in the run log, "
-            f"{after['seal_runs']} seal runs, {after['seals'] - before['seals']} new seals, "
-            f"{after['unsealed']} entries unsealed {waited:.0f} s after the load\n"
-            f"flask audit-verify: {verify}\ncheck: one scheduler sealed every leaf, chain intact: {holds(results[-1])}"
-        )
-        cache_keys = redis.Redis.from_url(f"{redis_url}/12").dbsize()
-        print(f"shared cache (Redis database 12): {cache_keys} keys")
-        return all(results)
+        return drill(args, url, env, (instances, balancer))
+    except Exception:
+        for log in sorted(folder.glob("*.log")):  # the folder goes with the run: show what the processes said
+            print(f"--- {log.name}, last lines:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+        raise
     finally:
         for part in (scheduler, balancer, *instances):
             part.stop()
