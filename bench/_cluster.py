@@ -18,22 +18,25 @@ from pathlib import Path
 from bench._load import ROOT, free_port, wait_for
 
 BIN = Path(sys.executable).parent
-#: HAProxy marks an instance down after two failed checks half a second apart, up again after two good ones; it
-#: sends an instance at most as many requests at once as it has (sync) workers.
+#: HAProxy marks an instance down at its first refused connection or after two failed checks half a second apart,
+#: up again after two good checks; it sends an instance at most as many requests at once as it has (sync) workers.
 HAPROXY_CONFIG = """\
 global
     maxconn 2000
+    log stdout format raw local0
 defaults
     mode http
+    log global
+    option httplog
     timeout connect 2s
     timeout client 30s
     timeout server 30s
     # Requests beyond an instance's workers wait here rather than in gunicorn's backlog, in front of health checks.
     timeout queue 30s
     timeout check 5s
-    # A connection refused by a dead instance is retried on the other (the request was never sent).
-    retries 2
-    option redispatch
+    # A connection refused by a dead instance is retried on another (the request was never sent), at every retry.
+    retries 3
+    option redispatch 1
 frontend citizens
     bind 127.0.0.1:{port}
     default_backend apps
@@ -48,7 +51,10 @@ listen stats
     stats enable
     stats uri /stats
 """
-SERVER_LINE = "    server {name} 127.0.0.1:{port} maxconn {workers} check inter 500ms fall 2 rise 2"
+SERVER_LINE = (
+    "    server {name} 127.0.0.1:{port} maxconn {workers} check inter 500ms fall 2 rise 2"
+    " observe layer4 error-limit 1 on-error mark-down"
+)
 
 
 def _start(argv: list[str], env: dict, log: Path) -> subprocess.Popen:

@@ -247,11 +247,14 @@ def main() -> None:
         "--limit-storage",
         help="the limiter's store instead of Redis, e.g. memory:// to see the limit check fail (a count per worker)",
     )
+    parser.add_argument("--logs", help="keep the instances', HAProxy's and the scheduler's logs in this folder")
     args = parser.parse_args()
     server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     print(f"load before: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-    with tempfile.TemporaryDirectory(prefix="rating_drill_") as folder, scratch_postgres(server) as url:
-        ok = run(args, url, Path(folder))
+    with tempfile.TemporaryDirectory(prefix="rating_drill_") as scratch, scratch_postgres(server) as url:
+        folder = Path(args.logs or scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        ok = run(args, url, folder)
     print(f"load after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     print(f"drill: {'every check holds' if ok else 'a check FAILED (see above)'}")
     raise SystemExit(0 if ok else 1)
