@@ -1,9 +1,10 @@
 """Drill: two app instances behind HAProxy, one PostgreSQL, one Redis, one scheduler; citizens browse and rate.
 
-    .venv/bin/python -m bench.multihost [--seconds 20] [--clients 16] [--workers 2]
+    .venv/bin/python -m bench.multihost [--seconds 20] [--clients 16] [--workers 2] [--logs DIR]
+                                        [--limit-storage memory://]
 
 As two hosts would run it, on this machine: two gunicorn masters on two ports (``--workers`` each, the same
-SECRET_KEY), HAProxy in front (round robin, health checks every 0.5 s), a scratch PostgreSQL database
+SECRET_KEY), HAProxy in front (round robin, health checks every 0.5 s; bench/_cluster.py), a scratch PostgreSQL database
 ``rating_bench_<random>`` on the server of BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres;
 dropped afterwards), Redis on REDIS_URL (default redis://127.0.0.1:6379) for the rate limits (database 11) and the
 page cache (CACHE_REDIS_URL, database 12; both emptied first), and one ``flask scheduler``.
@@ -13,7 +14,8 @@ post page, the post's rating form, a rating (a fresh device cookie each; a 302 t
 At 40 % of the run the second instance is SIGKILLed (master and workers); at 70 % it is started again. Then:
 a limit check (one device through the balancer), a cache check (an administrator renames a post through the
 balancer; both instances must serve the new name at once), the scheduler's seals and ``flask audit-verify``.
-Prints the figures and whether each check holds. Not a test: the machine it runs on sets the figures.
+Prints the figures and whether each check holds, and exits 1 when one fails. Needs HAProxy (installed with apt-get
+when missing and run as root). Not a test: the machine it runs on sets the figures; docs/scaling.md reads them.
 """
 
 import argparse
