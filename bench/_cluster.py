@@ -39,6 +39,8 @@ defaults
     option redispatch 1
 frontend citizens
     bind 127.0.0.1:{port}
+    # The app trusts one proxy (PROXY_HOPS=1) and reads the client's address from this header.
+    option forwardfor
     default_backend apps
 backend apps
     balance roundrobin

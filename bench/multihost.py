@@ -49,6 +49,7 @@ def settings(url: str, redis_url: str, limit_storage: str | None) -> dict:
         "RATELIMIT_STORAGE_URI": limit_storage or f"{redis_url}/11",
         "CACHE_REDIS_URL": f"{redis_url}/12",
         "SCHEDULER_IN_PROCESS": "0",
+        "PROXY_HOPS": "1",  # the client's address is the one HAProxy forwards (option forwardfor)
     }
 
 

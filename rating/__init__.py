@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from rating import config as settings
 from rating.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -35,6 +36,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 def configure_settings(app: Flask, overrides: dict | None) -> None:
     app.config.update(settings.load(Path(app.instance_path), overrides))
     app.json.ensure_ascii = False  # open data in readable Chinese
+    hops = app.config["PROXY_HOPS"]
+    if hops > 0:  # behind trusted proxies the client is the address they forward, not the last proxy's
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def configure_routing(app: Flask) -> None:

@@ -18,6 +18,9 @@ SMS_RATE_LIMIT          SMS codes requested per network (default 5 per hour;20 p
 COMPLAINT_TEXT_PUBLIC   reviewed (default): a complaint's text is public once a handler publishes it masked; never:
                         no complaint text is ever public (违规违纪 reports are never public either way)
 SCHEDULER_LEASE_SECONDS how long the scheduler's lease lasts without renewal before another may take over (120)
+PROXY_HOPS              how many trusted proxies (TLS proxy, load balancer) stand before the app (default 0): the
+                        client's address, for every per-network limit and a rating's source, is then read from the
+                        X-Forwarded-For they add; 0 trusts no header, so a direct client cannot forge its address
 """
 
 import os
@@ -139,6 +142,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "COMPLAINT_TRACK_RATE_LIMIT": os.environ.get("COMPLAINT_TRACK_RATE_LIMIT", "10 per minute"),
         "OBJECTION_RATE_LIMIT": os.environ.get("OBJECTION_RATE_LIMIT", "5 per hour"),
         "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
+        "PROXY_HOPS": _int_setting("PROXY_HOPS", 0),
         #: A scheduler that stops renewing its lease (crashed, frozen) is replaced after this many seconds.
         "SCHEDULER_LEASE_SECONDS": lease_seconds,
         "POSTS_PER_PAGE": 20,
