@@ -378,11 +378,11 @@ def test_pages_carry_an_etag_and_answer_304_from_memory(app, client, published, 
     assert first.headers["Cache-Control"] == "public, max-age=60" and "Cookie" in first.headers["Vary"]
     etag = first.headers["ETag"]
     renders = []
-    monkeypatch.setattr(publication, "result_set", lambda set_id: renders.append(set_id))  # a render would fail
-    again = _page(client, headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
-    assert _page(client).data == first.data and renders == []
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(publication, "result_set", lambda set_id: renders.append(set_id))  # a render would fail
+        again = _page(client, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+        assert _page(client).data == first.data and renders == []
     assert _page(client, "/titles").headers["ETag"] != etag
 
 
