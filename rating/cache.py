@@ -24,6 +24,9 @@ same in every language and is keyed without it.
 
 One ETag scheme: the strong ETag of a response is a hash of its body and its language, stored with the body, so a
 reader who sends it back in If-None-Match gets 304 Not Modified without a render.
+
+If Redis fails, pages are rendered fresh (and the failure logged) rather than refused; a change committed while it
+is down cannot renew its areas' generations, so pages cached before may be shown until they expire.
 """
 
 import hashlib
@@ -34,6 +37,7 @@ from collections.abc import Callable, Iterable
 from flask import Response, current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -114,7 +118,10 @@ def _invalidate_on_commit(session: Session) -> None:
     # Changes of a rolled-back savepoint stay noted: a needless new token costs one render, a missed one a stale page.
     areas = session.info.pop("public_areas", None)
     if areas and has_app_context() and "cache" in current_app.extensions:
-        invalidate(areas)
+        try:
+            invalidate(areas)
+        except RedisError:
+            current_app.logger.exception("public page cache: could not invalidate %s", sorted(areas))
 
 
 # --- lookups and pages ------------------------------------------------------------------------------------------
@@ -124,7 +131,10 @@ def remembered(key, load: Callable, areas: Iterable[str] = AREAS):
     """``load()``, remembered in this process for ``LOOKUP_SECONDS`` while ``areas`` keep their tokens, unless it is
     None (a page that does not exist yet is looked up again on every request, so it appears once published)."""
     lookups = current_app.extensions.setdefault("public_lookups", {})
-    now, tokens = time.monotonic(), tuple(generations()[area] for area in areas)
+    try:
+        now, tokens = time.monotonic(), tuple(generations()[area] for area in areas)
+    except RedisError:
+        return load()  # logged by the page that follows
     found = lookups.get(key)
     if found is not None and found[0] > now and found[1] == tokens:
         return found[2]
@@ -166,21 +176,32 @@ def page(
     common = {"Cache-Control": FINAL if final else REVALIDATE, **vary}
     if not shareable():
         return _fresh(render, mimetype, {**(headers or {}), **vary})
-    tokens = tuple(generations()[area] for area in sorted(areas))
-    digest = hashlib.sha256(repr((depends_on, tokens, language, request.full_path)).encode("utf-8")).hexdigest()
-    key = f"page:{digest}"
-    kept = cache.get(key)  # (etag, body)
+    try:
+        tokens = tuple(generations()[area] for area in sorted(areas))
+        digest = hashlib.sha256(repr((depends_on, tokens, language, request.full_path)).encode("utf-8")).hexdigest()
+        key = f"page:{digest}"
+        kept = cache.get(key)  # (etag, body)
+    except RedisError:
+        current_app.logger.exception("public page cache unavailable: rendering %s fresh", request.path)
+        return _fresh(render, mimetype, {**(headers or {}), **vary})
     if kept is None:
         body = render()
         if isinstance(body, Response):
             return body
         kept = (_etag(_encoded(body), language), _encoded(body))
         if not session.modified and "csrf_token" not in g:  # nothing of this reader's session is in the body
-            cache.set(key, kept)
+            _keep(key, kept)
     common["ETag"] = f'"{kept[0]}"'
     if "If-None-Match" in request.headers and request.if_none_match.contains(kept[0]):
         return Response(status=304, headers=common)
     return Response(kept[1], mimetype=mimetype, headers={**common, **(headers or {})})
+
+
+def _keep(key: str, kept: tuple) -> None:
+    try:
+        cache.set(key, kept)
+    except RedisError:
+        current_app.logger.exception("public page cache unavailable: %s not kept", request.path)
 
 
 def _fresh(render: Callable, mimetype: str, headers: dict) -> Response:

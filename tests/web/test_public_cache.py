@@ -215,3 +215,19 @@ def test_with_redis_a_change_in_one_process_is_seen_at_once_by_another(app):
         for instance in (reader, editor):
             with instance.app_context():
                 db.engine.dispose()
+
+
+def test_without_its_redis_the_public_pages_are_rendered_fresh(app, caplog):
+    """A cache that cannot be reached costs speed, never a page: nothing listens on port 1."""
+    down = make_app(app.config["SQLALCHEMY_DATABASE_URI"], CACHE_REDIS_URL="redis://127.0.0.1:1/5")
+    try:
+        client = down.test_client()
+        for url in (POST, "/posts", "/api/v1/posts", f"/results/{YEAR}"):
+            assert client.get(url).status_code in (200, 404), url
+        assert "public page cache unavailable" in caplog.text
+        with down.app_context():
+            _retitle("缓存不可用时的新名称")  # the commit still succeeds
+        assert "缓存不可用时的新名称" in _text(client, POST)
+    finally:
+        with down.app_context():
+            db.engine.dispose()
