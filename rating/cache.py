@@ -18,7 +18,7 @@ after CACHE_DEFAULT_TIMEOUT seconds, and the lookups that say which result set a
 
 What is shared: only a page rendered for nobody in particular. A signed-in user's page (its navigation differs and
 rating.security marks it ``private, no-store``), a page that shows a flashed message, and any page whose rendering
-touched the session or made a CSRF token are rendered fresh and never kept. The key holds the language (from the
+made a CSRF token or flashed a message are rendered fresh and never kept. The key holds the language (from the
 session cookie or ``?lang=``, as ``rating.select_locale`` decides), hence ``Vary: Cookie``; the API's JSON is the
 same in every language and is keyed without it.
 
@@ -189,12 +189,19 @@ def page(
         if isinstance(body, Response):
             return body
         kept = (_etag(_encoded(body), language), _encoded(body))
-        if not session.modified and "csrf_token" not in g:  # nothing of this reader's session is in the body
+        if _impersonal():
             _keep(key, kept)
     common["ETag"] = f'"{kept[0]}"'
     if "If-None-Match" in request.headers and request.if_none_match.contains(kept[0]):
         return Response(status=304, headers=common)
     return Response(kept[1], mimetype=mimetype, headers={**common, **(headers or {})})
+
+
+def _impersonal() -> bool:
+    """Whether a page just rendered holds nothing of its reader: no CSRF token was made for it and no message
+    flashed. (The session may have changed all the same: Flask-Login's strong protection rewrites an anonymous
+    reader's session that holds only the language on every request, without a trace in the page.)"""
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g and "_flashes" not in session
 
 
 def _keep(key: str, kept: tuple) -> None:

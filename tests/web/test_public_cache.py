@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from rating import cache
@@ -86,13 +87,16 @@ def test_a_post_edit_changes_the_post_page_and_the_directory_at_once(app, client
 
 
 def test_a_rating_does_not_change_the_cached_post_page(app, client, make_web_rating):
-    page = _text(client, POST)
+    english = app.test_client()
+    english.get("/lang/en")
+    pages = [_text(client, POST), _text(english, POST)]
     with app.app_context():
         make_web_rating(_post(), 1)
-    assert _text(client, POST) == page  # the tally waits for the page to expire or the post's public content to change
+    # In either language the tally waits for the page to expire or the post's public content to change.
+    assert [_text(client, POST), _text(english, POST)] == pages
     with app.app_context():
         cache.invalidate(["directory"])
-    assert _tally(_text(client, POST)) != _tally(page)
+    assert _tally(_text(client, POST)) != _tally(pages[0]) and _tally(_text(english, POST)) != _tally(pages[1])
 
 
 def test_a_published_correction_changes_the_results_pages_and_the_api(app, client, published):
@@ -180,6 +184,17 @@ def test_a_page_with_a_form_token_or_a_message_is_never_shared(app, client):
     assert "只给这一位读者的消息" not in _text(client, "/posts")
     rate_form = client.get("/posts/DT-001/rate")  # a form with a CSRF token: never through the shared cache
     assert 'name="csrf_token"' in rate_form.get_data(as_text=True) and "ETag" not in rate_form.headers
+    renders = []
+
+    def a_page_with_a_form() -> str:  # should a cached page ever hold a form, its token stays its reader's
+        renders.append(1)
+        return f'<input name="csrf_token" value="{generate_csrf()}">'
+
+    tokens = []
+    for _ in range(2):
+        with app.test_request_context("/a-page-with-a-form"):
+            tokens.append(cache.page(("form",), a_page_with_a_form).get_data(as_text=True))
+    assert len(renders) == 2 and tokens[0] != tokens[1]
 
 
 # --- Redis: one cache for every process -------------------------------------------------------------------------
