@@ -29,6 +29,7 @@ csrf.exempt(bp)  # read-only: no cookies are trusted here, and nothing is writte
 
 BAD_PARAMETER = Reply("a parameter is not what the description says (the message names it)", schemas.Error)
 NOT_FOUND = Reply("no such cycle, or not published yet", schemas.Error)
+#: Every answer carries an ETag (a hash of its body); sent back in If-None-Match, an unchanged answer is 304.
 NOT_MODIFIED = Reply("not modified (If-None-Match)")
 
 
@@ -67,7 +68,7 @@ def post_json(post) -> dict:
     "Key posts, paginated",
     name="listPosts",
     query=schemas.PostsQuery,
-    responses={200: Reply("one page of posts", schemas.PostPage), 400: BAD_PARAMETER},
+    responses={200: Reply("one page of posts", schemas.PostPage), 304: NOT_MODIFIED, 400: BAD_PARAMETER},
 )
 def posts(query: schemas.PostsQuery):
     return _cached(lambda: _posts(query), ("directory",))
@@ -92,7 +93,7 @@ def _posts(query: schemas.PostsQuery) -> dict:
 
 @bp.get("/units")
 @public
-@operation("All units", name="listUnits", responses={200: Reply("every unit", schemas.UnitList)})
+@operation("All units", name="listUnits", responses={200: Reply("every unit", schemas.UnitList), 304: NOT_MODIFIED})
 def units():
     return _cached(_units, ("directory",))
 
@@ -117,7 +118,7 @@ def _units() -> dict:
 @operation(
     "Evaluation cycles and their status",
     name="listCycles",
-    responses={200: Reply("every cycle, newest first", schemas.CycleList)},
+    responses={200: Reply("every cycle, newest first", schemas.CycleList), 304: NOT_MODIFIED},
 )
 def cycles():
     """Every cycle with its status and, once published, its newest published version."""
