@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from rating import cache
 from rating.clock import local_today
+from rating.config import ConfigError, load
 from rating.extensions import db
 from rating.models.cycles import Cycle
 from rating.models.posts import Post
@@ -195,6 +196,25 @@ def test_a_page_with_a_form_token_or_a_message_is_never_shared(app, client):
         with app.test_request_context("/a-page-with-a-form"):
             tokens.append(cache.page(("form",), a_page_with_a_form).get_data(as_text=True))
     assert len(renders) == 2 and tokens[0] != tokens[1]
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"), [("", "SimpleCache"), ("redis://127.0.0.1:6379/1", "RedisCache"), ("memcached://x", None)]
+)
+def test_the_cache_is_redis_when_its_url_is_set_and_in_process_otherwise(tmp_path, monkeypatch, url, kind):
+    monkeypatch.setenv("CACHE_REDIS_URL", url)
+    if kind is None:
+        with pytest.raises(ConfigError, match="CACHE_REDIS_URL"):
+            load(tmp_path)
+        return
+    settings = load(tmp_path)
+    assert settings["CACHE_TYPE"] == kind and settings["CACHE_REDIS_URL"] == url
+    monkeypatch.setenv("CACHE_DEFAULT_TIMEOUT", "0")
+    with pytest.raises(ConfigError, match="CACHE_DEFAULT_TIMEOUT"):
+        load(tmp_path)
 
 
 # --- Redis: one cache for every process -------------------------------------------------------------------------
