@@ -66,6 +66,8 @@ LOOKUP_SECONDS = 5.0
 #: A published set never changes: browsers and proxies may keep its pages for a minute. Anything else must be
 #: revalidated (answered with 304 while unchanged).
 FINAL, REVALIDATE = "public, max-age=60", "no-cache"
+#: A page that holds something of its reader (a form's token, a message).
+PRIVATE = "private, no-store"
 
 
 # --- generations ------------------------------------------------------------------------------------------------
@@ -188,9 +190,10 @@ def page(
         body = render()
         if isinstance(body, Response):
             return body
+        if not _impersonal():  # made for this reader alone: neither kept here nor by any proxy
+            return Response(body, mimetype=mimetype, headers={**(headers or {}), **vary, "Cache-Control": PRIVATE})
         kept = (_etag(_encoded(body), language), _encoded(body))
-        if _impersonal():
-            _keep(key, kept)
+        _keep(key, kept)
     common["ETag"] = f'"{kept[0]}"'
     if "If-None-Match" in request.headers and request.if_none_match.contains(kept[0]):
         return Response(status=304, headers=common)

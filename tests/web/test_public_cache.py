@@ -191,11 +191,12 @@ def test_a_page_with_a_form_token_or_a_message_is_never_shared(app, client):
         renders.append(1)
         return f'<input name="csrf_token" value="{generate_csrf()}">'
 
-    tokens = []
+    answers = []
     for _ in range(2):
         with app.test_request_context("/a-page-with-a-form"):
-            tokens.append(cache.page(("form",), a_page_with_a_form).get_data(as_text=True))
-    assert len(renders) == 2 and tokens[0] != tokens[1]
+            answers.append(cache.page(("form",), a_page_with_a_form, final=True))
+    assert len(renders) == 2 and answers[0].data != answers[1].data
+    assert answers[0].headers["Cache-Control"] == "private, no-store" and "ETag" not in answers[0].headers
 
 
 # --- settings ---------------------------------------------------------------------------------------------------
