@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
-from flask import Response, current_app, g, has_app_context, request, session
+from flask import Response, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from redis.exceptions import RedisError
@@ -78,23 +78,25 @@ def _generation_key(area: str) -> str:
 
 
 def generations() -> dict[str, str]:
-    """Every area's current token, read once per request (one round trip to Redis)."""
-    if "public_generations" not in g:
-        keys = [_generation_key(area) for area in AREAS]
-        found = dict(zip(AREAS, cache.get_many(*keys), strict=True))
+    """Every area's current token, read once per request (one round trip to Redis). Kept on the request, not on
+    ``g``: a test's or a script's app context outlives many requests."""
+    found = getattr(request, "public_generations", None) if has_request_context() else None
+    if found is None:
+        found = dict(zip(AREAS, cache.get_many(*[_generation_key(area) for area in AREAS]), strict=True))
         for area, token in found.items():
             if token is None:  # never set, or evicted: a new token only makes that area's pages miss once
                 cache.add(_generation_key(area), uuid.uuid4().hex, timeout=0)
                 found[area] = cache.get(_generation_key(area))
-        g.public_generations = found
-    return g.public_generations
+        if has_request_context():
+            request.public_generations = found
+    return found
 
 
 def invalidate(areas: Iterable[str]) -> None:
     """Give each area a new token: every cached page and remembered lookup of it is out of date at once."""
     cache.set_many({_generation_key(area): uuid.uuid4().hex for area in areas}, timeout=0)
-    if has_app_context():
-        g.pop("public_generations", None)
+    if has_request_context():
+        request.public_generations = None
 
 
 def _note(session: Session, tables: Iterable[str]) -> None:
