@@ -116,7 +116,7 @@ def main() -> None:
             ("app floor", "/_floor", None),
             ("title lists", f"/results/{year}/titles", GOAL),
             ("breakdown page", f"/results/{year}/posts/DT-001", GOAL),
-            ("department ranking", f"/results/{year - 1}/departments", GOAL),
+            ("department ranking", f"/results/{year}/departments", GOAL),
             ("API results", f"/api/v1/cycles/{year}/results", GOAL),
         ]
         env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "RATING_ENV": "production", "RATELIMIT_ENABLED": "0"}
