@@ -1,10 +1,13 @@
-"""Benchmark: the public post directory and the posts API under load, beside a bare Flask endpoint.
+"""Benchmark: the public post directory, the post page, the other public pages and the posts API under load, beside a
+bare Flask endpoint.
 
     .venv/bin/python -m bench.directory [--clients 32] [--seconds 10]
 
 Serves the seeded demo database with gunicorn (2 workers) on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is
-set, then prints requests/s, p50 and p99 for each page and the ratio to the bare endpoint measured in the same run.
-This is not a test and has no pass/fail: it prints figures.
+set, then prints requests/s, p50 and p99 for each page and the ratio to the bare endpoint measured in the same run, with
+the goal (issue 16: each public page at least half the bare endpoint) and whether this run met it. The pages come
+from the shared cache (rating.cache): in-process, or Redis when CACHE_REDIS_URL is set in the environment.
+This is not a test: it prints figures, and on a loaded machine they say little.
 """
 
 import argparse
@@ -15,11 +18,21 @@ from pathlib import Path
 from bench._load import gunicorn, run_load
 
 PAGES = [
+    ("home", "/"),
     ("directory page 1", "/posts"),
     ("directory search", "/posts?q=%E6%88%B7%E7%B1%8D"),
     ("post page", "/posts/DT-001"),
+    ("notices", "/notices"),
+    ("complaint statistics", "/complaints/stats"),
     ("API /api/v1/posts", "/api/v1/posts"),
 ]
+#: Each public page at least this share of the bare endpoint's requests/s (issue 16, item 3).
+GOAL = 0.50
+
+
+def verdict(ratio: float, goal: float) -> str:
+    """How a ratio compares with its goal, for the printed line."""
+    return f"   goal >= {goal:.2f} {'met' if ratio >= goal else 'NOT met'}"
 
 
 def seeded_database(url: str) -> None:
@@ -45,7 +58,9 @@ def main() -> None:
     engines = [("sqlite", f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")]
     if os.environ.get("BENCH_DATABASE_URL"):
         engines.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
+    cache = "Redis " + os.environ["CACHE_REDIS_URL"] if os.environ.get("CACHE_REDIS_URL") else "in-process"
     print(f"{args.clients} concurrent clients, {args.seconds:g} s per measurement, gunicorn -w 2, loopback")
+    print(f"page cache {cache}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with gunicorn("bench.bare_app:app", {}) as port:
         bare = run_load(port, "/", args.clients, args.seconds)
     print(bare.line("bare Flask endpoint"))
@@ -55,7 +70,8 @@ def main() -> None:
         with gunicorn("rating:create_app()", env) as port:
             for label, path in PAGES:
                 result = run_load(port, path, args.clients, args.seconds)
-                print(result.line(f"{name}: {label}") + f"   ratio to bare {result.rps / bare.rps:5.2f}")
+                ratio = result.rps / bare.rps
+                print(result.line(f"{name}: {label}") + f"   ratio to bare {ratio:5.2f}" + verdict(ratio, GOAL))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     configure_settings(app, overrides)
     configure_routing(app)
     configure_database(app)
+    configure_cache(app)
     configure_login(app)
     configure_i18n(app)
     configure_security(app)
@@ -63,6 +64,13 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+def configure_cache(app: Flask) -> None:
+    from rating import cache as public_pages  # noqa: F401  (watches the sessions for changes of public content)
+    from rating.extensions import cache  # not imported at the top: ``rating.cache`` names the module
+
+    cache.init_app(app)
 
 
 def configure_login(app: Flask) -> None:

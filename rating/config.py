@@ -17,6 +17,10 @@ PHONE_HASH_KEY          key of the HMAC that keeps phone numbers as hashes (defa
 SMS_RATE_LIMIT          SMS codes requested per network (default 5 per hour;20 per day)
 COMPLAINT_TEXT_PUBLIC   reviewed (default): a complaint's text is public once a handler publishes it masked; never:
                         no complaint text is ever public (违规违纪 reports are never public either way)
+CACHE_REDIS_URL         redis://127.0.0.1:6379/1 to share the public pages' cache (rating.cache) between workers and
+                        hosts; empty (default): each process keeps its own (SimpleCache)
+CACHE_DEFAULT_TIMEOUT   seconds a cached public page is kept at most (default 60): how old a post page's rating
+                        tally may be, and without Redis how late another process shows a change
 SCHEDULER_LEASE_SECONDS how long the scheduler's lease lasts without renewal before another may take over (120)
 PROXY_HOPS              how many trusted proxies (TLS proxy, load balancer) stand before the app (default 0): the
                         client's address, for every per-network limit and a rating's source, is then read from the
@@ -145,6 +149,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "PROXY_HOPS": _int_setting("PROXY_HOPS", 0),
         #: A scheduler that stops renewing its lease (crashed, frozen) is replaced after this many seconds.
         "SCHEDULER_LEASE_SECONDS": lease_seconds,
+        **_cache_settings(overrides),
         "POSTS_PER_PAGE": 20,
         #: Personal contact data of concluded complaints is erased after this many days (default 2 years).
         "COMPLAINT_TEXT_PUBLIC": _choice("COMPLAINT_TEXT_PUBLIC", ("reviewed", "never")),
@@ -155,6 +160,24 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     }
     config.update(overrides)
     return config
+
+
+def _cache_settings(overrides: dict) -> dict:
+    """Flask-Caching's settings: Redis when CACHE_REDIS_URL is set (shared by every process), else in-process."""
+    url = overrides.get("CACHE_REDIS_URL", os.environ.get("CACHE_REDIS_URL", "")).strip()
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"CACHE_REDIS_URL must be a redis:// URL, not {url!r}")
+    timeout = _int_setting("CACHE_DEFAULT_TIMEOUT", 60)
+    if timeout < 1:
+        raise ConfigError(f"CACHE_DEFAULT_TIMEOUT must be at least 1 second, not {timeout}")
+    return {
+        "CACHE_TYPE": "RedisCache" if url else "SimpleCache",
+        "CACHE_REDIS_URL": url,
+        "CACHE_DEFAULT_TIMEOUT": timeout,
+        "CACHE_KEY_PREFIX": "rating:",
+        #: Without Redis, pages kept per process (each at most about 60 KB, so some 30 MB per worker).
+        "CACHE_THRESHOLD": 500,
+    }
 
 
 def _mail_settings() -> dict:

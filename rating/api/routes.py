@@ -1,9 +1,14 @@
-"""Open data (开放数据): a read-only JSON API over public records, described by an OpenAPI 3 document."""
+"""Open data (开放数据): a read-only JSON API over public records, described by an OpenAPI 3 document.
+
+Every answer comes from the shared cache with the pages' ETag scheme (rating.cache), keyed by its URL and the
+generation of what it shows; the JSON is the same in every language.
+"""
 
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from rating import cache
 from rating.api import schemas
 from rating.api.describe import Reply, operation
 from rating.api.openapi import document
@@ -24,7 +29,20 @@ csrf.exempt(bp)  # read-only: no cookies are trusted here, and nothing is writte
 
 BAD_PARAMETER = Reply("a parameter is not what the description says (the message names it)", schemas.Error)
 NOT_FOUND = Reply("no such cycle, or not published yet", schemas.Error)
+#: Every answer carries an ETag (a hash of its body); sent back in If-None-Match, an unchanged answer is 304.
 NOT_MODIFIED = Reply("not modified (If-None-Match)")
+
+
+def _cached(build, areas: tuple, *, final: bool = False, depends_on: tuple = ()):
+    """The JSON of ``build()``, from the shared cache while ``areas`` are unchanged; 304 on a matching ETag."""
+    return cache.page(
+        ("api", *depends_on),
+        lambda: jsonify(build()).get_data(),
+        areas=areas,
+        final=final,
+        localised=False,
+        mimetype="application/json",
+    )
 
 
 @bp.errorhandler(400)
@@ -50,9 +68,13 @@ def post_json(post) -> dict:
     "Key posts, paginated",
     name="listPosts",
     query=schemas.PostsQuery,
-    responses={200: Reply("one page of posts", schemas.PostPage), 400: BAD_PARAMETER},
+    responses={200: Reply("one page of posts", schemas.PostPage), 304: NOT_MODIFIED, 400: BAD_PARAMETER},
 )
 def posts(query: schemas.PostsQuery):
+    return _cached(lambda: _posts(query), ("directory",))
+
+
+def _posts(query: schemas.PostsQuery) -> dict:
     pagination = db.paginate(
         posts_query(query.q[:100], query.unit[:20]),
         page=query.page,
@@ -60,21 +82,23 @@ def posts(query: schemas.PostsQuery):
         max_per_page=100,
         error_out=False,
     )
-    return jsonify(
-        {
-            "items": [post_json(post) for post in pagination.items],
-            "total": pagination.total,
-            "page": pagination.page,
-            "per_page": pagination.per_page,
-            "pages": pagination.pages,
-        }
-    )
+    return {
+        "items": [post_json(post) for post in pagination.items],
+        "total": pagination.total,
+        "page": pagination.page,
+        "per_page": pagination.per_page,
+        "pages": pagination.pages,
+    }
 
 
 @bp.get("/units")
 @public
-@operation("All units", name="listUnits", responses={200: Reply("every unit", schemas.UnitList)})
+@operation("All units", name="listUnits", responses={200: Reply("every unit", schemas.UnitList), 304: NOT_MODIFIED})
 def units():
+    return _cached(_units, ("directory",))
+
+
+def _units() -> dict:
     rows = db.session.scalars(select(Unit).options(selectinload(Unit.parent)).order_by(Unit.code)).all()
     items = [
         {
@@ -86,7 +110,7 @@ def units():
         }
         for u in rows
     ]
-    return jsonify({"items": items, "total": len(items)})
+    return {"items": items, "total": len(items)}
 
 
 @bp.get("/cycles")
@@ -94,10 +118,14 @@ def units():
 @operation(
     "Evaluation cycles and their status",
     name="listCycles",
-    responses={200: Reply("every cycle, newest first", schemas.CycleList)},
+    responses={200: Reply("every cycle, newest first", schemas.CycleList), 304: NOT_MODIFIED},
 )
 def cycles():
     """Every cycle with its status and, once published, its newest published version."""
+    return _cached(_cycles, ("results",))
+
+
+def _cycles() -> dict:
     rows = db.session.execute(
         select(Cycle.year, Cycle.status, Cycle.starts_on, Cycle.ends_on, func.max(ResultSet.version))
         .outerjoin(ResultSet, (ResultSet.cycle_id == Cycle.id) & (ResultSet.kind == ResultKind.PUBLISHED))
@@ -114,7 +142,7 @@ def cycles():
         }
         for year, status, starts_on, ends_on, version in rows
     ]
-    return jsonify({"items": items, "total": len(items)})
+    return {"items": items, "total": len(items)}
 
 
 @bp.get("/cycles/<int:year>/results")
@@ -124,7 +152,7 @@ def cycles():
     name="cycleResults",
     query=schemas.VersionQuery,
     responses={
-        200: Reply("the published snapshot (ETag is its content hash)", schemas.CycleResult),
+        200: Reply("the published snapshot (its content hash is in the body)", schemas.CycleResult),
         304: NOT_MODIFIED,
         400: BAD_PARAMETER,
         404: NOT_FOUND,
@@ -132,15 +160,15 @@ def cycles():
 )
 def cycle_results(year: int, query: schemas.VersionQuery):
     """The published result of a cycle (?version=N for an earlier published version); 404 until published."""
+    return _cached(lambda: _cycle_result(year, query.version), ("results",), final=True)
+
+
+def _cycle_result(year: int, version: int | None) -> dict:
     cycle = cycle_or_404(year)
-    chosen = publication.published_version(cycle, query.version)
+    chosen = publication.published_version(cycle, version)
     if chosen is None:
         abort(404)
-    response = jsonify(export.document(cycle, chosen))
-    response.set_etag(chosen.content_hash)
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return response.make_conditional(request)
+    return export.document(cycle, chosen)
 
 
 RANKING_ANSWERS = {304: NOT_MODIFIED, 404: Reply("no such cycle, or no published ranking", schemas.Error)}
@@ -171,18 +199,19 @@ def cycle_stations(year: int):
 
 
 def _ranking(year: int, ranking: Ranking):
+    return _cached(lambda: _ranking_document(year, ranking), ("results",), final=True)
+
+
+def _ranking_document(year: int, ranking: Ranking) -> dict:
     chosen = rankings_publication.latest(cycle_or_404(year), ranking, ResultKind.PUBLISHED)
     if chosen is None:
         abort(404)
-    response = jsonify(rankings_export.document(chosen.cycle, chosen))
-    response.set_etag(chosen.content_hash)
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return response.make_conditional(request)
+    return rankings_export.document(chosen.cycle, chosen)
 
 
 @bp.get("/openapi.json")
 @public
 @operation("This document", name="openapi", responses={200: Reply("the OpenAPI document", dict[str, object])})
 def openapi():
-    return jsonify(document(current_app, request.host_url.rstrip("/")))
+    host = request.host_url.rstrip("/")
+    return _cached(lambda: document(current_app, host), (), final=True, depends_on=(host,))

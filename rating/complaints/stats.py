@@ -17,7 +17,8 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 
-from rating.clock import LOCAL_TZ
+from rating import cache
+from rating.clock import LOCAL_TZ, local_today
 from rating.complaints import bp
 from rating.exports import csv_response, xlsx_response
 from rating.extensions import db
@@ -217,6 +218,11 @@ def percent(rate: float | None) -> str:
 @bp.get("/stats")
 @public
 def stats():
+    """Answered from the shared cache (rating.cache) until a complaint, a unit or a cycle changes."""
+    return cache.page(("complaint-stats", local_today()), _stats, areas=("complaints", "directory", "results"))
+
+
+def _stats() -> str:
     cycle = _cycle_or_404()
     years = db.session.scalars(select(Cycle.year).order_by(Cycle.year.desc())).all()
     figures = cycle_figures(cycle, requested_period(cycle)) if cycle else None

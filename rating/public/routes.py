@@ -1,9 +1,15 @@
-"""Public pages: home, the post directory (岗位名录), post pages, the language switch."""
+"""Public pages: home, the post directory (岗位名录), post pages, the language switch.
+
+Each page is answered from the shared cache (rating.cache) while the areas it shows keep their generation: the
+directory (units, posts, holders), the results (cycles, published results), the notices.
+"""
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from rating import cache
+from rating.clock import local_today
 from rating.extensions import db
 from rating.labels import TITLE_LABELS
 from rating.models.assessments import InspectionFinding
@@ -21,11 +27,17 @@ from rating.views import lenient_int
 bp = Blueprint("public", __name__)
 #: The key posts the home page counts (stations' rating desks are not key posts).
 KEY_POST = Post.active.is_(True) & Post.rates_unit.is_(False)
+#: What the home and post pages show: the posts, and the cycle with its published results.
+PAGES_OF_POSTS = ("directory", "results")
 
 
 @bp.get("/")
 @public
 def home():
+    return cache.page(("home", local_today()), _home, areas=PAGES_OF_POSTS)
+
+
+def _home() -> str:
     counts = db.session.execute(
         select(
             select(func.count(Post.id)).where(KEY_POST).scalar_subquery(),
@@ -40,6 +52,10 @@ def home():
 @bp.get("/posts")
 @public
 def directory():
+    return cache.page(("directory",), _directory, areas=("directory",))
+
+
+def _directory() -> str:
     q = request.args.get("q", "").strip()[:100]
     unit_code = request.args.get("unit", "").strip()[:20]
     page = request.args.get("page", 1, type=lenient_int)
@@ -61,6 +77,12 @@ def directory():
 @bp.get("/posts/<code>")
 @public
 def post(code: str):
+    """A post's page, where a QR card lands. Its rating tally is as cached: a rating changes no public page until
+    the verdict runs, a post's edit or a publication does at once."""
+    return cache.page(("post", local_today()), lambda: _post(code), areas=PAGES_OF_POSTS)
+
+
+def _post(code: str):
     post = db.session.scalar(
         select(Post)
         .where(Post.code == code.upper())
@@ -88,6 +110,10 @@ def post(code: str):
 @public
 def notices():
     """通报: findings the inspectors marked for public notification. Never who inspected."""
+    return cache.page(("notices",), _notices, areas=("directory", "notices"))
+
+
+def _notices() -> str:
     unit_code = request.args.get("unit", "").strip()[:20]
     stmt = (
         select(InspectionFinding)
@@ -116,6 +142,10 @@ def notices():
 def accountability():
     """责任追究通报: closed ledger entries the office published; the person's name only where the measure was
     published, nothing else private (no complainant, no evidence, no internal summary)."""
+    return cache.page(("accountability",), _accountability, areas=("directory", "notices"))
+
+
+def _accountability() -> str:
     pagination = db.paginate(ledger.public_notices_query(), per_page=30, error_out=False)
     return render_template("public/accountability.html", pagination=pagination)
 

@@ -3,11 +3,14 @@ its commended units, yellow cards and the two-years-last flag; the grassroots-st
 its sample sizes, Wilson intervals and the lowest two named; a unit's history; and their downloads.
 
 Each page reads the set the public may see (rating.services.rankings.publication: the published set, or the draft
-during notice), never a live table.
+during notice), never a live table, and is answered from the shared cache (rating.cache) until the results change;
+the day is part of the key, since a notice ends by the calendar.
 """
 
 from flask import abort, render_template
 
+from rating import cache
+from rating.clock import local_today
 from rating.labels import UNIT_KIND_LABELS
 from rating.labels.rankings import CONDUCT_SOURCE_LABELS, OUTCOME_LABELS
 from rating.models.rankings import Ranking, RankingSet
@@ -17,6 +20,9 @@ from rating.security import public
 from rating.services.cycles import find_cycle
 from rating.services.rankings import export, publication
 from rating.services.verdict.export import FORMATS
+
+#: What the ranking pages show: the ranking sets and their cycles (unit names are frozen in the sets).
+RANKINGS = ("results",)
 
 
 def _public_set(year: int, ranking: Ranking) -> RankingSet:
@@ -37,6 +43,10 @@ def _groups(ranking_set: RankingSet) -> list[tuple[str, list]]:
 @bp.get("/<int:year>/departments")
 @public
 def departments(year: int):
+    return cache.page(("departments", local_today()), lambda: _departments(year), areas=RANKINGS)
+
+
+def _departments(year: int) -> str:
     ranking_set = _public_set(year, Ranking.DEPARTMENTS)
     rows = ranking_set.rows
     return render_template(
@@ -57,6 +67,10 @@ def departments(year: int):
 @bp.get("/<int:year>/stations")
 @public
 def stations(year: int):
+    return cache.page(("stations", local_today()), lambda: _stations(year), areas=RANKINGS)
+
+
+def _stations(year: int) -> str:
     ranking_set = _public_set(year, Ranking.STATIONS)
     return render_template(
         "results/stations.html",
@@ -86,6 +100,10 @@ def ranking_download(year: int, ranking: str, fmt: str):
 @public
 def unit_history(code: str):
     """A unit's lines in the department ranking of every cycle the public may see."""
+    return cache.page(("unit-history", local_today()), lambda: _unit_history(code), areas=RANKINGS)
+
+
+def _unit_history(code: str) -> str:
     history = publication.unit_history(code.upper()[:20])
     if not history:
         abort(404)

@@ -3,17 +3,19 @@ and the printable notice.
 
 Every page reads the one set the public may see of a year, as rating.services.verdict.publication decides it, never
 a live table. Finding that set is one small query, remembered for a few seconds; the set never changes once
-written, so each page is rendered once per set, notice state and language and then answered from memory
-(rating.results.cache).
+written, so each page is rendered once per set, notice state and language and then answered from the shared cache
+(rating.cache) until a change of the results (a publication, a correction, a cycle or a transfer order) gives
+them a new generation.
 """
 
 from flask import abort, current_app, make_response, render_template, url_for
 
+from rating import cache
 from rating.clock import local_today
 from rating.labels import TITLE_LABELS, WITHHELD_TITLE_LABELS, rule_label
 from rating.models.cycles import CycleStatus
 from rating.models.results import ResultSet
-from rating.results import bp, cache
+from rating.results import bp
 from rating.results.charts import histogram
 from rating.results.downloads import readable_table
 from rating.scoring import verdict
@@ -23,6 +25,9 @@ from rating.security import public
 from rating.services import transfers
 from rating.services.verdict import export, publication
 from rating.services.verdict.publication import Shown
+
+#: What every result page shows: the published (or notice) sets, the cycles, the transfer orders; never live tables.
+RESULTS = ("results",)
 
 
 def _objections_open() -> bool:
@@ -35,9 +40,9 @@ def _state(shown: Shown) -> tuple:
 
 
 def _shown(year: int) -> Shown:
-    """The set a year's public pages show (remembered for a few seconds, see rating.results.cache), or a 404 page
+    """The set a year's public pages show (remembered for a few seconds, see rating.cache), or a 404 page
     saying that the year's result is not published yet (before its notice, or a year without a cycle)."""
-    shown = cache.remembered(("shown", year), lambda: publication.shown(year))
+    shown = cache.remembered(("shown", year), lambda: publication.shown(year), RESULTS)
     if shown is None:
         abort(make_response(render_template("results/not_published.html", year=year), 404))
     return shown
@@ -46,11 +51,11 @@ def _shown(year: int) -> Shown:
 def _transfers(shown: Shown) -> tuple:
     """The completed transfer orders of the cycle (remembered for a few seconds): a warned line says "已调离" once
     its holder has been transferred, so a page changes with them."""
-    return cache.remembered(("transfers", shown.cycle_id), lambda: transfers.completion_mark(shown.cycle_id))
+    return cache.remembered(("transfers", shown.cycle_id), lambda: transfers.completion_mark(shown.cycle_id), RESULTS)
 
 
 def _page(shown: Shown, name: str, render) -> object:
-    return cache.page((name, _state(shown), _transfers(shown)), render, final=shown.final)
+    return cache.page((name, _state(shown), _transfers(shown)), render, areas=RESULTS, final=shown.final)
 
 
 def _render(template: str, shown: Shown, result_set: ResultSet, **context) -> str:
@@ -94,11 +99,12 @@ def _ranking(shown: Shown, result_set: ResultSet) -> str:
 @bp.get("/")
 @public
 def index():
-    rows = cache.remembered("index", publication.public_cycles)
+    rows = cache.remembered("index", publication.public_cycles, RESULTS)
     today, objections = local_today(), _objections_open()
     return cache.page(
         ("index", rows, today, objections),
         lambda: render_template("results/index.html", rows=rows, today=today, objections=objections),
+        areas=RESULTS,
         final=all(row.status == CycleStatus.PUBLISHED for row in rows),
     )
 
@@ -180,6 +186,7 @@ def download(year: int, fmt: str):
     return cache.page(
         (f"download-{fmt}", _state(shown)),
         lambda: _download(shown, fmt),
+        areas=RESULTS,
         final=shown.final,
         mimetype=export.FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},

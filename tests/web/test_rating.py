@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from rating import cache
 from rating.clock import local_today
 from rating.extensions import db
 from rating.models import FollowUp, Rating, RatingCode
@@ -119,6 +120,9 @@ def test_one_network_counts_its_allowance_then_holds_and_coded_ratings_are_outsi
 
 
 def counted_on_page(client, post):
+    """The tally the post page shows once its cached copy is out of date (ratings never make it so: rating.cache)."""
+    with client.application.app_context():
+        cache.invalidate(["directory"])
     page = client.get(f"/posts/{post.code}").get_data(as_text=True)
     return int(re.search(r'群众评价</p><p class="big">(\d+)</p>', page).group(1))
 
