@@ -5,7 +5,8 @@ We keep no geography: a request names the unit complained about (and, if known, 
 the service definition (``GET services/{code}.json``), ``attribute[unit_code]`` and ``attribute[post_code]``; the
 older fields ``post_code``/``unit_code`` and an ``address_string`` naming the unit still work. Every call answers in
 JSON or, with ``.xml``, in GeoReport's XML; ``jurisdiction_id`` is accepted (there is one jurisdiction). The
-complainant's name and phone are stored as private contacts and never returned. A request's ``description`` is the
+complainant's name and phone are stored as private contacts and never returned; a mobile number given gets the
+case number and query code by SMS (never the description). A request's ``description`` is the
 text a handler reviewed and published (names and numbers masked), else empty; reports in the 违规违纪 area are not
 listed at all (rating.services.complaints.publication).
 """
@@ -13,10 +14,11 @@ listed at all (rating.services.complaints.publication).
 import ipaddress
 from datetime import datetime, time
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from rating import sms
 from rating.api import georeport_xml
 from rating.api import open311_schemas as geo
 from rating.api.describe import Reply, operation, parse
@@ -27,7 +29,7 @@ from rating.models.complaints import Category, Complaint, ComplaintEvent, Compla
 from rating.models.units import Unit
 from rating.security import public
 from rating.services import api_keys, audit
-from rating.services.complaints import Intake, file_complaint, public_text
+from rating.services.complaints import Intake, file_complaint, public_text, text_receipt
 from rating.services.directory import find_unit
 from rating.services.errors import DomainError
 
@@ -327,6 +329,8 @@ def create_request(fmt: str):
     )
     complaint, query_code = file_complaint(audit.Actor(f"open311:{source.name}"[:50]), intake)
     db.session.commit()
+    track_url = url_for("complaints.track", case=complaint.case_number, _external=True)
+    text_receipt(complaint.complainant_phone, complaint.case_number, query_code, track_url, sms.gateway())
     notice = _(
         "已受理。请保存案件编号 %(case)s 和查询码 %(code)s(查询码只显示这一次),凭二者查询办理进度。",
         case=complaint.case_number,

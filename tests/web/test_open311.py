@@ -4,6 +4,7 @@ checked against the GeoReport v2 field lists; never a complainant's name or phon
 import pytest
 from sqlalchemy import select
 
+from rating import sms
 from rating.extensions import db
 from rating.models.complaints import Complaint, ComplaintStatus
 from rating.services import audit
@@ -167,6 +168,20 @@ def test_create_request(app, client, key, as_json):
         assert complaint.events[0].actor == "open311:虚构热线系统"
     shown = client.get(f"{BASE}/requests/{case}.json").get_data(as_text=True)
     assert "13987654321" not in shown and "王先生" not in shown
+
+
+def test_a_phone_given_gets_the_receipt_by_sms_and_never_the_description(app, client, key):
+    with app.app_context():
+        sms.gateway()  # the log sink of development and tests
+    outbox = app.extensions["sms"].outbox
+    data = {"api_key": key, "service_code": "conduct", "description": TEXT, "post_code": "TP-001"}
+    client.post(f"{BASE}/requests.json", data=data)  # no phone: nothing is texted
+    assert outbox == []
+    response = client.post(f"{BASE}/requests.json", data={**data, "phone": "13987654321"})
+    case = response.get_json()[0]["service_request_id"]
+    [(phone, text)] = outbox
+    assert phone == "13987654321" and case in text and f"/complaints/track?case={case}" in text
+    assert "来回跑" not in text and "TP-001" not in text
 
 
 def test_create_by_unit_code(client, key):
