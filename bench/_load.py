@@ -60,13 +60,23 @@ def wait_for(port: int, path: str = "/", timeout: float = 30) -> None:
     raise RuntimeError(f"server on port {port} did not answer within {timeout}s")
 
 
+def server_settings() -> str:
+    """The gunicorn settings every benchmark serves with (gunicorn.conf.py and its WEB_* variables), in words."""
+    workers = os.environ.get("WEB_WORKERS", "2")
+    worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
+    threads = f" --threads {os.environ.get('WEB_THREADS', '4')}" if worker_class == "gthread" else ""
+    return f"gunicorn -w {workers} -k {worker_class}{threads}"
+
+
 @contextmanager
-def gunicorn(app_spec: str, env: dict, workers: int = 2):
-    """Run ``gunicorn -w WORKERS app_spec`` on a free loopback port; yields the port."""
+def gunicorn(app_spec: str, env: dict):
+    """Run gunicorn with the project's gunicorn.conf.py (the production settings) on a free loopback port; yields
+    the port. The app and its baseline are served alike."""
     port = free_port()
     bin_dir = Path(sys.executable).parent
+    config = str(ROOT / "gunicorn.conf.py")
     process = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        [str(bin_dir / "gunicorn"), "-c", config, "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
         cwd=ROOT,
         env={**os.environ, **env},
     )

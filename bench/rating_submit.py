@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.rating_submit [--clients 32] [--seconds 10]
 
-Serves a freshly migrated and seeded database (with an open cycle) with gunicorn (2 workers) on SQLite (a temp file),
+Serves a freshly migrated and seeded database (with an open cycle) with gunicorn (gunicorn.conf.py: WEB_WORKERS, WEB_WORKER_CLASS, WEB_THREADS) on SQLite (a temp file),
 and on PostgreSQL when BENCH_DATABASE_URL is set: the benchmark creates a scratch database ``rating_bench_<random>``
 on that URL's server and drops it afterwards, so no existing data is touched. Each client thread opens the rating
 form once (session cookie and CSRF token), then posts valid ratings back to back to posts spread over
@@ -31,7 +31,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench._load import LoadResult, gunicorn
+from bench._load import LoadResult, gunicorn, server_settings
 from bench.bare_insert import sqlalchemy_url
 from bench.directory import seeded_database
 
@@ -258,7 +258,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
     print(
-        f"{args.clients} concurrent clients, {args.seconds:g} s per measurement after 1 s warm-up, gunicorn -w 2, "
+        f"{args.clients} concurrent clients, {args.seconds:g} s per measurement after 1 s warm-up, {server_settings()}, "
         f"loopback; rating server: RATING_ENV=development, fixed SECRET_KEY,\n"
         f'RATING_NETWORK_LIMIT and RATING_DEVICE_LIMIT raised to "{HIGH_LIMIT}" (all load comes from 127.0.0.1); '
         f"a fresh device cookie per rating; burst-held ratings count as successes; limiter store: Redis"
