@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.rating_submit [--clients 32] [--seconds 10]
 
-Serves a freshly migrated and seeded database (with an open cycle) with gunicorn (gunicorn.conf.py: WEB_WORKERS, WEB_WORKER_CLASS, WEB_THREADS) on SQLite (a temp file),
-and on PostgreSQL when BENCH_DATABASE_URL is set: the benchmark creates a scratch database ``rating_bench_<random>``
-on that URL's server and drops it afterwards, so no existing data is touched. Each client thread opens the rating
+Serves a freshly migrated and seeded database (with an open cycle) with gunicorn as gunicorn.conf.py says (WEB_WORKERS,
+WEB_WORKER_CLASS, WEB_THREADS; the bare insert likewise) on SQLite (a temp file), and on PostgreSQL when
+BENCH_DATABASE_URL is set: the benchmark creates a scratch database ``rating_bench_<random>`` on that URL's server and drops it afterwards, so no existing data is touched. Each client thread opens the rating
 form once (session cookie and CSRF token), then posts valid ratings back to back to posts spread over
 DT-001..DT-100, each with a fresh device cookie; a 302 to /receipt/... is a success (a rating held by the burst rule
 is still a success). The baseline is bench/bare_insert.py, a bare Flask endpoint inserting one row with SQLAlchemy
@@ -258,8 +258,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
     print(
-        f"{args.clients} concurrent clients, {args.seconds:g} s per measurement after 1 s warm-up, {server_settings()}, "
-        f"loopback; rating server: RATING_ENV=development, fixed SECRET_KEY,\n"
+        f"{args.clients} concurrent clients, {args.seconds:g} s per measurement after 1 s warm-up, "
+        f"{server_settings()}, loopback; rating server: RATING_ENV=development, fixed SECRET_KEY,\n"
         f'RATING_NETWORK_LIMIT and RATING_DEVICE_LIMIT raised to "{HIGH_LIMIT}" (all load comes from 127.0.0.1); '
         f"a fresh device cookie per rating; burst-held ratings count as successes; limiter store: Redis"
     )
