@@ -2,15 +2,16 @@
 
     .venv/bin/python -m bench.rating_submit [--clients 32] [--seconds 10]
 
-Serves a freshly migrated and seeded database (with an open cycle) with gunicorn as gunicorn.conf.py says (WEB_WORKERS,
-WEB_WORKER_CLASS, WEB_THREADS; the bare insert likewise) on SQLite (a temp file), and on PostgreSQL when
-BENCH_DATABASE_URL is set: the benchmark creates a scratch database ``rating_bench_<random>`` on that URL's server and drops it afterwards, so no existing data is touched. Each client thread opens the rating
-form once (session cookie and CSRF token), then posts valid ratings back to back to posts spread over
-DT-001..DT-100, each with a fresh device cookie; a 302 to /receipt/... is a success (a rating held by the burst rule
-is still a success). The baseline is bench/bare_insert.py, a bare Flask endpoint inserting one row with SQLAlchemy
-Core into the same database, loaded the same way. Prints requests/s, p50, p99 and errors of both, their ratio, whether
-the goals hold (ratio >= 0.60 and p99 < 100 ms at 32 clients), and whether every acknowledged rating was stored
-exactly once. This is not a test: it prints figures.
+Serves a freshly migrated and seeded database (with an open cycle) with gunicorn as gunicorn.conf.py says
+(WEB_WORKERS, WEB_WORKER_CLASS, WEB_THREADS; the bare insert likewise) on SQLite (a temp file), and on PostgreSQL
+when BENCH_DATABASE_URL is set: the benchmark creates a scratch database ``rating_bench_<random>`` on that URL's
+server and drops it afterwards, so no existing data is touched. Each client thread opens the rating form once
+(session cookie and CSRF token), then posts valid ratings back to back to posts spread over DT-001..DT-100, each
+with a fresh device cookie; a 302 to /receipt/... is a success (a rating held by the burst rule is still a success).
+The baseline is bench/bare_insert.py, a bare Flask endpoint inserting one row with SQLAlchemy Core into the same
+database, loaded the same way. Prints requests/s, p50, p99 and errors of both, their ratio, whether the goals hold
+(ratio >= 0.60 and p99 < 100 ms at 32 clients), and whether every acknowledged rating was stored exactly once. This
+is not a test: it prints figures.
 """
 
 import argparse
