@@ -5,6 +5,7 @@ Used by the benchmarks in this folder; prints nothing itself. Traffic goes to 12
 
 import http.client
 import os
+import runpy
 import signal
 import socket
 import statistics
@@ -60,12 +61,19 @@ def wait_for(port: int, path: str = "/", timeout: float = 30) -> None:
     raise RuntimeError(f"server on port {port} did not answer within {timeout}s")
 
 
-def server_settings() -> str:
-    """The gunicorn settings every benchmark serves with (gunicorn.conf.py and its WEB_* variables), in words."""
-    workers = os.environ.get("WEB_WORKERS", "2")
-    worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
-    threads = f" --threads {os.environ.get('WEB_THREADS', '4')}" if worker_class == "gthread" else ""
-    return f"gunicorn -w {workers} -k {worker_class}{threads}"
+def server_settings(database_url: str) -> str:
+    """The gunicorn settings gunicorn.conf.py gives a server of ``database_url``, in words."""
+    saved = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = database_url
+    try:
+        conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        if saved is None:
+            os.environ.pop("DATABASE_URL")
+        else:
+            os.environ["DATABASE_URL"] = saved
+    threads = f" --threads {conf['threads']}" if conf["worker_class"] == "gthread" else ""
+    return f"gunicorn -w {conf['workers']} -k {conf['worker_class']}{threads}"
 
 
 @contextmanager

@@ -228,6 +228,7 @@ def bench_engine(name: str, url: str, clients: int, seconds: float) -> None:
         rating, receipts = run_posts(port, rating_client, clients, seconds)
     after, statuses_after, audited_after = stored_ratings(url)
 
+    print(f"{name}: served by {server_settings(url)}")
     print(line(rating, f"{name}: rating submit"))
     print(line(bare, f"{name}: bare insert"))
     ratio = rating.rps / bare.rps if bare.rps else float("nan")
@@ -260,7 +261,7 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{args.clients} concurrent clients, {args.seconds:g} s per measurement after 1 s warm-up, "
-        f"{server_settings()}, loopback; rating server: RATING_ENV=development, fixed SECRET_KEY,\n"
+        f"gunicorn.conf.py, loopback; rating server: RATING_ENV=development, fixed SECRET_KEY,\n"
         f'RATING_NETWORK_LIMIT and RATING_DEVICE_LIMIT raised to "{HIGH_LIMIT}" (all load comes from 127.0.0.1); '
         f"a fresh device cookie per rating; burst-held ratings count as successes; limiter store: Redis"
     )
