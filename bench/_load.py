@@ -5,6 +5,7 @@ Used by the benchmarks in this folder; prints nothing itself. Traffic goes to 12
 
 import http.client
 import os
+import runpy
 import signal
 import socket
 import statistics
@@ -60,13 +61,30 @@ def wait_for(port: int, path: str = "/", timeout: float = 30) -> None:
     raise RuntimeError(f"server on port {port} did not answer within {timeout}s")
 
 
+def server_settings(database_url: str) -> str:
+    """The gunicorn settings gunicorn.conf.py gives a server of ``database_url``, in words."""
+    saved = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = database_url
+    try:
+        conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        if saved is None:
+            os.environ.pop("DATABASE_URL")
+        else:
+            os.environ["DATABASE_URL"] = saved
+    threads = f" --threads {conf['threads']}" if conf["worker_class"] == "gthread" else ""
+    return f"gunicorn -w {conf['workers']} -k {conf['worker_class']}{threads}"
+
+
 @contextmanager
-def gunicorn(app_spec: str, env: dict, workers: int = 2):
-    """Run ``gunicorn -w WORKERS app_spec`` on a free loopback port; yields the port."""
+def gunicorn(app_spec: str, env: dict):
+    """Run gunicorn with the project's gunicorn.conf.py (the production settings) on a free loopback port; yields
+    the port. The app and its baseline are served alike."""
     port = free_port()
     bin_dir = Path(sys.executable).parent
+    config = str(ROOT / "gunicorn.conf.py")
     process = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        [str(bin_dir / "gunicorn"), "-c", config, "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
         cwd=ROOT,
         env={**os.environ, **env},
     )

@@ -2,15 +2,16 @@
 
     .venv/bin/python -m bench.rating_submit [--clients 32] [--seconds 10]
 
-Serves a freshly migrated and seeded database (with an open cycle) with gunicorn (2 workers) on SQLite (a temp file),
-and on PostgreSQL when BENCH_DATABASE_URL is set: the benchmark creates a scratch database ``rating_bench_<random>``
-on that URL's server and drops it afterwards, so no existing data is touched. Each client thread opens the rating
-form once (session cookie and CSRF token), then posts valid ratings back to back to posts spread over
-DT-001..DT-100, each with a fresh device cookie; a 302 to /receipt/... is a success (a rating held by the burst rule
-is still a success). The baseline is bench/bare_insert.py, a bare Flask endpoint inserting one row with SQLAlchemy
-Core into the same database, loaded the same way. Prints requests/s, p50, p99 and errors of both, their ratio, whether
-the goals hold (ratio >= 0.60 and p99 < 100 ms at 32 clients), and whether every acknowledged rating was stored
-exactly once. This is not a test: it prints figures.
+Serves a freshly migrated and seeded database (with an open cycle) with gunicorn as gunicorn.conf.py says
+(WEB_WORKERS, WEB_WORKER_CLASS, WEB_THREADS; the bare insert likewise) on SQLite (a temp file), and on PostgreSQL
+when BENCH_DATABASE_URL is set: the benchmark creates a scratch database ``rating_bench_<random>`` on that URL's
+server and drops it afterwards, so no existing data is touched. Each client thread opens the rating form once
+(session cookie and CSRF token), then posts valid ratings back to back to posts spread over DT-001..DT-100, each
+with a fresh device cookie; a 302 to /receipt/... is a success (a rating held by the burst rule is still a success).
+The baseline is bench/bare_insert.py, a bare Flask endpoint inserting one row with SQLAlchemy Core into the same
+database, loaded the same way. Prints requests/s, p50, p99 and errors of both, their ratio, whether the goals hold
+(ratio >= 0.60 and p99 < 100 ms at 32 clients), and whether every acknowledged rating was stored exactly once. This
+is not a test: it prints figures.
 """
 
 import argparse
@@ -31,7 +32,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench._load import LoadResult, gunicorn
+from bench._load import LoadResult, gunicorn, server_settings
 from bench.bare_insert import sqlalchemy_url
 from bench.directory import seeded_database
 
@@ -227,6 +228,7 @@ def bench_engine(name: str, url: str, clients: int, seconds: float) -> None:
         rating, receipts = run_posts(port, rating_client, clients, seconds)
     after, statuses_after, audited_after = stored_ratings(url)
 
+    print(f"{name}: served by {server_settings(url)}")
     print(line(rating, f"{name}: rating submit"))
     print(line(bare, f"{name}: bare insert"))
     ratio = rating.rps / bare.rps if bare.rps else float("nan")
@@ -258,8 +260,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
     print(
-        f"{args.clients} concurrent clients, {args.seconds:g} s per measurement after 1 s warm-up, gunicorn -w 2, "
-        f"loopback; rating server: RATING_ENV=development, fixed SECRET_KEY,\n"
+        f"{args.clients} concurrent clients, {args.seconds:g} s per measurement after 1 s warm-up, "
+        f"gunicorn.conf.py, loopback; rating server: RATING_ENV=development, fixed SECRET_KEY,\n"
         f'RATING_NETWORK_LIMIT and RATING_DEVICE_LIMIT raised to "{HIGH_LIMIT}" (all load comes from 127.0.0.1); '
         f"a fresh device cookie per rating; burst-held ratings count as successes; limiter store: Redis"
     )

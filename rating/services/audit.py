@@ -95,12 +95,16 @@ def record(actor: Actor, action: str, entity: str, entity_id, *, before=None, af
     return entry
 
 
+_LEAF_INSERT = insert(AuditEntry.__table__)
+
+
 def append(actor: Actor, action: str, entity: str, entity_id, *, before=None, after=None, post_id=None) -> None:
     """Append one leaf: a single INSERT that touches no shared row, so that concurrent citizens never wait on each
     other. Its hash covers its content alone; the sealer's next run covers it with a chained seal. Flushes nothing
     itself (it is an INSERT statement); the caller commits with the change it describes."""
     fields = _fields(actor, action, entity, entity_id, before, after, post_id, seq=None, prev_hash=None)
-    db.session.execute(insert(AuditEntry).values(**fields, actor_id=actor.user_id, hash=entry_hash(**fields)))
+    row = {**fields, "actor_id": actor.user_id, "hash": entry_hash(**fields)}
+    db.session.connection().execute(_LEAF_INSERT, row)  # Core, built once: the busiest write of the site
 
 
 def record_read(actor: Actor, entity: str, entity_id, fields: list[str], *, post_id=None) -> AuditEntry:

@@ -17,6 +17,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
@@ -28,7 +29,8 @@ from rating.models.cycles import Cycle, CycleStatus
 from rating.models.posts import Post
 from rating.models.ratings import Channel, Rating, RatingCode, RatingStatus
 from rating.privacy import mask_personal_numbers
-from rating.services import audit, phones, sources
+from rating.scoring import sources as source_rules
+from rating.services import audit, intake, phones, sources
 from rating.services.cycles import open_cycle
 from rating.services.errors import Conflict, DomainError, InvalidInput, NotFound
 from rating.services.lookups import chunks
@@ -160,7 +162,8 @@ def new_receipt(on: date | None = None) -> str:
     return "R" + day.strftime("%y%m%d") + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(7))
 
 
-def rating_snapshot(rating: Rating) -> dict:
+def rating_snapshot(rating) -> dict:
+    """What the audit log keeps of a rating (a Rating, or the rating path's values by the same names)."""
     return {
         "receipt": rating.receipt,
         "level": rating.level,
@@ -171,9 +174,8 @@ def rating_snapshot(rating: Rating) -> dict:
     }
 
 
-def _take_allowance(cycle: Cycle, post: Post, rater: Rater, device_hash: str, salt: str) -> sources.Taken:
+def _take_allowance(cycle: Cycle, post: Post, origin: sources.Origin, rater: Rater, salt: str) -> sources.Taken:
     """An unverified rating: refused if this device rated the post today, else counted against its source."""
-    origin = sources.locate(post, rater.network, device_hash)
     if origin.rated_today:
         raise AlreadyRatedToday(_("您今天已经评价过这个岗位了。每台设备每天对同一岗位只能评价一次。"))
     return sources.take(cycle, post, origin, rater.device, salt)
@@ -188,22 +190,26 @@ class Submitted:
 
 
 def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submitted:
-    """A citizen's web rating. Flushes; the view commits. Raises CycleClosed, CodeRefused, PhoneRefused,
-    AlreadyRatedToday."""
-    cycle = check_cycle_open(open_cycle())
+    """A citizen's web rating. Writes with Core statements (rating.services.intake), the view commits. Raises
+    CycleClosed, CodeRefused, PhoneRefused, AlreadyRatedToday."""
+    today = local_today()
+    device_hash, network_hash = rater_hashes(rater, salt)
+    prefix = source_rules.network_prefix(rater.network)
+    seen = intake.situation(post.id, today, sources.day_start(today), prefix, device_hash)
+    cycle = check_cycle_open(seen.cycle)
     if not post.active:
         raise NotFound(_("该岗位已停止评价。"))
     _validate(sub)
-    device_hash, network_hash = rater_hashes(rater, salt)
     code = _take_code(post, sub.code) if sub.code.strip() else None
     phone = phones.confirm(cycle, post, sub.phone_challenge, sub.sms_code) if not code and sub.sms_code else None
-    taken = None if code or phone else _take_allowance(cycle, post, rater, device_hash, salt)
+    origin = sources.Origin(prefix, seen.hall_id, seen.rated_today)
+    taken = None if code or phone else _take_allowance(cycle, post, origin, rater, salt)
     status, reason = (taken.status, taken.reason) if taken else (RatingStatus.COUNTED, "")
-    rating = Rating(
-        receipt=new_receipt(),
+    values = dict(
+        receipt=new_receipt(today),
         cycle_id=cycle.id,
         post_id=post.id,
-        holder_id=holder_on(post.id),
+        holder_id=seen.holder_id,
         level=sub.level,
         comment=mask_personal_numbers(sub.comment.strip()),
         channel=Channel.WINDOW if code else Channel.WEB,
@@ -218,17 +224,18 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
         created_at=utcnow(),
         **{aspect: getattr(sub, aspect) for aspect in ASPECTS},
     )
-    db.session.add(rating)
-    db.session.flush()
+    rating_id = intake.insert_rating(values)
     if taken:
         sources.after_rating(cycle, taken)
-    audit.append(audit.CITIZEN, "rating.submit", "rating", rating.id, post_id=post.id, after=rating_snapshot(rating))
+    snapshot = rating_snapshot(SimpleNamespace(**values))
+    audit.append(audit.CITIZEN, "rating.submit", "rating", rating_id, post_id=post.id, after=snapshot)
     token = None
     if sub.level <= 2 and sub.contact.strip():
         from rating.services.followups import open_follow_up
 
+        rating = db.session.get(Rating, rating_id)
         token = open_follow_up(rating, post, sub.contact.strip(), cycle).citizen_token
-    return Submitted(rating.receipt, token)
+    return Submitted(values["receipt"], token)
 
 
 def key_in_rating(

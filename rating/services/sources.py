@@ -1,9 +1,10 @@
 """Accounting of rating sources (评价来源): the allowance of one source, campaigns (刷评) held as a whole, the office's
 review, the alert list and what blocks the final computation. The arithmetic lives in rating.scoring.sources.
 
-Called by rating.services.ratings on the rating path (``locate``, ``take``, ``after_rating``: two statements for an
-ordinary rating, more only when a source is over its allowance and due for a campaign check), by the back office
-(``review``, ``alerts``, service halls) and by the verdict lifecycle (``awaiting_review``, ``withheld_counts``).
+Called by rating.services.ratings on the rating path (``take``, ``after_rating``: one statement for an ordinary
+rating, the upsert prebuilt in rating.services.intake; more only when a source is over its allowance and due for a
+campaign check; where a rating comes from is read with the rest of its situation, intake.situation), by the back
+office (``review``, ``alerts``, service halls) and by the verdict lifecycle (``awaiting_review``, ``withheld_counts``).
 
 Race-free on both engines: a source's counter row is bumped with one INSERT … ON CONFLICT DO UPDATE … RETURNING, so
 the n-th rating of a source learns it is the n-th atomically. PostgreSQL locks the row until the transaction ends;
@@ -13,12 +14,10 @@ final. Sixteen simultaneous first ratings of a post from one network therefore c
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, case, func, or_, select, update
 
 from rating.clock import LOCAL_TZ, local_today
 from rating.extensions import db
@@ -26,10 +25,10 @@ from rating.models.base import utcnow
 from rating.models.cycles import Cycle
 from rating.models.posts import Post
 from rating.models.ratings import Rating, RatingStatus
-from rating.models.sources import RatingSource, ServiceHall, SourceState
+from rating.models.sources import RatingSource, SourceState
 from rating.scoring import sources as rules
 from rating.scoring.method import MethodSettings
-from rating.services import audit
+from rating.services import audit, intake
 from rating.services.errors import Conflict, InvalidInput
 
 #: Machine-readable starts of the reasons the rating path writes (the public breakdown counts by them).
@@ -40,7 +39,7 @@ EXCLUDED_REASON = "campaign: its source was excluded on review"
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an unverified web rating comes from, as the rating path learns it in one query."""
+    """Where an unverified web rating comes from, as the rating path learns it (rating.services.intake.situation)."""
 
     prefix: str  #: the /24 or /64 network
     hall_id: int | None  #: the registered service hall of that network, if any
@@ -58,22 +57,9 @@ class Taken:
     reason: str
 
 
-def _local_day_start() -> datetime:
-    return datetime.combine(local_today(), datetime.min.time(), LOCAL_TZ)
-
-
-def locate(post: Post, network: str, device_hash: str) -> Origin:
-    """The source prefix, its service hall and whether this device rated this post today: one statement."""
-    prefix = rules.network_prefix(network)
-    hall = select(ServiceHall.id).where(ServiceHall.prefix == prefix, ServiceHall.active.is_(True)).scalar_subquery()
-    rated = exists().where(
-        Rating.post_id == post.id,
-        Rating.rater_hash == device_hash,
-        Rating.verified.is_(False),
-        Rating.created_at >= _local_day_start(),
-    )
-    hall_id, rated_today = db.session.execute(select(hall, rated)).one()
-    return Origin(prefix, hall_id, bool(rated_today))
+def day_start(today: date) -> datetime:
+    """The start of a local day, the bound of "rated today"."""
+    return datetime.combine(today, time.min, LOCAL_TZ)
 
 
 def source_key(origin: Origin, device: str, salt: str) -> str:
@@ -84,23 +70,11 @@ def source_key(origin: Origin, device: str, salt: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _upsert(values: dict):
-    """Insert the source's row or bump its count, returning (id, taken, state) atomically."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(RatingSource).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["cycle_id", "post_id", "source_key"],
-        set_={"taken": RatingSource.taken + 1, "last_at": stmt.excluded.last_at},
-    ).returning(RatingSource.id, RatingSource.taken, RatingSource.state)
-    return db.session.execute(stmt).one()
-
-
 def take(cycle: Cycle, post: Post, origin: Origin, device: str, salt: str) -> Taken:
     """Count one unverified rating against its source and say whether it counts, is held or is excluded."""
     now = utcnow()
     in_hall = origin.hall_id is not None
-    source_id, taken, state = _upsert(
+    source_id, taken, state = intake.upsert_source(
         dict(
             cycle_id=cycle.id,
             post_id=post.id,
