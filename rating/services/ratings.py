@@ -187,14 +187,17 @@ def _take_allowance(cycle: Cycle, post: Post, origin: sources.Origin, rater: Rat
 
 
 def _insert(values: dict) -> int:
-    """The rating's row. The same device's other submit of this post today, read as not yet there and stored first,
-    makes the database refuse this one (uq_ratings_device_day): it is refused as the check before would have."""
+    """The rating's row. The same device's other submit of this post today (or the same phone's other confirmed
+    rating of it this cycle), read as not yet there and stored first, makes the database refuse this one
+    (uq_ratings_device_day, uq_ratings_phone): it is refused as the checks before would have refused it."""
     try:
         return intake.insert_rating(values)
     except IntegrityError as error:
         said = str(error.orig)
         if values["rated_on"] is not None and ("uq_ratings_device_day" in said or "rated_on" in said):
             raise _already_rated() from None
+        if values["phone_hash"] is not None and ("uq_ratings_phone" in said or "phone_hash" in said):
+            raise Conflict(_("该手机号本评议周期已经评价过这个岗位(一机一岗一评)。")) from None
         raise
 
 
