@@ -179,8 +179,8 @@ def page(
     # Set as plain strings: this runs on every request and the header objects cost more than the lookup.
     vary = {"Vary": "Cookie"} if localised else {}
     common = {"Cache-Control": FINAL if final else REVALIDATE, **vary}
-    if not shareable():
-        return _fresh(render, mimetype, {**(headers or {}), **vary})
+    if not shareable():  # made for this reader (signed in, or shown a message): no proxy may keep it either
+        return _fresh(render, mimetype, {**(headers or {}), **vary, "Cache-Control": PRIVATE})
     try:
         tokens = tuple(generations()[area] for area in sorted(areas))
         digest = hashlib.sha256(repr((depends_on, tokens, language, request.full_path)).encode("utf-8")).hexdigest()
@@ -194,13 +194,13 @@ def page(
         if isinstance(body, Response):
             return body
         if not _impersonal():  # made for this reader alone: neither kept here nor by any proxy
-            return Response(body, mimetype=mimetype, headers={**(headers or {}), **vary, "Cache-Control": PRIVATE})
+            return Response(body, content_type=mimetype, headers={**(headers or {}), **vary, "Cache-Control": PRIVATE})
         kept = (_etag(_encoded(body), language), _encoded(body))
         _keep(key, kept)
     common["ETag"] = f'"{kept[0]}"'
     if "If-None-Match" in request.headers and request.if_none_match.contains(kept[0]):
         return Response(status=304, headers=common)
-    return Response(kept[1], mimetype=mimetype, headers={**common, **(headers or {})})
+    return Response(kept[1], content_type=mimetype, headers={**common, **(headers or {})})
 
 
 def _impersonal() -> bool:
@@ -219,4 +219,4 @@ def _keep(key: str, kept: tuple) -> None:
 
 def _fresh(render: Callable, mimetype: str, headers: dict) -> Response:
     body = render()
-    return body if isinstance(body, Response) else Response(body, mimetype=mimetype, headers=headers)
+    return body if isinstance(body, Response) else Response(body, content_type=mimetype, headers=headers)

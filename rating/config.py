@@ -175,6 +175,9 @@ def _cache_settings(overrides: dict) -> dict:
         "CACHE_REDIS_URL": url,
         "CACHE_DEFAULT_TIMEOUT": timeout,
         "CACHE_KEY_PREFIX": "rating:",
+        #: A Redis that hangs must not hang every public page and commit: give up after half a second and render
+        #: fresh (rating.cache), as when it refuses.
+        "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5} if url else None,
         #: Without Redis, pages kept per process (each at most about 60 KB, so some 30 MB per worker).
         "CACHE_THRESHOLD": 500,
     }

@@ -86,6 +86,9 @@ class Rating(Base):
         ),
         #: One rating per phone, post and cycle (a phone confirmed by SMS makes a rating verified).
         Index("uq_ratings_phone", "cycle_id", "post_id", "phone_hash", unique=True),
+        #: One unverified web rating per device, post and day, held by the database too: two submits of one device
+        #: that both read "not rated today" cannot both be stored (migration 0022). Also serves that reading.
+        Index("uq_ratings_device_day", "post_id", "rater_hash", "rated_on", unique=True),
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         CheckConstraint("attitude IS NULL OR attitude BETWEEN 1 AND 5", name="attitude_range"),
         CheckConstraint("efficiency IS NULL OR efficiency BETWEEN 1 AND 5", name="efficiency_range"),
@@ -116,7 +119,9 @@ class Rating(Base):
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     decided_by: Mapped[str | None] = mapped_column(String(50))
     #: Salted hash of network + device; private, for the one-rating-a-day rule.
-    rater_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    rater_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The day (Asia/Shanghai) of an unverified web rating, for the one-per-device-per-day index; empty otherwise.
+    rated_on: Mapped[date | None] = mapped_column(Date)
     #: Hash of the network alone.
     network_hash: Mapped[str | None] = mapped_column(String(64))
     #: The source group an unverified web rating was accounted in (rating.models.sources).

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from rating.clock import local_today
 from rating.extensions import db
@@ -174,11 +175,30 @@ def rating_snapshot(rating) -> dict:
     }
 
 
+def _already_rated() -> AlreadyRatedToday:
+    return AlreadyRatedToday(_("您今天已经评价过这个岗位了。每台设备每天对同一岗位只能评价一次。"))
+
+
 def _take_allowance(cycle: Cycle, post: Post, origin: sources.Origin, rater: Rater, salt: str) -> sources.Taken:
     """An unverified rating: refused if this device rated the post today, else counted against its source."""
     if origin.rated_today:
-        raise AlreadyRatedToday(_("您今天已经评价过这个岗位了。每台设备每天对同一岗位只能评价一次。"))
+        raise _already_rated()
     return sources.take(cycle, post, origin, rater.device, salt)
+
+
+def _insert(values: dict) -> int:
+    """The rating's row. The same device's other submit of this post today (or the same phone's other confirmed
+    rating of it this cycle), read as not yet there and stored first, makes the database refuse this one
+    (uq_ratings_device_day, uq_ratings_phone): it is refused as the checks before would have refused it."""
+    try:
+        return intake.insert_rating(values)
+    except IntegrityError as error:
+        said = str(error.orig)
+        if values["rated_on"] is not None and ("uq_ratings_device_day" in said or "rated_on" in said):
+            raise _already_rated() from None
+        if values["phone_hash"] is not None and ("uq_ratings_phone" in said or "phone_hash" in said):
+            raise Conflict(_("该手机号本评议周期已经评价过这个岗位(一机一岗一评)。")) from None
+        raise
 
 
 @dataclass(frozen=True)
@@ -219,12 +239,13 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
         status=status,
         status_reason=reason,
         rater_hash=device_hash,
+        rated_on=None if code or phone else today,  # the database's hold on one per device, post and day
         network_hash=network_hash,
         source_id=taken.source_id if taken else None,
         created_at=utcnow(),
         **{aspect: getattr(sub, aspect) for aspect in ASPECTS},
     )
-    rating_id = intake.insert_rating(values)
+    rating_id = _insert(values)
     if taken:
         sources.after_rating(cycle, taken)
     snapshot = rating_snapshot(SimpleNamespace(**values))

@@ -4,6 +4,7 @@ network allowance, one rating per phone, post and cycle, the number kept only as
 import json
 import re
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -123,3 +124,29 @@ def test_sms_settings_are_validated():
         sms.settings({"SMS_GATEWAY": "http"})
     with pytest.raises(ValueError):
         sms.settings({"SMS_GATEWAY": "carrier-pigeon"})
+
+
+def test_one_phone_confirmed_twice_at_once_is_stored_once(app, client, monkeypatch):
+    """Two browsers confirm the same phone for one post, both checked before either rating is stored (as when they
+    run at once): the database keeps the first, the second is told the phone has rated the post (not a 500)."""
+    from rating.services import phones
+
+    with app.app_context():
+        sms.gateway()
+    other = app.test_client()
+    ask_code(client, phone="13700137000")
+    first_code = sent_code(app)
+    with app.app_context():  # a minute later (a phone gets one code a minute)
+        for challenge in db.session.scalars(select(PhoneChallenge)):
+            challenge.created_at -= timedelta(minutes=2)
+        db.session.commit()
+    asked = ask_code(other, phone="13700137000")
+    assert asked.status_code == 302, asked.get_data(as_text=True)
+    second_code = sent_code(app)
+    assert rate(client, first_code, device="first").status_code == 302
+    monkeypatch.setattr(phones, "_already_rated", lambda *args: False)
+    raced = rate(other, second_code, device="second")
+    assert raced.status_code == 409 and "一机一岗一评" in raced.get_data(as_text=True)
+    with app.app_context():
+        hashes = db.session.scalars(select(Rating.phone_hash).where(Rating.phone_hash.is_not(None))).all()
+    assert len(hashes) == 1

@@ -1,6 +1,7 @@
 """Citizens rating at once: every acknowledged rating is stored exactly once and nothing refused is stored, on both
 engines (SQLite with its WAL file, PostgreSQL), and the rating path stays a handful of statements."""
 
+import dataclasses
 import threading
 
 import pytest
@@ -89,3 +90,25 @@ def test_a_rating_takes_a_handful_of_statements(app, client, make_cycle, make_po
         event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 302 and "/receipt/" in response.headers["Location"]
     assert len(statements) <= MAX_STATEMENTS, "\n".join(statements)
+
+
+def test_a_device_racing_itself_is_stored_once(app, client, make_cycle, make_post, monkeypatch):
+    """Two submits of one device both read "not rated today" before either is stored (as when they run at once):
+    the database keeps the first and the second is refused as the check would have refused it."""
+    from rating.services import intake
+
+    make_cycle()
+    code = make_post(holder="虚构乙").code
+    token = csrf_token(client, f"/posts/{code}/rate")
+    client.set_cookie("rid", "racing-device")
+    read = intake.situation
+    monkeypatch.setattr(intake, "situation", lambda *args: dataclasses.replace(read(*args), rated_today=False))
+    first = client.post(f"/posts/{code}/rate", data={"csrf_token": token, "level": "5"})
+    second = client.post(f"/posts/{code}/rate", data={"csrf_token": token, "level": "1"})
+    assert first.status_code == 302 and "/receipt/" in first.headers["Location"]
+    assert second.status_code == 409 and "您今天已经评价过这个岗位了" in second.get_data(as_text=True)
+    with app.app_context():
+        assert [r.level for r in db.session.scalars(select(Rating))] == [5]
+        assert db.session.scalar(select(func.count()).where(AuditEntry.action == "rating.submit")) == 1
+    client.set_cookie("rid", "another-device")  # the index binds one device, not the post
+    assert client.post(f"/posts/{code}/rate", data={"csrf_token": token, "level": "3"}).status_code == 302
