@@ -9,7 +9,6 @@ flag), read from the covering index ix_ratings_tally, and every other component 
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 
@@ -86,16 +85,20 @@ class Gathered:
     complaints: Complaints
     scores: Scores
 
-    @cached_property
+    @property
     def missing(self) -> list[str]:
+        if self.has_assessment and self.scores.rounds > 0:
+            return []  # the usual case, asked of every line more than once: no dict to build
         present = {"assessment": self.has_assessment, "inspection": self.scores.rounds > 0}
         return [name for name in REQUIRED if not present[name]]
 
     def ranked(self, method: MethodSettings) -> bool:
         return tenure.is_ranked(self.post.tenure_days, method.min_tenure_days)
 
-    def input(self, method: MethodSettings) -> verdict.PostInput:
-        weighted = self.tally.weighted(method)
+    def input(self, method: MethodSettings, weighted: verdict.Weighted | None = None) -> verdict.PostInput:
+        """The scoring package's input; ``weighted`` is this line's tally as weighed by ``method`` when the caller
+        has it already."""
+        weighted = weighted or self.tally.weighted(method)
         return verdict.PostInput(
             code=self.post.code,
             rating_weighted_sum=weighted.value_sum,
@@ -206,10 +209,9 @@ Line = tuple[int, int | None]  #: (post id, holder id)
 
 def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verdict.RatingTally]:
     """S: the count, Σlevel and Σlevel² of counted ratings by post, holder and verified flag (two groups a line)."""
-    groups: dict[Line, list[tuple[bool, int, int, int]]] = {}
     # Ratings of stations' rating desks belong to the station ranking, not to μ of the key posts.
     desks = set(db.session.scalars(select(Post.id).where(Post.rates_unit.is_(True))))
-    for post_id, holder_id, is_verified, count, levels, squares in _read(
+    rows = _read(
         select(
             Rating.post_id,
             Rating.holder_id,
@@ -220,11 +222,12 @@ def _rating_tallies(cycle: Cycle) -> tuple[dict[Line, verdict.RatingTally], verd
         )
         .where(Rating.cycle_id == cycle.id, Rating.status == RatingStatus.COUNTED)
         .group_by(Rating.post_id, Rating.holder_id, Rating.verified)
-    ):
-        if post_id not in desks:
-            groups.setdefault((post_id, holder_id), []).append((bool(is_verified), count, int(levels), int(squares)))
-    tallies = {line: verdict.RatingTally.of(rows) for line, rows in groups.items()}
-    return tallies, verdict.RatingTally.of(row for rows in groups.values() for row in rows)
+    )
+    return verdict.RatingTally.by_line(
+        ((post_id, holder_id), bool(is_verified), count, int(levels), int(squares))
+        for post_id, holder_id, is_verified, count, levels, squares in rows
+        if post_id not in desks
+    )
 
 
 def _assessments(cycle: Cycle) -> dict[Line, tuple[str | None, float | None]]:

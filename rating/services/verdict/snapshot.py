@@ -17,7 +17,7 @@ from rating.models.cycles import Cycle
 from rating.models.results import Result, ResultKind, ResultSet
 from rating.scoring import verdict
 from rating.scoring.method import MethodSettings
-from rating.services.verdict.export import canonical_hash, result_line
+from rating.services.verdict.export import canonical_hash, result_lines
 from rating.services.verdict.gather import CycleInputs, Gathered
 
 
@@ -44,41 +44,51 @@ def rows(inputs: CycleInputs, method: MethodSettings, provisional: bool = False)
     result = _ranked_rows(figures, [line for line in ranked if not line.missing])
     if provisional:
         missing = [line for line in ranked if line.missing]
-        result += _partial_rows(figures, missing, verdict.Rule.MISSING, len(result))
-    return result + _partial_rows(figures, short, verdict.Rule.SHORT_TENURE, len(result))
+        result += _partial_rows(figures, missing, verdict.Rule.MISSING, len(result), ranked=True)
+    return result + _partial_rows(figures, short, verdict.Rule.SHORT_TENURE, len(result), ranked=False)
 
 
 def _ranked_rows(figures: _Figures, complete: list[Gathered]) -> list[dict]:
     """The rows of the ranked lines, in rank order."""
     method = figures.method
-    post_inputs = [line.input(method) for line in complete]
-    by_key = {post_input.key: line for post_input, line in zip(post_inputs, complete, strict=True)}
-    results = verdict.compute(post_inputs, method, mu=figures.mu)
-    return [_row(by_key[r.key], figures, r.rank, _ranked(r)) for r in results]
+    weighted = [line.tally.weighted(method) for line in complete]  # once a line: the input and the row share it
+    post_inputs = [line.input(method, w) for line, w in zip(complete, weighted, strict=True)]
+    by_key = {p.key: (line, w) for p, line, w in zip(post_inputs, complete, weighted, strict=True)}
+    rows = []
+    for r in verdict.compute(post_inputs, method, mu=figures.mu):
+        line, w = by_key[r.key]
+        row = _row(line, w, figures, r.rank, True)
+        row.update(
+            service=r.service,
+            assessment=r.assessment,
+            conduct=r.conduct,
+            inspection=r.inspection,
+            composite=r.composite,
+            rank=r.rank,
+            title=r.title,
+            rule=r.rule,
+            eligible=r.eligible,
+        )
+        rows.append(row)
+    return rows
 
 
-def _partial_rows(figures: _Figures, lines: list[Gathered], rule: verdict.Rule, after: int) -> list[dict]:
+def _partial_rows(
+    figures: _Figures, lines: list[Gathered], rule: verdict.Rule, after: int, ranked: bool
+) -> list[dict]:
     """Rows without a rank: what is known of each line, its composite when every component is there."""
-    return [_row(line, figures, after + i, _partial(line, figures, rule)) for i, line in enumerate(lines, 1)]
+    rows = []
+    for i, line in enumerate(lines, 1):
+        weighted = line.tally.weighted(figures.method)
+        row = _row(line, weighted, figures, after + i, ranked)
+        row.update(_partial(line, weighted, figures, rule))
+        rows.append(row)
+    return rows
 
 
-def _ranked(result: verdict.PostResult) -> dict:
-    return dict(
-        service=result.service,
-        assessment=result.assessment,
-        conduct=result.conduct,
-        inspection=result.inspection,
-        composite=result.composite,
-        rank=result.rank,
-        title=result.title,
-        rule=result.rule,
-        eligible=result.eligible,
-    )
-
-
-def _partial(line: Gathered, figures: _Figures, rule: verdict.Rule) -> dict:
+def _partial(line: Gathered, weighted: verdict.Weighted, figures: _Figures, rule: verdict.Rule) -> dict:
     method = figures.method
-    post_input = line.input(method)
+    post_input = line.input(method, weighted)
     missing = line.missing
     values = {
         "service": verdict.service_score(post_input, figures.mu, method.prior_weight),
@@ -96,38 +106,37 @@ def _partial(line: Gathered, figures: _Figures, rule: verdict.Rule) -> dict:
     )
 
 
-def _row(line: Gathered, figures: _Figures, position: int, scores: dict) -> dict:
-    weighted = line.tally.weighted(figures.method)
+def _row(line: Gathered, weighted: verdict.Weighted, figures: _Figures, position: int, ranked: bool) -> dict:
+    """The columns of a row but its scores (the caller adds them, in the same order for every row)."""
     if weighted.count >= 2:
         spread = verdict.weighted_spread(weighted.weight, weighted.value_sum, weighted.squares)
     else:
         spread = figures.spread
-    post = line.post
-    return dict(
-        position=position,
-        post_id=post.post_id,
-        holder_id=post.holder_id,
-        post_code=post.code,
-        post_title=post.title,
-        unit_code=post.unit_code,
-        unit_name=post.unit_name,
-        holder_name=post.holder_name,
-        ranked=line.ranked(figures.method),
-        tenure_days=post.tenure_days,
-        ratings=weighted.count,
-        verified_ratings=line.tally.verified_count,
-        rating_weight=weighted.weight,
-        rating_value_sum=weighted.value_sum,
-        rating_spread=spread,
-        grade=line.grade,
-        inspection_deductions=line.deductions,
-        complaints_substantiated=line.complaints.substantiated,
-        complaints_partly=line.complaints.partly,
-        complaints_reopened=line.complaints.reopened,
-        discipline_veto=line.complaints.veto,
-        inspection_rounds=line.scores.rounds,
-        **scores,
-    )
+    post, complaints = line.post, line.complaints
+    return {
+        "position": position,
+        "post_id": post.post_id,
+        "holder_id": post.holder_id,
+        "post_code": post.code,
+        "post_title": post.title,
+        "unit_code": post.unit_code,
+        "unit_name": post.unit_name,
+        "holder_name": post.holder_name,
+        "ranked": ranked,
+        "tenure_days": post.tenure_days,
+        "ratings": weighted.count,
+        "verified_ratings": line.tally.verified_count,
+        "rating_weight": weighted.weight,
+        "rating_value_sum": weighted.value_sum,
+        "rating_spread": spread,
+        "grade": line.grade,
+        "inspection_deductions": line.deductions,
+        "complaints_substantiated": complaints.substantiated,
+        "complaints_partly": complaints.partly,
+        "complaints_reopened": complaints.reopened,
+        "discipline_veto": complaints.veto,
+        "inspection_rounds": line.scores.rounds,
+    }
 
 
 def next_version(cycle: Cycle, kind: ResultKind) -> int:
@@ -200,7 +209,7 @@ def write(
         ranked=sum(1 for row in rows if row["rank"] is not None),
         missing=[{"post_code": code, "missing": parts} for code, parts in inputs.missing(method)],
         content_hash=canonical_hash(
-            cycle.year, str(kind), version, method_dict, [result_line(r, method_dict) for r in rows]
+            cycle.year, str(kind), version, method_dict, result_lines(rows, method_dict)
         ),
         **extra,
     )
@@ -225,7 +234,7 @@ def replace_provisional(cycle: Cycle) -> int:
 def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "", at: datetime | None = None) -> ResultSet:
     """Publish a draft as it stands: a new published version with the draft's rows, method and μ."""
     version = next_version(cycle, ResultKind.PUBLISHED)
-    lines = [result_line(row, source.method) for row in source.rows]
+    lines = result_lines(source.rows, source.method)
     published = ResultSet(
         cycle_id=cycle.id,
         kind=ResultKind.PUBLISHED,
