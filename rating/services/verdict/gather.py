@@ -5,10 +5,13 @@ A verdict line is one post and holder pair: every holder whose tenure overlaps t
 record counts for the holder it was attributed to (the holder in post on its date, see rating.services.tenures).
 Nothing loops over ratings in Python: counted ratings arrive as count, Σlevel and Σlevel² by (post, holder, verified
 flag), read from the covering index ix_ratings_tally, and every other component as one row per post and holder.
+A line's records are named tuples, immutable like frozen dataclasses but made several times faster: a provincial
+computation makes tens of thousands of them.
 """
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 
@@ -26,8 +29,7 @@ from rating.scoring.method import MethodSettings
 REQUIRED = ("assessment", "inspection")
 
 
-@dataclass(frozen=True)
-class PostIdentity:
+class PostIdentity(NamedTuple):
     """Who and what a result line is about, copied into the result so a later rename never changes it."""
 
     post_id: int
@@ -44,8 +46,7 @@ class PostIdentity:
         return self.post_id, self.holder_id
 
 
-@dataclass(frozen=True)
-class Complaints:
+class Complaints(NamedTuple):
     """A post's complaints concluded in the cycle: 属实 and 部分属实 counts, and the 违规违纪 veto."""
 
     substantiated: int = 0
@@ -55,8 +56,7 @@ class Complaints:
     reopened: int = 0
 
 
-@dataclass(frozen=True)
-class Scores:
+class Scores(NamedTuple):
     """The sum and count of a post's comprehensive-inspection scores."""
 
     total: float = 0.0
@@ -72,8 +72,7 @@ NO_COMPLAINTS = Complaints()
 NO_SCORES = Scores()
 
 
-@dataclass(frozen=True)
-class Gathered:
+class Gathered(NamedTuple):
     """One post's inputs, as the records of the cycle have them."""
 
     post: PostIdentity

@@ -57,19 +57,8 @@ def _ranked_rows(figures: _Figures, complete: list[Gathered]) -> list[dict]:
     rows = []
     for r in verdict.compute(post_inputs, method, mu=figures.mu):
         line, w = by_key[r.key]
-        row = _row(line, w, figures, r.rank, True)
-        row.update(
-            service=r.service,
-            assessment=r.assessment,
-            conduct=r.conduct,
-            inspection=r.inspection,
-            composite=r.composite,
-            rank=r.rank,
-            title=r.title,
-            rule=r.rule,
-            eligible=r.eligible,
-        )
-        rows.append(row)
+        scores = (r.service, r.assessment, r.conduct, r.inspection, r.composite, r.rank, r.title, r.rule, r.eligible)
+        rows.append(_row(line, w, figures, r.rank, True, scores))
     return rows
 
 
@@ -80,13 +69,12 @@ def _partial_rows(
     rows = []
     for i, line in enumerate(lines, 1):
         weighted = line.tally.weighted(figures.method)
-        row = _row(line, weighted, figures, after + i, ranked)
-        row.update(_partial(line, weighted, figures, rule))
-        rows.append(row)
+        rows.append(_row(line, weighted, figures, after + i, ranked, _partial(line, weighted, figures, rule)))
     return rows
 
 
-def _partial(line: Gathered, weighted: verdict.Weighted, figures: _Figures, rule: verdict.Rule) -> dict:
+def _partial(line: Gathered, weighted: verdict.Weighted, figures: _Figures, rule: verdict.Rule) -> tuple:
+    """The scores of a line without a rank, in the order of ``_row``'s ``scores``."""
     method = figures.method
     post_input = line.input(method, weighted)
     missing = line.missing
@@ -96,18 +84,17 @@ def _partial(line: Gathered, weighted: verdict.Weighted, figures: _Figures, rule
         "conduct": verdict.conduct_score(post_input, method),
         "inspection": None if "inspection" in missing else post_input.inspection_mean,
     }
-    return dict(
-        **values,
-        composite=None if missing else verdict.composite(values, method),
-        rank=None,
-        title=None,
-        rule=rule,
-        eligible=verdict.is_eligible(line.grade, line.complaints.veto),
-    )
+    composite = None if missing else verdict.composite(values, method)
+    eligible = verdict.is_eligible(line.grade, line.complaints.veto)
+    return (*values.values(), composite, None, None, rule, eligible)
 
 
-def _row(line: Gathered, weighted: verdict.Weighted, figures: _Figures, position: int, ranked: bool) -> dict:
-    """The columns of a row but its scores (the caller adds them, in the same order for every row)."""
+def _row(
+    line: Gathered, weighted: verdict.Weighted, figures: _Figures, position: int, ranked: bool, scores: tuple
+) -> dict:
+    """A result row; ``scores`` are its service, assessment, conduct, inspection, composite, rank, title, rule and
+    eligibility. Every row has the same columns in the same order (insert_rows reads the first row's)."""
+    service, assessment, conduct, inspection, composite, rank, title, rule, eligible = scores
     if weighted.count >= 2:
         spread = verdict.weighted_spread(weighted.weight, weighted.value_sum, weighted.squares)
     else:
@@ -136,6 +123,15 @@ def _row(line: Gathered, weighted: verdict.Weighted, figures: _Figures, position
         "complaints_reopened": complaints.reopened,
         "discipline_veto": complaints.veto,
         "inspection_rounds": line.scores.rounds,
+        "service": service,
+        "assessment": assessment,
+        "conduct": conduct,
+        "inspection": inspection,
+        "composite": composite,
+        "rank": rank,
+        "title": title,
+        "rule": rule,
+        "eligible": eligible,
     }
 
 
@@ -174,8 +170,9 @@ def insert_rows(table, rows: list[dict], convert: dict | None = None, **same) ->
                 copy.write_row(_plain(values, converters) if converters else values)
 
 
-#: COPY sends values as they are: the enums as their text, the withheld counts as JSON.
-_CONVERT = {"title": str, "rule": str, "withheld": Json}
+#: COPY sends values as they are; the withheld counts go as JSON. The title and rule enums need no converting: they
+#: are str subclasses, which psycopg dumps as their text (their value), as it does any str.
+_CONVERT = {"withheld": Json}
 
 
 def _plain(values: tuple, converters: list[tuple[int, object]]) -> list:
