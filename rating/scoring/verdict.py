@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from operator import itemgetter
+from typing import NamedTuple
 
 from rating.scoring.method import INELIGIBLE_GRADES, MethodSettings
 
@@ -159,8 +160,10 @@ class PostInput:
     key: str = ""
 
 
-@dataclass(frozen=True)
-class PostResult:
+class PostResult(NamedTuple):
+    """One ranked post (a named tuple: immutable, and several times faster to make than a frozen dataclass, as a
+    provincial computation makes tens of thousands at once)."""
+
     code: str
     service: float
     assessment: float

@@ -62,9 +62,7 @@ def _ranked_rows(figures: _Figures, complete: list[Gathered]) -> list[dict]:
     return rows
 
 
-def _partial_rows(
-    figures: _Figures, lines: list[Gathered], rule: verdict.Rule, after: int, ranked: bool
-) -> list[dict]:
+def _partial_rows(figures: _Figures, lines: list[Gathered], rule: verdict.Rule, after: int, ranked: bool) -> list[dict]:
     """Rows without a rank: what is known of each line, its composite when every component is there."""
     rows = []
     for i, line in enumerate(lines, 1):
@@ -205,9 +203,7 @@ def write(
         mean=inputs.mu(method),
         ranked=sum(1 for row in rows if row["rank"] is not None),
         missing=[{"post_code": code, "missing": parts} for code, parts in inputs.missing(method)],
-        content_hash=canonical_hash(
-            cycle.year, str(kind), version, method_dict, result_lines(rows, method_dict)
-        ),
+        content_hash=canonical_hash(cycle.year, str(kind), version, method_dict, result_lines(rows, method_dict)),
         **extra,
     )
     db.session.add(result_set)
