@@ -58,6 +58,26 @@ def result_line(row, method: dict | None = None) -> dict:
     return line
 
 
+def result_lines(rows: list, method: dict | None = None) -> list[dict]:
+    """``result_line`` of every row of a set (result rows or dicts of their columns), with the fields and readers
+    worked out once for the set rather than once a line."""
+    names = fields(method)
+    keys = list(names)
+    by_key, by_attribute = itemgetter(*names.values()), attrgetter(*names.values())
+    scores = [index for index, key in enumerate(keys) if key in SCORES]
+    title = keys.index("title")
+    lines = []
+    for row in rows:
+        values = list((by_key if isinstance(row, dict) else by_attribute)(row))
+        for index in scores:
+            if values[index] is not None:
+                values[index] = round(values[index], 2)
+        if values[title] is not None:
+            values[title] = str(values[title])
+        lines.append(dict(zip(keys, values, strict=True)))
+    return lines
+
+
 def canonical_hash(year: int, kind: str, version: int, method: dict, lines: list[dict], **about) -> str:
     """sha256 of the canonical JSON of what a result set says; anyone can recompute it from the JSON download:
     ``{"cycle", "kind", "version", "method", "results"}`` (and ``about``, e.g. a ranking's ``"ranking"``) with sorted
@@ -79,7 +99,7 @@ def document(cycle: Cycle, result_set: ResultSet) -> dict:
         "reason": result_set.reason,
         "content_hash": result_set.content_hash,
         "method": result_set.method,
-        "results": [result_line(row, result_set.method) for row in result_set.rows],
+        "results": result_lines(result_set.rows, result_set.method),
     }
 
 
@@ -88,7 +108,7 @@ def table_header(result_set: ResultSet) -> list[str]:
 
 
 def table_rows(result_set: ResultSet) -> list[list]:
-    return [list(result_line(row, result_set.method).values()) for row in result_set.rows]
+    return [list(line.values()) for line in result_lines(result_set.rows, result_set.method)]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from rating.models.cycles import Cycle
 from rating.models.results import Result, ResultKind, ResultSet
 from rating.scoring import verdict
 from rating.scoring.method import MethodSettings
-from rating.services.verdict.export import canonical_hash, result_line
+from rating.services.verdict.export import canonical_hash, result_lines
 from rating.services.verdict.gather import CycleInputs, Gathered
 
 
@@ -44,41 +44,37 @@ def rows(inputs: CycleInputs, method: MethodSettings, provisional: bool = False)
     result = _ranked_rows(figures, [line for line in ranked if not line.missing])
     if provisional:
         missing = [line for line in ranked if line.missing]
-        result += _partial_rows(figures, missing, verdict.Rule.MISSING, len(result))
-    return result + _partial_rows(figures, short, verdict.Rule.SHORT_TENURE, len(result))
+        result += _partial_rows(figures, missing, verdict.Rule.MISSING, len(result), ranked=True)
+    return result + _partial_rows(figures, short, verdict.Rule.SHORT_TENURE, len(result), ranked=False)
 
 
 def _ranked_rows(figures: _Figures, complete: list[Gathered]) -> list[dict]:
     """The rows of the ranked lines, in rank order."""
     method = figures.method
-    post_inputs = [line.input(method) for line in complete]
-    by_key = {post_input.key: line for post_input, line in zip(post_inputs, complete, strict=True)}
-    results = verdict.compute(post_inputs, method, mu=figures.mu)
-    return [_row(by_key[r.key], figures, r.rank, _ranked(r)) for r in results]
+    weighted = [line.tally.weighted(method) for line in complete]  # once a line: the input and the row share it
+    post_inputs = [line.input(method, w) for line, w in zip(complete, weighted, strict=True)]
+    by_key = {p.key: (line, w) for p, line, w in zip(post_inputs, complete, weighted, strict=True)}
+    rows = []
+    for r in verdict.compute(post_inputs, method, mu=figures.mu):
+        line, w = by_key[r.key]
+        scores = (r.service, r.assessment, r.conduct, r.inspection, r.composite, r.rank, r.title, r.rule, r.eligible)
+        rows.append(_row(line, w, figures, r.rank, True, scores))
+    return rows
 
 
-def _partial_rows(figures: _Figures, lines: list[Gathered], rule: verdict.Rule, after: int) -> list[dict]:
+def _partial_rows(figures: _Figures, lines: list[Gathered], rule: verdict.Rule, after: int, ranked: bool) -> list[dict]:
     """Rows without a rank: what is known of each line, its composite when every component is there."""
-    return [_row(line, figures, after + i, _partial(line, figures, rule)) for i, line in enumerate(lines, 1)]
+    rows = []
+    for i, line in enumerate(lines, 1):
+        weighted = line.tally.weighted(figures.method)
+        rows.append(_row(line, weighted, figures, after + i, ranked, _partial(line, weighted, figures, rule)))
+    return rows
 
 
-def _ranked(result: verdict.PostResult) -> dict:
-    return dict(
-        service=result.service,
-        assessment=result.assessment,
-        conduct=result.conduct,
-        inspection=result.inspection,
-        composite=result.composite,
-        rank=result.rank,
-        title=result.title,
-        rule=result.rule,
-        eligible=result.eligible,
-    )
-
-
-def _partial(line: Gathered, figures: _Figures, rule: verdict.Rule) -> dict:
+def _partial(line: Gathered, weighted: verdict.Weighted, figures: _Figures, rule: verdict.Rule) -> tuple:
+    """The scores of a line without a rank, in the order of ``_row``'s ``scores``."""
     method = figures.method
-    post_input = line.input(method)
+    post_input = line.input(method, weighted)
     missing = line.missing
     values = {
         "service": verdict.service_score(post_input, figures.mu, method.prior_weight),
@@ -86,48 +82,55 @@ def _partial(line: Gathered, figures: _Figures, rule: verdict.Rule) -> dict:
         "conduct": verdict.conduct_score(post_input, method),
         "inspection": None if "inspection" in missing else post_input.inspection_mean,
     }
-    return dict(
-        **values,
-        composite=None if missing else verdict.composite(values, method),
-        rank=None,
-        title=None,
-        rule=rule,
-        eligible=verdict.is_eligible(line.grade, line.complaints.veto),
-    )
+    composite = None if missing else verdict.composite(values, method)
+    eligible = verdict.is_eligible(line.grade, line.complaints.veto)
+    return (*values.values(), composite, None, None, rule, eligible)
 
 
-def _row(line: Gathered, figures: _Figures, position: int, scores: dict) -> dict:
-    weighted = line.tally.weighted(figures.method)
+def _row(
+    line: Gathered, weighted: verdict.Weighted, figures: _Figures, position: int, ranked: bool, scores: tuple
+) -> dict:
+    """A result row; ``scores`` are its service, assessment, conduct, inspection, composite, rank, title, rule and
+    eligibility. Every row has the same columns in the same order (insert_rows reads the first row's)."""
+    service, assessment, conduct, inspection, composite, rank, title, rule, eligible = scores
     if weighted.count >= 2:
         spread = verdict.weighted_spread(weighted.weight, weighted.value_sum, weighted.squares)
     else:
         spread = figures.spread
-    post = line.post
-    return dict(
-        position=position,
-        post_id=post.post_id,
-        holder_id=post.holder_id,
-        post_code=post.code,
-        post_title=post.title,
-        unit_code=post.unit_code,
-        unit_name=post.unit_name,
-        holder_name=post.holder_name,
-        ranked=line.ranked(figures.method),
-        tenure_days=post.tenure_days,
-        ratings=weighted.count,
-        verified_ratings=line.tally.verified_count,
-        rating_weight=weighted.weight,
-        rating_value_sum=weighted.value_sum,
-        rating_spread=spread,
-        grade=line.grade,
-        inspection_deductions=line.deductions,
-        complaints_substantiated=line.complaints.substantiated,
-        complaints_partly=line.complaints.partly,
-        complaints_reopened=line.complaints.reopened,
-        discipline_veto=line.complaints.veto,
-        inspection_rounds=line.scores.rounds,
-        **scores,
-    )
+    post, complaints = line.post, line.complaints
+    return {
+        "position": position,
+        "post_id": post.post_id,
+        "holder_id": post.holder_id,
+        "post_code": post.code,
+        "post_title": post.title,
+        "unit_code": post.unit_code,
+        "unit_name": post.unit_name,
+        "holder_name": post.holder_name,
+        "ranked": ranked,
+        "tenure_days": post.tenure_days,
+        "ratings": weighted.count,
+        "verified_ratings": line.tally.verified_count,
+        "rating_weight": weighted.weight,
+        "rating_value_sum": weighted.value_sum,
+        "rating_spread": spread,
+        "grade": line.grade,
+        "inspection_deductions": line.deductions,
+        "complaints_substantiated": complaints.substantiated,
+        "complaints_partly": complaints.partly,
+        "complaints_reopened": complaints.reopened,
+        "discipline_veto": complaints.veto,
+        "inspection_rounds": line.scores.rounds,
+        "service": service,
+        "assessment": assessment,
+        "conduct": conduct,
+        "inspection": inspection,
+        "composite": composite,
+        "rank": rank,
+        "title": title,
+        "rule": rule,
+        "eligible": eligible,
+    }
 
 
 def next_version(cycle: Cycle, kind: ResultKind) -> int:
@@ -165,8 +168,9 @@ def insert_rows(table, rows: list[dict], convert: dict | None = None, **same) ->
                 copy.write_row(_plain(values, converters) if converters else values)
 
 
-#: COPY sends values as they are: the enums as their text, the withheld counts as JSON.
-_CONVERT = {"title": str, "rule": str, "withheld": Json}
+#: COPY sends values as they are; the withheld counts go as JSON. The title and rule enums need no converting: they
+#: are str subclasses, which psycopg dumps as their text (their value), as it does any str.
+_CONVERT = {"withheld": Json}
 
 
 def _plain(values: tuple, converters: list[tuple[int, object]]) -> list:
@@ -199,9 +203,7 @@ def write(
         mean=inputs.mu(method),
         ranked=sum(1 for row in rows if row["rank"] is not None),
         missing=[{"post_code": code, "missing": parts} for code, parts in inputs.missing(method)],
-        content_hash=canonical_hash(
-            cycle.year, str(kind), version, method_dict, [result_line(r, method_dict) for r in rows]
-        ),
+        content_hash=canonical_hash(cycle.year, str(kind), version, method_dict, result_lines(rows, method_dict)),
         **extra,
     )
     db.session.add(result_set)
@@ -225,7 +227,7 @@ def replace_provisional(cycle: Cycle) -> int:
 def publish_copy(source: ResultSet, cycle: Cycle, reason: str = "", at: datetime | None = None) -> ResultSet:
     """Publish a draft as it stands: a new published version with the draft's rows, method and μ."""
     version = next_version(cycle, ResultKind.PUBLISHED)
-    lines = [result_line(row, source.method) for row in source.rows]
+    lines = result_lines(source.rows, source.method)
     published = ResultSet(
         cycle_id=cycle.id,
         kind=ResultKind.PUBLISHED,
