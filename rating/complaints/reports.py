@@ -12,22 +12,17 @@ from rating.complaints import bp
 from rating.complaints.casework import _labels
 from rating.complaints.casework_forms import ConclusionForm, ProgressForm, ToCentreForm
 from rating.complaints.forms import ReportForm
-from rating.complaints.routes import COMPLAINANT, _filing_limit, _network, _show_query_code, _unit_choices
+from rating.complaints.routes import _filing_limit, _network, online_filing
 from rating.extensions import db, limiter
-from rating.models.complaints import Complaint, ComplaintChannel, ComplaintStatus
-from rating.models.posts import Post
+from rating.models.complaints import Complaint, ComplaintStatus
 from rating.models.users import Role
 from rating.security import public, roles
 from rating.services import complaints
-from rating.views import actor, apply_change, apply_form, audit_read
+from rating.views import actor, apply_form, audit_read
 
 PER_PAGE = 50
 COMMISSION = (Role.AUDITOR,)
 OPEN = (ComplaintStatus.RECEIVED, ComplaintStatus.IN_PROGRESS)
-
-
-def _report_page(form, post, status=200):
-    return render_template("complaints/report_new.html", form=form, post=post), status
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -35,27 +30,7 @@ def _report_page(form, post, status=200):
 @limiter.limit(_filing_limit, methods=["POST"], key_func=_network)
 def report():
     """保密举报: a breach of discipline reported straight to the commission, about a post or a unit."""
-    form = ReportForm(post=request.args.get("post", "")[:20])
-    form.unit.choices = _unit_choices()
-    code = (form.post.data or "").strip().upper()
-    post = db.session.scalar(select(Post).where(Post.code == code)) if code else None
-    if not form.validate_on_submit():
-        return _report_page(form, post, 422 if form.is_submitted() else 200)
-    intake = complaints.Intake(
-        channel=ComplaintChannel.ONLINE.value,
-        category="discipline",
-        text=form.text.data,
-        post_code=form.post.data or "",
-        unit_code=form.unit.data or "",
-        name=form.name.data or "",
-        phone=form.phone.data or "",
-    )
-    return apply_change(
-        lambda: complaints.file_report(COMPLAINANT, intake),
-        None,
-        _show_query_code,
-        page=lambda status: _report_page(form, post, status),
-    )
+    return online_filing(ReportForm, "complaints/report_new.html", complaints.file_report, category="discipline")
 
 
 @bp.get("/reports")

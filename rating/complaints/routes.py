@@ -52,37 +52,38 @@ def _unit_choices() -> list[SelectChoice]:
     return [SelectChoice("", _("(请选择)"))] + [SelectChoice(unit.code, unit.name) for unit in units]
 
 
-def _new_page(form, post, status=200):
-    page = render_template("complaints/new.html", form=form, post=post, category_hints=CATEGORY_HINTS)
-    return page, status
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@public
-@limiter.limit(_filing_limit, methods=["POST"], key_func=_network)
-def new():
-    """网上投诉: about a post (prefilled from ``?post=``) or a unit; the contact is optional and private."""
-    form = ComplaintForm(post=request.args.get("post", "")[:20])
+def online_filing(form_class, template: str, file, category: str = "", **shown):
+    """A citizen's online form (a complaint, or a report to the discipline commission), about a post (prefilled from
+    ``?post=``) or a unit, the contact optional and private: on a valid submit ``file`` takes it in, and the query
+    code is shown once; else the form again with its errors."""
+    form = form_class(post=request.args.get("post", "")[:20])
     form.unit.choices = _unit_choices()
     code = (form.post.data or "").strip().upper()
     post = db.session.scalar(select(Post).where(Post.code == code)) if code else None
+
+    def page(status: int = 200):
+        return render_template(template, form=form, post=post, **shown), status
+
     if not form.validate_on_submit():
-        return _new_page(form, post, 422 if form.is_submitted() else 200)
+        return page(422 if form.is_submitted() else 200)
     intake = cases.Intake(
         channel=ComplaintChannel.ONLINE.value,
-        category=form.category.data,
+        category=category or form.category.data,
         text=form.text.data,
         post_code=form.post.data or "",
         unit_code=form.unit.data or "",
         name=form.name.data or "",
         phone=form.phone.data or "",
     )
-    return apply_change(
-        lambda: cases.file_complaint(COMPLAINANT, intake),
-        None,
-        _show_query_code,
-        page=lambda status: _new_page(form, post, status),
-    )
+    return apply_change(lambda: file(COMPLAINANT, intake), None, _show_query_code, page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@public
+@limiter.limit(_filing_limit, methods=["POST"], key_func=_network)
+def new():
+    """网上投诉, to the complaint centre."""
+    return online_filing(ComplaintForm, "complaints/new.html", cases.file_complaint, category_hints=CATEGORY_HINTS)
 
 
 def _show_query_code(filed) -> str:
