@@ -22,7 +22,6 @@ from rating.views import actor, apply_form, audit_read
 
 PER_PAGE = 50
 COMMISSION = (Role.AUDITOR,)
-OPEN = (ComplaintStatus.RECEIVED, ComplaintStatus.IN_PROGRESS)
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -59,7 +58,7 @@ def report_case(case_number: str):
     contact = [name for name in ("complainant_name", "complainant_phone") if getattr(complaint, name)]
     if contact:  # the office reads the audit log: the record of this reading names no post
         audit_read("complaint", complaint.id, contact, None)
-    open_ = complaint.status in OPEN
+    open_ = complaints.report_is_open(complaint)
     return render_template(
         "complaints/report_detail.html",
         complaint=complaint,

@@ -1,8 +1,8 @@
 """The complaint centre's services (投诉中心), one function per step: ``cases`` (intake, referral, handling,
-conclusion, merging, erasure, import), ``clocks`` (the running clock and overdue marking), ``handling`` (the unit's
-signing, sending back and extensions), ``visits`` (the return visit and the one reopening rule), ``publication``
-(what the public may read of a case), ``receipts`` (the receipt by SMS) and ``reports`` (the confidential channel to
-the discipline commission). Callers use this package's names."""
+conclusion, erasure, import), ``duplicates`` (suggesting and merging), ``clocks`` (the running clock and overdue
+marking), ``handling`` (the unit's signing, sending back and extensions), ``visits`` (the return visit and the one
+reopening rule), ``publication`` (what the public may read of a case), ``receipts`` (the receipt by SMS) and
+``reports`` (the confidential channel to the discipline commission). Callers use this package's names."""
 
 from rating.services.complaints.cases import (
     DEFAULT_WORKING_DAYS,
@@ -15,12 +15,11 @@ from rating.services.complaints.cases import (
     find_for_complainant,
     hash_query_code,
     import_concluded,
-    merge,
-    possible_duplicates,
     record_progress,
     refer,
 )
 from rating.services.complaints.clocks import mark_overdue, running_clock
+from rating.services.complaints.duplicates import merge, possible_duplicates
 from rating.services.complaints.handling import decide_extension, request_extension, send_back, sign
 from rating.services.complaints.publication import (
     is_confidential,
@@ -37,6 +36,7 @@ from rating.services.complaints.reports import (
     file_report,
     investigate,
     report_by_number,
+    report_is_open,
     to_centre,
 )
 from rating.services.complaints.visits import answer, record_return_call, return_visit
@@ -46,6 +46,7 @@ __all__ = [
     "conclude_report",
     "file_report",
     "investigate",
+    "report_is_open",
     "report_by_number",
     "to_centre",
     "DEFAULT_WORKING_DAYS",

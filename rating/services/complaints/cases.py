@@ -1,9 +1,8 @@
 """The complaint centre's closed loop (件件有着落,事事有回音): intake from every channel, referral to the unit with a
 deadline in working days, the unit's handling, conclusion with a finding and a reply (or the centre's own direct
-conclusion), merging of duplicates, and erasure of contacts after the retention period. The
-unit's signing, sending back and extensions are in ``handling``, the return visit in ``visits``; the clocks
-themselves in rating.scoring.case_clocks, and which
-case is on which clock and overdue (督办) in ``clocks``.
+conclusion), and erasure of contacts after the retention period. Duplicates and merging are in ``duplicates``, the
+unit's signing, sending back and extensions in ``handling``, the return visit in ``visits``; the clocks themselves in
+rating.scoring.case_clocks, and which case is on which clock and overdue (督办) in ``clocks``.
 
 Concluded cases feed the conduct component of the verdict (SPEC §3), so conclusions are audited.
 
@@ -11,7 +10,6 @@ Each step is stamped with the current time; Python callers replaying a dated cas
 pass ``at`` instead, and every rule, event and audit entry is the same.
 """
 
-import difflib
 import hashlib
 import hmac
 import secrets
@@ -47,8 +45,6 @@ from rating.services.tenures import Holders, holder_on
 
 QUERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DEFAULT_WORKING_DAYS = 15
-DUPLICATE_WINDOW = timedelta(days=7)
-DUPLICATE_SIMILARITY = 0.6
 
 
 def hash_query_code(code: str) -> str:
@@ -188,42 +184,6 @@ def find_for_complainant(case_number: str, query_code: str) -> Complaint | None:
     if complaint is None or not hmac.compare_digest(complaint.query_code_hash, hash_query_code(query_code)):
         return None
     return complaint
-
-
-def possible_duplicates(complaint: Complaint) -> list[Complaint]:
-    """Same post (or unit), close in time, similar text: suggested to the handler, who decides."""
-    same_target = (
-        Complaint.post_id == complaint.post_id if complaint.post_id else Complaint.unit_id == complaint.unit_id
-    )
-    candidates = db.session.scalars(
-        select(Complaint).where(
-            same_target,
-            Complaint.centre_id == complaint.centre_id,  # a centre merges only its own cases
-            Complaint.confidential.is_(complaint.confidential),  # a report is never shown beside a centre's case
-            Complaint.id != complaint.id,
-            Complaint.merged_into_id.is_(None),
-            Complaint.created_at >= complaint.created_at - DUPLICATE_WINDOW,
-            Complaint.created_at <= complaint.created_at + DUPLICATE_WINDOW,
-        )
-    ).all()
-    return [
-        other
-        for other in candidates
-        if difflib.SequenceMatcher(None, complaint.text, other.text).ratio() >= DUPLICATE_SIMILARITY
-    ]
-
-
-def merge(actor: audit.Actor, duplicate: Complaint, into: Complaint) -> None:
-    apart = duplicate.centre_id != into.centre_id or duplicate.confidential or into.confidential
-    if duplicate.id == into.id or into.merged_into_id is not None or apart:
-        raise InvalidInput(_("不能合并到该案件。"))
-    if duplicate.status == ComplaintStatus.CONCLUDED:
-        raise Conflict(_("已办结的案件不能合并。"))
-    duplicate.merged_into_id = into.id
-    _event(duplicate, actor.name, "merged", _("已并入 %(case)s 一并办理", case=into.case_number))
-    _event(into, actor.name, "merged", _("并入重复投诉 %(case)s", case=duplicate.case_number), public=False)
-    db.session.flush()
-    audit.record(actor, "complaint.merge", "complaint", duplicate.id, after={"into": into.case_number})
 
 
 def _notify(unit_id: int | None, complaint: Complaint, text: str, at: datetime | None = None) -> None:

@@ -60,8 +60,13 @@ def report_by_number(case_number: str) -> Complaint:
     return complaint
 
 
+def report_is_open(report: Complaint) -> bool:
+    """Whether the commission may still look into, conclude or hand on the report."""
+    return report.confidential and report.status in OPEN
+
+
 def _check_open(complaint: Complaint) -> None:
-    if not complaint.confidential or complaint.status not in OPEN:
+    if not report_is_open(complaint):
         raise Conflict(_("该举报已办结,不能再办理。"))
 
 
