@@ -178,6 +178,22 @@ def _cycle() -> Cycle:
     return db.session.scalar(select(Cycle).where(Cycle.year == YEAR))
 
 
+def test_the_stations_tally_leaves_the_planner_as_it_found_it(app_ctx):
+    """On the demo: the tally (which prices random reads as on an SSD for its one statement on PostgreSQL) counts
+    the demo's stations and puts the setting back for the rest of the transaction."""
+    from sqlalchemy import text
+
+    from rating.services.rankings import gather
+
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    setting = text("SELECT current_setting('random_page_cost')")
+    before = db.session.scalar(setting) if postgres else None
+    tallies = gather.station_tallies(_cycle())
+    assert len(tallies) >= 13 and all(ratings >= happy >= 0 for ratings, happy in tallies.values())
+    if postgres:
+        assert db.session.scalar(setting) == before
+
+
 def test_conduct_derives_from_the_verdict_and_rankings_publish_with_it(app_ctx):
     """On the demo: every unit with scores but no conduct takes the mean composite of its ranked lines in the
     cycle's computed verdict; the rankings are public during notice and published with the verdict, immutably."""
