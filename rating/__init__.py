@@ -50,9 +50,17 @@ def configure_routing(app: Flask) -> None:
 
 def configure_database(app: Flask) -> None:
     from rating import models  # noqa: F401  (registers every table on the metadata)
+    from rating.services.partitions import compared
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=compared,
+    )
 
 
 @event.listens_for(Engine, "connect")

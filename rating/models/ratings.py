@@ -7,7 +7,18 @@ excluded, each with a reason and who decided.
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rating.models.base import Base, UTCDateTime, enum_type, utcnow
@@ -56,6 +67,11 @@ WITHHELD = f"status IN ('{RatingStatus.HELD}', '{RatingStatus.EXCLUDED}')"
 
 
 class Rating(Base):
+    """On PostgreSQL the table is partitioned by cycle (one partition ``ratings_c<cycle id>`` per cycle, made with
+    the cycle by rating.services.partitions, and ``ratings_default``; migration 0023): there the primary key is
+    (id, cycle_id), and every unique key below ends with cycle_id, as PostgreSQL requires of a partitioned table.
+    The unique keys are the same on SQLite, whose table is a plain one with the primary key id."""
+
     __tablename__ = "ratings"
     __table_args__ = (
         #: Covers the verdict's grouped query (and the public tally), so it reads the index alone. On PostgreSQL,
@@ -87,8 +103,15 @@ class Rating(Base):
         #: One rating per phone, post and cycle (a phone confirmed by SMS makes a rating verified).
         Index("uq_ratings_phone", "cycle_id", "post_id", "phone_hash", unique=True),
         #: One unverified web rating per device, post and day, held by the database too: two submits of one device
-        #: that both read "not rated today" cannot both be stored (migration 0022). Also serves that reading.
-        Index("uq_ratings_device_day", "post_id", "rater_hash", "rated_on", unique=True),
+        #: that both read "not rated today" cannot both be stored (migration 0022). Also serves that reading. Cycles
+        #: never overlap, so a day lies in one cycle and cycle_id (the partition key, 0023) keeps the rule as it was.
+        Index("uq_ratings_device_day", "post_id", "rater_hash", "rated_on", "cycle_id", unique=True),
+        #: The receipt number is random (rating.services.ratings.new_receipt: the day and 32⁷ choices), looked up
+        #: alone; unique within its cycle, as the partitioned table allows (0023).
+        UniqueConstraint("receipt", "cycle_id", name="uq_ratings_receipt"),
+        #: A one-time code is spent by one guarded UPDATE before its rating is written (rating.services.ratings);
+        #: the database holds it to one rating per cycle, as the partitioned table allows (0023).
+        UniqueConstraint("code_id", "cycle_id", name="uq_ratings_code_id"),
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         CheckConstraint("attitude IS NULL OR attitude BETWEEN 1 AND 5", name="attitude_range"),
         CheckConstraint("efficiency IS NULL OR efficiency BETWEEN 1 AND 5", name="efficiency_range"),
@@ -98,8 +121,8 @@ class Rating(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Shown to the citizen as the receipt number (回执号).
-    receipt: Mapped[str] = mapped_column(String(20), unique=True)
-    #: Indexed by ix_ratings_tally, which leads with it.
+    receipt: Mapped[str] = mapped_column(String(20))
+    #: Indexed by ix_ratings_tally, which leads with it; the partition key on PostgreSQL.
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"))
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id", ondelete="RESTRICT"))
@@ -114,7 +137,7 @@ class Rating(Base):
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "rating_channel"))
     #: Came with a valid one-time code or a phone confirmed by SMS: weight 1.0 instead of 0.5.
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
-    code_id: Mapped[int | None] = mapped_column(ForeignKey("rating_codes.id", ondelete="RESTRICT"), unique=True)
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("rating_codes.id", ondelete="RESTRICT"))
     status: Mapped[RatingStatus] = mapped_column(enum_type(RatingStatus, "rating_status"))
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     decided_by: Mapped[str | None] = mapped_column(String(50))
@@ -141,7 +164,10 @@ class FollowUp(Base):
     __tablename__ = "follow_ups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: On PostgreSQL the foreign key is (rating_id, cycle_id), the partitioned ratings' primary key (0023).
     rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id", ondelete="RESTRICT"), unique=True)
+    #: The rating's cycle, copied from it (rating.services.followups.open_follow_up).
+    cycle_id: Mapped[int] = mapped_column()
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     #: Private: seen only by the unit's staff handling the follow-up and by administrators and auditors.

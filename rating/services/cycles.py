@@ -11,6 +11,7 @@ from rating.models.cycles import Cycle, CycleStatus
 from rating.scoring.method import InvalidMethod, MethodSettings
 from rating.services import audit
 from rating.services.errors import Conflict, InvalidInput, NotFound
+from rating.services.partitions import add_cycle_partition
 
 
 def snapshot(cycle: Cycle) -> dict:
@@ -26,6 +27,8 @@ def snapshot(cycle: Cycle) -> dict:
 def create_cycle(
     actor: audit.Actor, year: int, starts_on: date | None = None, ends_on: date | None = None, method=None
 ) -> Cycle:
+    """A new cycle, scheduled or open by its dates; on PostgreSQL with its own partition of the ratings, made in
+    the same transaction (rating.services.partitions)."""
     if not 2000 <= year <= 2100:
         raise InvalidInput(_("年度须在 2000–2100 之间"))
     starts_on = starts_on or date(year, 1, 1)
@@ -42,6 +45,7 @@ def create_cycle(
     cycle = Cycle(year=year, starts_on=starts_on, ends_on=ends_on, status=status, method=settings.to_dict())
     db.session.add(cycle)
     db.session.flush()
+    add_cycle_partition(cycle.id)
     audit.record(actor, "cycle.create", "cycle", cycle.id, after=snapshot(cycle))
     return cycle
 

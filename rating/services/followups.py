@@ -38,6 +38,7 @@ def open_follow_up(rating: Rating, post: Post, contact: str, cycle: Cycle, at: d
     at = at or utcnow()
     follow_up = FollowUp(
         rating_id=rating.id,
+        cycle_id=rating.cycle_id,
         post_id=post.id,
         unit_id=post.unit_id,
         contact=contact[:100],

@@ -1,0 +1,53 @@
+"""The ratings' partitions (评议数据分区): on PostgreSQL each cycle's ratings live in their own table, so that the
+verdict and the public pages, which read one cycle, read only that cycle's rows and indexes (migration 0023,
+docs/scaling.md). SQLite keeps one plain table and nothing here does anything.
+
+Called by rating.services.cycles.create_cycle, in the transaction that creates the cycle; every path that makes a
+cycle (the back office, ``flask`` commands, the demo, the benchmarks, the tests' factories) goes through it.
+"""
+
+import re
+
+from sqlalchemy import text
+
+from rating.extensions import db
+
+#: Ratings of a cycle without its own partition land here: correct, only not pruned.
+DEFAULT_PARTITION = "ratings_default"
+
+
+#: The partitions' names: the models know only the partitioned table.
+PARTITION = re.compile(r"ratings_(c\d+|default)")
+
+
+def partition_name(cycle_id: int) -> str:
+    return f"ratings_c{int(cycle_id)}"
+
+
+def compared(object_, name, type_, reflected, compare_to) -> bool:
+    """Alembic's ``include_object`` (autogenerate, and the test that models and migrations agree): the partitions,
+    their indexes, and the foreign keys PostgreSQL adds to each of them on its own, are the partitioned table's
+    storage, not something the models declare."""
+    table = object_.referred_table if type_ == "foreign_key_constraint" else getattr(object_, "table", object_)
+    return not PARTITION.fullmatch(table.name)
+
+
+def add_cycle_partition(cycle_id: int) -> bool:
+    """Give the cycle its partition of ``ratings`` (PostgreSQL), with the line statistics the verdict's tally is
+    planned by. Returns whether one was made: not on SQLite, not when it exists, and not when the default partition
+    already holds ratings of the cycle (a cycle made without this function): they stay there, where they are counted
+    all the same, rather than be moved under the follow-ups that refer to them."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False
+    name = partition_name(cycle_id)
+    if db.session.scalar(text("SELECT to_regclass(:name)"), {"name": name}) is not None:
+        return False
+    stray = text(f"SELECT EXISTS (SELECT FROM {DEFAULT_PARTITION} WHERE cycle_id = :cycle)")  # noqa: S608
+    if db.session.scalar(stray, {"cycle": cycle_id}):
+        return False
+    # Identifiers cannot be bound parameters; the name is made of an int, checked above.
+    db.session.execute(text(f"CREATE TABLE {name} PARTITION OF ratings FOR VALUES IN ({int(cycle_id)})"))
+    db.session.execute(
+        text(f"CREATE STATISTICS st_{name}_line (ndistinct) ON post_id, holder_id, verified, level FROM {name}")
+    )
+    return True
