@@ -7,7 +7,8 @@ Scenarios: 1,000,000 ratings over 100 posts on SQLite (a temp file) and, with --
 1,000,000 station ratings / 1,000 units on SQLite and 10,000,000 / 10,000 units on PostgreSQL (--rankings-only skips
 the verdict's scenarios). --scale multiplies the number of ratings (0.1 for a quick run). Each scenario gets a fresh
 database migrated to head (on PostgreSQL a scratch database ``bench_compute_<random>`` on the given server, dropped
-afterwards; no other database is touched) holding units, posts with their holders, the current year's open cycle, an
+afterwards; no other database is touched) holding units, posts with their holders, the current year's open cycle (made
+by create_cycle, so on PostgreSQL its ratings land in its own partition of ``ratings``, migration 0023), an
 assessment and two rounds of inspection scores for every post, a few inspection findings, and the ratings, generated
 inside the database (INSERT ... SELECT over generate_series on PostgreSQL, a recursive CTE on SQLite): every third
 one verified (window), the others web ratings, a few held or excluded. Then ANALYZE (VACUUM ANALYZE on PostgreSQL,

@@ -45,8 +45,12 @@ def add_cycle_partition(cycle_id: int) -> bool:
     stray = text(f"SELECT EXISTS (SELECT FROM {DEFAULT_PARTITION} WHERE cycle_id = :cycle)")  # noqa: S608
     if db.session.scalar(stray, {"cycle": cycle_id}):
         return False
-    # Identifiers cannot be bound parameters; the name is made of an int, checked above.
-    db.session.execute(text(f"CREATE TABLE {name} PARTITION OF ratings FOR VALUES IN ({int(cycle_id)})"))
+    # Made apart and then attached, rather than CREATE TABLE … PARTITION OF: attaching locks ratings only against
+    # other schema changes (SHARE UPDATE EXCLUSIVE), so citizens' ratings and the pages go on while the cycle is
+    # created; PARTITION OF would hold them until the transaction ends. Attaching makes the partition's indexes,
+    # keys and foreign keys from the parent's. Identifiers cannot be bound parameters: the name is made of an int.
+    db.session.execute(text(f"CREATE TABLE {name} (LIKE ratings INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"))
+    db.session.execute(text(f"ALTER TABLE ratings ATTACH PARTITION {name} FOR VALUES IN ({int(cycle_id)})"))
     db.session.execute(
         text(f"CREATE STATISTICS st_{name}_line (ndistinct) ON post_id, holder_id, verified, level FROM {name}")
     )
