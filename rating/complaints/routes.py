@@ -102,7 +102,9 @@ def filed(case_number: str):
     query_code, report = None, False
     if kept.get("case") == case_number:
         query_code, report = session.pop(FILED_KEY)["code"], kept.get("report", False)
-    return render_template("complaints/filed.html", case_number=case_number[:20], query_code=query_code, report=report)
+    return render_template(
+        "complaints/filed.html", case_number=case_number[:20], query_code=query_code, report=report
+    )
 
 
 def _case_page(complaint, query_code: str, visit_form=None):

@@ -14,8 +14,6 @@ from rating.extensions import db
 
 #: Ratings of a cycle without its own partition land here: correct, only not pruned.
 DEFAULT_PARTITION = "ratings_default"
-
-
 #: The partitions' names: the models know only the partitioned table.
 PARTITION = re.compile(r"ratings_(c\d+|default)")
 

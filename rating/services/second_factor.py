@@ -89,7 +89,9 @@ def use_recovery_code(user: User, code: str) -> bool:
     """Spend one recovery code: a conditional UPDATE, so the same code works once, even twice at the same moment."""
     spent = db.session.execute(
         update(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code), RecoveryCode.used_at.is_(None))
+        .where(
+            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code), RecoveryCode.used_at.is_(None)
+        )
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
