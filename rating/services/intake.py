@@ -62,6 +62,7 @@ def _situation():
         .scalar_subquery()
     )
     rated = exists().where(
+        Rating.cycle_id == Cycle.id,  # on PostgreSQL, the open cycle's partition alone (pruned as the row is read)
         Rating.post_id == post,
         Rating.rater_hash == bindparam("device_hash"),
         Rating.verified.is_(false()),

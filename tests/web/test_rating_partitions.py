@@ -143,3 +143,33 @@ def test_the_verdicts_tally_of_a_cycle_reads_only_its_partition(app, engine_name
         plan = "\n".join(connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
         assert partition_name(this.id) in plan
         assert partition_name(last.id) not in plan and "ratings_default" not in plan, plan
+
+
+def test_a_submits_check_of_the_devices_day_reads_only_the_open_cycles_partition(
+    app, engine_name, make_cycle, make_post, make_rating
+):
+    """The rating path asks whether this device rated this post today on every submit: with a partition per year,
+    only the open cycle's is read, however many years the table holds."""
+    if engine_name != "postgresql":
+        pytest.skip("partition pruning is PostgreSQL's")
+    from rating.services import intake, sources
+
+    with app.app_context():
+        last, this, post, *_ = _two_cycles(make_cycle, make_post, make_rating)
+        seen = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):
+            seen.append((statement, parameters))
+
+        connection = db.session.connection()
+        event.listen(connection, "before_cursor_execute", keep)
+        try:
+            today = local_today()
+            situation = intake.situation(post.id, today, sources.day_start(today), "192.0.2", "device")
+        finally:
+            event.remove(connection, "before_cursor_execute", keep)
+        assert situation.cycle.id == this.id and situation.rated_today is False
+        [(statement, parameters)] = seen
+        plan = "\n".join(connection.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters).scalars())
+        read = [line for line in plan.splitlines() if " on ratings_" in line and "never executed" not in line]
+        assert len(read) == 1 and partition_name(this.id) in read[0], plan
