@@ -11,6 +11,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -77,27 +78,39 @@ def server_settings(database_url: str) -> str:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict):
-    """Run gunicorn with the project's gunicorn.conf.py (the production settings) on a free loopback port; yields
-    the port. The app and its baseline are served alike."""
+def gunicorn(app_spec: str, env: dict, ready_timeout: float = 120):
+    """Run gunicorn with the project's gunicorn.conf.py (the production settings, through bench/_gunicorn.py) on a
+    free loopback port; yields the port once every worker has loaded the app. The app and its baseline are served
+    alike."""
     port = free_port()
     bin_dir = Path(sys.executable).parent
-    config = str(ROOT / "gunicorn.conf.py")
-    process = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "-c", config, "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )
-    try:
-        wait_for(port)
-        yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    config = str(ROOT / "bench" / "_gunicorn.py")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    workers = int(env["WEB_WORKERS"]) if "WEB_WORKERS" in env else conf["workers"]
+    with tempfile.TemporaryDirectory() as ready:
+        process = subprocess.Popen(
+            [str(bin_dir / "gunicorn"), "-c", config, "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+            cwd=ROOT,
+            env={**os.environ, **env, "BENCH_READY_DIR": ready},
+        )
+        try:
+            wait_for(port)
+            deadline = time.monotonic() + ready_timeout
+            while len(os.listdir(ready)) < workers:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"gunicorn's workers did not all start within {ready_timeout}s")
+                time.sleep(0.1)
+            yield port
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
 
 
-def run_load(port: int, path: str, clients: int, seconds: float, warmup: float = 1.0) -> LoadResult:
-    """``clients`` threads each send GETs back to back for ``seconds``; bounded in time, loopback only."""
+def run_load(
+    port: int, path: str, clients: int, seconds: float, warmup: float = 1.0, headers: dict | None = None
+) -> LoadResult:
+    """``clients`` threads each send GETs back to back for ``seconds``, with ``headers``; bounded in time, loopback
+    only. A compressed answer is read as it came (counted, not inflated)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -111,7 +124,7 @@ def run_load(port: int, path: str, clients: int, seconds: float, warmup: float =
         while (now := time.monotonic()) < stop_at:
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers or {})
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200

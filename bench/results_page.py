@@ -10,6 +10,11 @@ measured in the same run, and whether it met its goal: 0.60 of the bare endpoint
 others (issue 16). The pages come from the shared cache (rating.cache): in-process, or Redis when CACHE_REDIS_URL
 is set in the environment.
 
+Every request, to the app and to the bare endpoint alike (and wrk's), sends ``Accept-Encoding: gzip, deflate, br``
+as a browser does: the ranking page (about 44 KB) then comes gzip-compressed from the cache, stored so once, and the
+client reads the compressed bytes without inflating them; the bare endpoint's "ok" is too short to compress and comes
+plain. Each server is measured only once all its workers have loaded the app (bench/_gunicorn.py).
+
 The house load generator (bench/_load.py) is Python: on a small machine it shares the cores with the server, and
 reading a 40 KB page costs it far more than reading "ok". So two more figures tell the page's own cost apart:
 the app's floor (a constant-string view behind all of the app's hooks: session, sign-in, locale, access rule,
@@ -27,7 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench._load import gunicorn, run_load
-from bench.directory import GOAL, seeded_database, verdict
+from bench.directory import BROWSER, GOAL, seeded_database, verdict
 
 #: The published ranking page at least this share of the bare endpoint's requests/s (issue 16, item 3); its other
 #: pages at least ``GOAL``.
@@ -76,7 +81,7 @@ def published_cycle(url: str) -> int:
     return year
 
 
-def wrk(port: int, path: str, clients: int, seconds: float) -> tuple[float, str]:
+def wrk(port: int, path: str, clients: int, seconds: float, headers: dict) -> tuple[float, str]:
     """(requests/s, p99) from wrk, or (0, "") when wrk is not installed."""
     if not shutil.which("wrk"):
         return 0.0, ""
@@ -86,6 +91,7 @@ def wrk(port: int, path: str, clients: int, seconds: float) -> tuple[float, str]
         f"-c{clients}",
         f"-d{max(1, round(seconds))}s",
         "--latency",
+        *(arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")),
         f"http://127.0.0.1:{port}{path}",
     ]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -97,16 +103,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--plain", action="store_true", help="send no Accept-Encoding: every page comes uncompressed")
     args = parser.parse_args()
+    headers = {} if args.plain else BROWSER
     engines = [("sqlite", f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")]
     if os.environ.get("BENCH_DATABASE_URL"):
         engines.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
     cache = "Redis " + os.environ["CACHE_REDIS_URL"] if os.environ.get("CACHE_REDIS_URL") else "in-process"
     print(f"{args.clients} concurrent clients, {args.seconds:g} s per measurement, gunicorn -w 2, loopback")
+    print(f"Accept-Encoding: {headers.get('Accept-Encoding', '(none)')}")
     print(f"page cache {cache}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with gunicorn("bench.bare_app:app", {}) as port:
-        bare = run_load(port, "/", args.clients, args.seconds)
-        bare_wrk = wrk(port, "/", args.clients, args.seconds)
+        bare = run_load(port, "/", args.clients, args.seconds, headers=headers)
+        bare_wrk = wrk(port, "/", args.clients, args.seconds, headers)
     print(bare.line("bare Flask endpoint"))
     for name, url in engines:
         seeded_database(url)
@@ -122,14 +131,14 @@ def main() -> None:
         env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "RATING_ENV": "production", "RATELIMIT_ENABLED": "0"}
         with gunicorn("bench.results_page:floor_app()", env) as port:
             for label, path, goal in pages:
-                result = run_load(port, path, args.clients, args.seconds)
+                result = run_load(port, path, args.clients, args.seconds, headers=headers)
                 ratio = result.rps / bare.rps
                 print(
                     result.line(f"{name}: {label}")
                     + f"   ratio to bare {ratio:5.2f}"
                     + (verdict(ratio, goal) if goal else "")
                 )
-            ranking = wrk(port, pages[0][1], args.clients, args.seconds)
+            ranking = wrk(port, pages[0][1], args.clients, args.seconds, headers)
         if bare_wrk[0] and ranking[0]:
             print(f"{'wrk: bare Flask endpoint':<28} {bare_wrk[0]:9.1f} req/s   p99 {bare_wrk[1]}")
             print(

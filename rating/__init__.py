@@ -75,10 +75,11 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def configure_cache(app: Flask) -> None:
-    from rating import cache as public_pages  # noqa: F401  (watches the sessions for changes of public content)
+    from rating import cache as public_pages  # watches the sessions for changes of public content
     from rating.extensions import cache  # not imported at the top: ``rating.cache`` names the module
 
     cache.init_app(app)
+    app.jinja_env.globals["page_path"] = public_pages.page_path
 
 
 def configure_login(app: Flask) -> None:

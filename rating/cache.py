@@ -22,17 +22,27 @@ made a CSRF token or flashed a message are rendered fresh and never kept. The ke
 session cookie or ``?lang=``, as ``rating.select_locale`` decides), hence ``Vary: Cookie``; the API's JSON is the
 same in every language and is keyed without it.
 
+The key holds the page's path and only the query parameters it reads, as each route declares them (``query=``), with
+their values normalised; the page is rendered with those alone in ``request.args``. Any other parameter
+(``/?junk=1``) is answered with the bare URL's entry, so a script cannot fill the cache with junk keys, and a page
+cannot differ from what its key says. Its language switch links back to the page's own address (``page_path``), never
+to a first reader's extra parameters.
+
 One ETag scheme: the strong ETag of a response is a hash of its body and its language, stored with the body, so a
-reader who sends it back in If-None-Match gets 304 Not Modified without a render.
+reader who sends it back in If-None-Match gets 304 Not Modified without a render. A text or JSON body of
+``GZIP_MIN_BYTES`` or more is also stored gzip-compressed (once, when stored): a reader whose browser accepts gzip
+gets it with ``Content-Encoding: gzip``, its own ETag (the plain one with ``-gz``) and ``Vary: Accept-Encoding``.
 
 If Redis fails, pages are rendered fresh (and the failure logged) rather than refused; a change committed while it
 is down cannot renew its areas' generations, so pages cached before may be shown until they expire.
 """
 
+import gzip
 import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from flask import Response, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
@@ -40,6 +50,7 @@ from flask_login import current_user
 from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import ImmutableMultiDict
 
 from rating.extensions import cache
 
@@ -69,6 +80,10 @@ LOOKUP_SECONDS = 5.0
 FINAL, REVALIDATE = "public, max-age=60", "no-cache"
 #: A page that holds something of its reader (a form's token, a message).
 PRIVATE = "private, no-store"
+#: A text or JSON body this long or longer is also kept gzip-compressed; a shorter one gains little on the wire.
+GZIP_MIN_BYTES = 1024
+#: The longest value of a query parameter a cached page reads (the directory's search words: 100 characters).
+ARGUMENT_CHARS = 100
 
 
 # --- generations ------------------------------------------------------------------------------------------------
@@ -166,41 +181,98 @@ def page(
     depends_on: tuple,
     render: Callable[[], str | bytes | Response],
     *,
+    query: tuple[str, ...] = (),
     areas: Iterable[str] = AREAS,
     final: bool = False,
     localised: bool = True,
     mimetype: str = "text/html; charset=utf-8",
     headers: dict | None = None,
 ) -> Response:
-    """The response for a public GET that shows only ``areas`` and ``depends_on`` (plus the URL and, when
-    ``localised``, the language): from the cache when rendered before, 304 when the reader already has it.
-    ``render`` may return a Response (a redirect), which is passed on and never kept."""
+    """The response for a public GET that shows only ``areas``, ``depends_on`` and the query parameters named in
+    ``query`` (plus the path and, when ``localised``, the language): from the cache when rendered before, 304 when
+    the reader already has it. ``render`` sees only the ``query`` parameters in ``request.args`` (see
+    ``_arguments``); it may return a Response (a redirect), which is passed on and never kept."""
     language = str(get_locale()) if localised else ""
+    arguments = _arguments(query)
     # Set as plain strings: this runs on every request and the header objects cost more than the lookup.
     vary = {"Vary": "Cookie"} if localised else {}
-    common = {"Cache-Control": FINAL if final else REVALIDATE, **vary}
     if not shareable():  # made for this reader (signed in, or shown a message): no proxy may keep it either
-        return _fresh(render, mimetype, {**(headers or {}), **vary, "Cache-Control": PRIVATE})
+        return _fresh(render, arguments, mimetype, {**(headers or {}), **vary, "Cache-Control": PRIVATE})
     try:
         tokens = tuple(generations()[area] for area in sorted(areas))
-        digest = hashlib.sha256(repr((depends_on, tokens, language, request.full_path)).encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(repr((depends_on, tokens, language, request.path, arguments)).encode()).hexdigest()
         key = f"page:{digest}"
-        kept = cache.get(key)  # (etag, body)
+        kept = cache.get(key)  # (etag, body, gzip-compressed body or None)
     except RedisError:
         current_app.logger.exception("public page cache unavailable: rendering %s fresh", request.path)
-        return _fresh(render, mimetype, {**(headers or {}), **vary})
+        return _fresh(render, arguments, mimetype, {**(headers or {}), **vary})
     if kept is None:
-        body = render()
+        body = _rendering(render, arguments)
         if isinstance(body, Response):
             return body
         if not _impersonal():  # made for this reader alone: neither kept here nor by any proxy
             return Response(body, content_type=mimetype, headers={**(headers or {}), **vary, "Cache-Control": PRIVATE})
-        kept = (_etag(_encoded(body), language), _encoded(body))
+        body = _encoded(body)
+        kept = (_etag(body, language), body, _compressed(body, mimetype))
         _keep(key, kept)
-    common["ETag"] = f'"{kept[0]}"'
-    if "If-None-Match" in request.headers and request.if_none_match.contains(kept[0]):
+    etag, body, zipped = kept
+    encoding = {}
+    if zipped is not None:  # the page comes in two encodings: every answer says which header chose it
+        vary = {"Vary": "Accept-Encoding, Cookie" if localised else "Accept-Encoding"}
+        if _accepts_gzip():
+            etag, body, encoding = f"{etag}-gz", zipped, {"Content-Encoding": "gzip"}
+    common = {"Cache-Control": FINAL if final else REVALIDATE, **vary, "ETag": f'"{etag}"'}
+    if "If-None-Match" in request.headers and request.if_none_match.contains(etag):
         return Response(status=304, headers=common)
-    return Response(kept[1], content_type=mimetype, headers={**common, **(headers or {})})
+    return Response(body, content_type=mimetype, headers={**common, **encoding, **(headers or {})})
+
+
+def _arguments(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The query parameters ``names`` of this request as a cached page reads them: the first value of each, without
+    surrounding spaces, at most ``ARGUMENT_CHARS`` characters; an empty one is absent (every view reads ``?q=`` as
+    no ``q``)."""
+    found = []
+    for name in names:
+        value = request.args.get(name, "").strip()[:ARGUMENT_CHARS]
+        if value:
+            found.append((name, value))
+    return tuple(found)
+
+
+def page_path() -> str:
+    """The address of the page being rendered, for its language switch (a template global): a cached page's path
+    with the parameters its key holds, so a page kept for everyone links to itself and to no first reader's extra
+    parameters; any other page's full path."""
+    return getattr(request, "page_path", None) or request.full_path
+
+
+def _rendering(render: Callable, found: tuple[tuple[str, str], ...]):
+    """``render()`` with only the parameters ``found`` in ``request.args``: a page cannot depend on what its key
+    does not hold."""
+    saved = request.args
+    request.args = ImmutableMultiDict(found)
+    request.page_path = request.path + (f"?{urlencode(found)}" if found else "")
+    try:
+        return render()
+    finally:
+        request.args = saved
+
+
+def _compressed(body: bytes, mimetype: str) -> bytes | None:
+    """``body`` gzip-compressed (the same bytes in every process: no timestamp), or None when it is short or not
+    text (a spreadsheet is compressed already)."""
+    if len(body) < GZIP_MIN_BYTES or not mimetype.startswith(("text/", "application/json")):
+        return None
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def _accepts_gzip() -> bool:
+    """Whether the reader's Accept-Encoding takes gzip: a browser's plain list (``gzip, deflate, br``) is read
+    without parsing; one with weights (``gzip;q=0``) is parsed."""
+    header = request.headers.get("Accept-Encoding", "")
+    if "gzip" not in header and "*" not in header:
+        return False
+    return ";" not in header or request.accept_encodings["gzip"] > 0
 
 
 def _impersonal() -> bool:
@@ -217,6 +289,6 @@ def _keep(key: str, kept: tuple) -> None:
         current_app.logger.exception("public page cache unavailable: %s not kept", request.path)
 
 
-def _fresh(render: Callable, mimetype: str, headers: dict) -> Response:
-    body = render()
+def _fresh(render: Callable, found: tuple, mimetype: str, headers: dict) -> Response:
+    body = _rendering(render, found)
     return body if isinstance(body, Response) else Response(body, content_type=mimetype, headers=headers)

@@ -91,14 +91,28 @@ def enforce_access():
     return None
 
 
+#: The headers every response carries unless its view set its own; Strict-Transport-Security on an https site.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+_SECURITY_HEADERS = {
+    secure: [(name.lower(), name, value) for name, value in SECURITY_HEADERS + ((HSTS,) if secure else ())]
+    for secure in (False, True)
+}
+
+
 def set_security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    """``after_request``: ``SECURITY_HEADERS`` on every response, unless its view set one of its own. One pass over the
+    response's headers, then the missing ones added: six look-ups by name had cost a cached public page a tenth of
+    its time."""
+    present = {name.lower() for name in response.headers.keys()}
+    wanted = _SECURITY_HEADERS[bool(current_app.config.get("SESSION_COOKIE_SECURE"))]
+    response.headers.extend([(name, value) for lower, name, value in wanted if lower not in present])
     if current_user and getattr(current_user, "is_authenticated", False):
         # Back-office pages may show unpublished figures: never store them in a shared cache.
         response.headers["Cache-Control"] = "private, no-store"

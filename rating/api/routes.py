@@ -33,10 +33,12 @@ NOT_FOUND = Reply("no such cycle, or not published yet", schemas.Error)
 NOT_MODIFIED = Reply("not modified (If-None-Match)")
 
 
-def _cached(build, areas: tuple, *, final: bool = False, depends_on: tuple = ()):
-    """The JSON of ``build()``, from the shared cache while ``areas`` are unchanged; 304 on a matching ETag."""
+def _cached(build, areas: tuple, *, final: bool = False, depends_on: tuple = (), query: schemas.Query | None = None):
+    """The JSON of ``build()``, from the shared cache while ``areas`` are unchanged; 304 on a matching ETag. Keyed
+    by the path and the validated ``query`` (``build`` reads that, never the query string): an unknown parameter
+    shares the entry."""
     return cache.page(
-        ("api", *depends_on),
+        ("api", *depends_on, tuple(query.model_dump().items()) if query is not None else ()),
         lambda: jsonify(build()).get_data(),
         areas=areas,
         final=final,
@@ -71,7 +73,7 @@ def post_json(post) -> dict:
     responses={200: Reply("one page of posts", schemas.PostPage), 304: NOT_MODIFIED, 400: BAD_PARAMETER},
 )
 def posts(query: schemas.PostsQuery):
-    return _cached(lambda: _posts(query), ("directory",))
+    return _cached(lambda: _posts(query), ("directory",), query=query)
 
 
 def _posts(query: schemas.PostsQuery) -> dict:
@@ -160,7 +162,7 @@ def _cycles() -> dict:
 )
 def cycle_results(year: int, query: schemas.VersionQuery):
     """The published result of a cycle (?version=N for an earlier published version); 404 until published."""
-    return _cached(lambda: _cycle_result(year, query.version), ("results",), final=True)
+    return _cached(lambda: _cycle_result(year, query.version), ("results",), final=True, query=query)
 
 
 def _cycle_result(year: int, version: int | None) -> dict:

@@ -219,7 +219,12 @@ def percent(rate: float | None) -> str:
 @public
 def stats():
     """Answered from the shared cache (rating.cache) until a complaint, a unit or a cycle changes."""
-    return cache.page(("complaint-stats", local_today()), _stats, areas=("complaints", "directory", "results"))
+    return cache.page(
+        ("complaint-stats", local_today()),
+        _stats,
+        query=("cycle", "from", "to"),
+        areas=("complaints", "directory", "results"),
+    )
 
 
 def _stats() -> str:

@@ -1,7 +1,8 @@
 """Public pages: home, the post directory (岗位名录), post pages, the language switch.
 
 Each page is answered from the shared cache (rating.cache) while the areas it shows keep their generation: the
-directory (units, posts, holders), the results (cycles, published results), the notices.
+directory (units, posts, holders), the results (cycles, published results), the notices. Each names the query
+parameters it reads (``query=``); it is rendered with those alone.
 """
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
@@ -52,7 +53,7 @@ def _home() -> str:
 @bp.get("/posts")
 @public
 def directory():
-    return cache.page(("directory",), _directory, areas=("directory",))
+    return cache.page(("directory",), _directory, query=("q", "unit", "page"), areas=("directory",))
 
 
 def _directory() -> str:
@@ -110,7 +111,7 @@ def _post(code: str):
 @public
 def notices():
     """通报: findings the inspectors marked for public notification. Never who inspected."""
-    return cache.page(("notices",), _notices, areas=("directory", "notices"))
+    return cache.page(("notices",), _notices, query=("unit", "page"), areas=("directory", "notices"))
 
 
 def _notices() -> str:
@@ -142,7 +143,7 @@ def _notices() -> str:
 def accountability():
     """责任追究通报: closed ledger entries the office published; the person's name only where the measure was
     published, nothing else private (no complainant, no evidence, no internal summary)."""
-    return cache.page(("accountability",), _accountability, areas=("directory", "notices"))
+    return cache.page(("accountability",), _accountability, query=("page",), areas=("directory", "notices"))
 
 
 def _accountability() -> str:

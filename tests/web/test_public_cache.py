@@ -1,8 +1,10 @@
 """The public pages' shared cache (rating.cache): a page stays as cached until a change of what it shows (a post's
 edit, a published correction, a notified finding, a complaint), never after a citizen's rating; never in another
 reader's language; one ETag/304 scheme for pages and API; nobody's session in a shared page; and, with Redis, one
-process's change seen at once by another."""
+process's change seen at once by another. A page is keyed by the query parameters it reads alone, so junk ones
+cannot fill the cache; a long page comes gzip-compressed to a reader who accepts it."""
 
+import gzip
 import re
 import uuid
 from datetime import timedelta
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from rating import cache
 from rating.clock import local_today
 from rating.config import ConfigError, load
+from rating.extensions import cache as shared_cache
 from rating.extensions import db
 from rating.models.cycles import Cycle
 from rating.models.posts import Post
@@ -164,6 +167,103 @@ def test_pages_vary_on_the_cookie_that_holds_the_language_and_the_api_is_one_in_
     client.get("/lang/en")
     again = client.get(f"/api/v1/cycles/{YEAR}/results", headers={"If-None-Match": results.headers["ETag"]})
     assert again.status_code == 304
+
+
+# --- query parameters: only those a page reads make a page of their own ------------------------------------------
+
+
+def _kept_pages() -> int:
+    """How many pages the in-process cache holds (the tests' cache: SimpleCache)."""
+    return sum(1 for key in shared_cache.cache._cache if key.startswith("page:"))
+
+
+@pytest.mark.parametrize(
+    ("url", "junk"),
+    [
+        ("/", "/?junk=1"),
+        (POST, f"{POST}?utm_source=qr&x="),
+        ("/posts", "/posts?junk=1&page="),
+        ("/posts?q=DT-001", "/posts?junk=2&q=%20DT-001%20&q=another"),
+        ("/notices", "/notices?junk=1"),
+        ("/complaints/stats", "/complaints/stats?junk=1"),
+        ("/api/v1/posts", "/api/v1/posts?junk=1"),
+        ("/api/v1/posts?q=DT", "/api/v1/posts?q=DT&junk=1"),
+    ],
+)
+def test_junk_query_parameters_share_the_page_of_the_bare_url(app, client, url, junk):
+    first = client.get(url)
+    assert first.status_code == 200
+    with app.app_context():
+        kept = _kept_pages()
+        for n in range(20):  # a script inventing parameters fills no cache
+            again = client.get(f"{junk}&n={n}")
+            assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+        assert _kept_pages() == kept
+    assert client.get(junk, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_the_parameters_a_page_reads_still_make_pages_of_their_own(app, client):
+    with app.app_context():
+        unit = _post().unit.code
+    pages = [
+        "/posts",
+        "/posts?q=DT-001",
+        "/posts?unit=" + unit,
+        "/posts?page=2",
+        "/api/v1/posts",
+        "/api/v1/posts?q=DT-001",
+    ]
+    bodies = [_text(client, url) for url in pages]
+    assert [bodies.index(b) for b in bodies] == list(range(len(bodies)))
+    assert "DT-001" in bodies[1] and "DT-002" not in bodies[1]
+    assert client.get("/posts?page=2&junk=1").get_data(as_text=True) == bodies[3]
+
+
+def test_junk_parameters_never_mix_the_languages_nor_follow_the_language_switch(client):
+    english = client.get("/posts?junk=1&lang=en").get_data(as_text=True)
+    assert "Post directory" in english and "岗位名录" not in english.split("<main")[0]
+    chinese = client.get("/posts?junk=1").get_data(as_text=True)
+    assert "岗位名录" in chinese.split("<main")[0]
+    # The page kept for everyone links its language switch to its own address, not to a first reader's junk.
+    switch = client.get("/posts?q=DT-001&junk=1").get_data(as_text=True)
+    assert "next=/posts?q%3DDT-001" in switch and "junk" not in switch
+    client.get("/lang/en")
+    assert "Post directory" in client.get("/posts?q=DT-001").get_data(as_text=True)
+
+
+# --- gzip: a long page compressed once, for the readers who accept it -------------------------------------------
+
+
+def test_a_long_page_comes_gzip_compressed_to_a_reader_who_accepts_it(client, published):
+    url = f"/results/{YEAR}"
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain.headers and len(plain.data) > 10_000
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and len(zipped.data) < len(plain.data) / 3
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    for response in (plain, zipped):  # a proxy keeps the two apart, and each language apart
+        assert response.headers["Vary"] == "Accept-Encoding, Cookie"
+        assert response.headers["Cache-Control"] == "public, max-age=60"
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == zipped.headers["ETag"]
+    assert "Content-Encoding" not in again.headers
+    # The compressed copy's ETag does not stand for the plain body, nor the other way round.
+    assert client.get(url, headers={"If-None-Match": zipped.headers["ETag"]}).data == plain.data
+    assert (
+        client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["ETag"]}).status_code == 200
+    )
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and refused.data == plain.data
+    api = client.get(f"/api/v1/cycles/{YEAR}/results", headers={"Accept-Encoding": "gzip"})
+    assert api.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in api.headers["Vary"]
+    assert gzip.decompress(api.data) == client.get(f"/api/v1/cycles/{YEAR}/results").data
+
+
+def test_a_short_page_is_not_compressed(client):
+    short = client.get("/api/v1/cycles", headers={"Accept-Encoding": "gzip"})
+    assert len(short.data) < cache.GZIP_MIN_BYTES and "Content-Encoding" not in short.headers
+    assert "Accept-Encoding" not in short.headers.get("Vary", "")
 
 
 # --- nobody's session in a shared page --------------------------------------------------------------------------
