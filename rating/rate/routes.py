@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from rating import sms
+from rating import sms, throttle
 from rating.extensions import db, limiter
 from rating.models.posts import Post
 from rating.models.ratings import FollowUp, Rating
@@ -126,10 +126,18 @@ def form(code: str):
     return _form_page(post, form, code_error=refused)
 
 
+def _device_identity() -> str:
+    return _network() + "|" + _device_key()
+
+
+#: Both limits of a submit, counted in one round trip to the limiter's store (rating.throttle); innermost first, as
+#: two stacked ``@limiter.limit`` decorators would list them.
+_submit_limits = throttle.limits((_device_limit, _device_identity), (_network_limit, _network))
+
+
 @bp.post("/posts/<code>/rate")
 @public
-@limiter.limit(_network_limit, key_func=_network)
-@limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
+@_submit_limits
 def submit(code: str):
     return _submit(_post_or_404(code))
 
@@ -145,8 +153,7 @@ def station_form(code: str):
 
 @bp.post("/units/<code>/rate")
 @public
-@limiter.limit(_network_limit, key_func=_network)
-@limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
+@_submit_limits
 def station_submit(code: str):
     return _submit(_station_desk_or_404(code))
 
@@ -235,7 +242,7 @@ def receipt(receipt: str):
 
 @bp.post("/receipt/<receipt>/contact")
 @public
-@limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
+@limiter.limit(_device_limit, key_func=_device_identity)
 def leave_contact(receipt: str):
     """The rater of a bad review leaves a contact after all: the unit's follow-up opens."""
     rating = _rating_or_404(receipt)
@@ -256,7 +263,7 @@ def leave_contact(receipt: str):
 
 @bp.route("/feedback/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_device_limit, methods=["POST"], key_func=lambda: _network() + "|" + _device_key())
+@limiter.limit(_device_limit, methods=["POST"], key_func=_device_identity)
 def feedback(token: str):
     """The citizen's private page for a bad review's follow-up: what the unit did, and rating the rectification."""
     follow_up = db.session.scalar(select(FollowUp).where(FollowUp.citizen_token == token[:64]))
