@@ -111,6 +111,7 @@ def configure_i18n(app: Flask) -> None:
 def configure_security(app: Flask) -> None:
     from rating import security
 
+    app.session_interface = security.SignedCookieSessions()
     # Access first: a stranger's POST is sent to login and a wrong role gets 403 before the CSRF check.
     app.before_request(security.enforce_access)
     csrf.init_app(app)
