@@ -4,7 +4,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import current_app, request, session
 from flask_babel import Babel
 from flask_caching import Cache
-from flask_limiter import Limiter
+from flask_limiter import Limiter as FlaskLimiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login.config import COOKIE_NAME, SESSION_KEYS
@@ -30,6 +30,25 @@ class QuietLoginManager(LoginManager):
         if remember not in request.cookies and SESSION_KEYS.isdisjoint(session.keys()):
             return False
         return super()._session_protection_failed()
+
+
+class Limiter(FlaskLimiter):
+    """Flask-Limiter without its before-request pass when that pass has nothing to count.
+
+    The pass counts the default, application, blueprint and meta limits; a limit decorating a view counts itself
+    when the view is called, and so do rating.throttle's. This site declares only such limits, so on every request
+    the pass resolved an empty list at some cost; it runs again as soon as a limit of those kinds exists."""
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if in_middleware and not self._counts_before_request():
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def _counts_before_request(self) -> bool:
+        manager = self.limit_manager
+        return bool(
+            manager._application_limits or manager._default_limits or manager._blueprint_limits or self._meta_limits
+        )
 
 
 db = SQLAlchemy(model_class=Base)
