@@ -103,7 +103,7 @@ def configure_i18n(app: Flask) -> None:
     from rating import i18n
 
     babel.init_app(app, locale_selector=select_locale)
-    app.before_request(i18n.cache_form_translations)
+    app.request_class = i18n.Request
     app.jinja_env.globals.update(i18n.template_globals())
     app.jinja_env.filters.update(i18n.template_filters())
 
