@@ -69,8 +69,12 @@ def _parsed(text: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(text))
 
 
-def _windows(specs: tuple[Spec, ...]) -> list[tuple[RateLimitItem, str]]:
-    """(window, key in the store) of every limit, in Flask-Limiter's order: by length of window, stable."""
+#: A window of a limit and what identifies this request's counter of it (Flask-Limiter's: key prefix, key, scope).
+Window = tuple[RateLimitItem, tuple[str, ...]]
+
+
+def _windows(specs: tuple[Spec, ...]) -> list[Window]:
+    """Every window of the limits with its identifiers, in Flask-Limiter's order: by length of window, stable."""
     scope = request.endpoint
     prefix = [limiter._key_prefix] if limiter._key_prefix else []
     windows = []
@@ -80,7 +84,7 @@ def _windows(specs: tuple[Spec, ...]) -> list[tuple[RateLimitItem, str]]:
             limiter.logger.error("Skipping limit: %s. Empty value found in parameters.", text)
             continue
         for item in _parsed(text() if callable(text) else text):
-            windows.append((item, item.key_for(*prefix, key, scope)))
+            windows.append((item, (*prefix, key, scope)))
     return sorted(windows, key=lambda window: window[0].GRANULARITY.seconds)
 
 
@@ -91,28 +95,28 @@ def _script(storage: RedisStorage):
     return script
 
 
-def _hit_in_one_trip(storage: RedisStorage, windows: list[tuple[RateLimitItem, str]]) -> Outcome:
-    keys = [storage.prefixed_key(key) for _item, key in windows]
-    args = [value for item, _key in windows for value in (item.get_expiry(), item.amount)] + [1]
+def _hit_in_one_trip(storage: RedisStorage, windows: list[Window]) -> Outcome:
+    keys = [storage.prefixed_key(item.key_for(*identifiers)) for item, identifiers in windows]
+    args = [value for item, _identifiers in windows for value in (item.get_expiry(), item.amount)] + [1]
     breached, ttl, *taken = _script(storage)(keys, args)
     shown = max(breached, 1) - 1
     item = windows[shown][0]
     return Outcome(item, breached > 0, max(0, item.amount - int(taken[shown])), max(int(ttl), 0) + time.time())
 
 
-def _hit_one_by_one(windows: list[tuple[RateLimitItem, str]]) -> Outcome:
+def _hit_one_by_one(windows: list[Window]) -> Outcome:
     strategy = limiter.limiter
     shown, breached = windows[0], False
     for window in windows:
-        item, key = window
-        if not strategy.hit(item, key):
+        item, identifiers = window
+        if not strategy.hit(item, *identifiers):
             shown, breached = window, True
             break
-    stats = strategy.get_window_stats(shown[0], shown[1])
+    stats = strategy.get_window_stats(shown[0], *shown[1])
     return Outcome(shown[0], breached, stats.remaining, stats.reset_time)
 
 
-def _hit(windows: list[tuple[RateLimitItem, str]]) -> Outcome:
+def _hit(windows: list[Window]) -> Outcome:
     storage = limiter.storage
     one_trip = (
         isinstance(storage, RedisStorage)

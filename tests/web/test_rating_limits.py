@@ -40,6 +40,14 @@ def app(request, tmp_path, sqlite_bare_template):
         db.engine.dispose()
 
 
+def _client(app):
+    """A client on an address of its own: the limiter's counts live on in Redis (and its key prefix with the first
+    app of the process), so no two tests may share a network."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.{}.{}.{}".format(*uuid.uuid4().bytes[:3])
+    return client
+
+
 def _rate(client, post, device: str):
     client.set_cookie("rid", device)
     token = csrf_token(client, f"/posts/{post.code}/rate")
@@ -54,7 +62,7 @@ def _stored(app) -> int:
 def test_a_device_then_its_network_are_refused_with_429_and_the_limit_in_the_headers(app, make_cycle, make_post):
     make_cycle()
     posts = [make_post() for _n in range(7)]
-    client = app.test_client()
+    client = _client(app)
 
     first = [_rate(client, post, "device-a") for post in posts[:4]]
     assert [r.status_code for r in first] == [302, 302, 302, 429]
@@ -74,7 +82,7 @@ def test_limits_switched_off_count_nothing(app, make_cycle, make_post):
     app.config.update(RATING_DEVICE_LIMIT="1 per minute")
     make_cycle()
     posts = [make_post() for _n in range(2)]
-    client = app.test_client()
+    client = _client(app)
     from rating.extensions import limiter
 
     limiter.enabled = False
@@ -83,3 +91,20 @@ def test_limits_switched_off_count_nothing(app, make_cycle, make_post):
     finally:
         limiter.enabled = True
     assert _stored(app) == 2
+
+
+def test_the_counts_are_kept_under_flask_limiters_own_keys(app, make_cycle, make_post):
+    """So that a deploy keeps counting where the last one stopped, and ``limiter.reset()`` clears them."""
+    from limits import parse
+
+    from rating.extensions import limiter
+
+    make_cycle()
+    posts = [make_post() for _n in range(2)]
+    client = _client(app)
+    for post in posts:
+        assert _rate(client, post, "device-a").status_code == 302
+    address, prefix = client.environ_base["REMOTE_ADDR"], limiter._key_prefix
+    device = limiter.limiter.get_window_stats(parse("3 per minute"), prefix, f"{address}|device-a", "rate.submit")
+    network = limiter.limiter.get_window_stats(parse("5 per minute"), prefix, address, "rate.submit")
+    assert (device.remaining, network.remaining) == (1, 3)
