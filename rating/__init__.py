@@ -112,7 +112,7 @@ def configure_i18n(app: Flask) -> None:
     from rating import i18n
 
     babel.init_app(app, locale_selector=select_locale)
-    app.before_request(i18n.cache_form_translations)
+    app.request_class = i18n.Request
     app.jinja_env.globals.update(i18n.template_globals())
     app.jinja_env.filters.update(i18n.template_filters())
 
@@ -120,6 +120,7 @@ def configure_i18n(app: Flask) -> None:
 def configure_security(app: Flask) -> None:
     from rating import security
 
+    app.session_interface = security.SignedCookieSessions()
     # Access first: a stranger's POST is sent to login and a wrong role gets 403 before the CSRF check.
     app.before_request(security.enforce_access)
     csrf.init_app(app)

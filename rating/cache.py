@@ -277,8 +277,8 @@ def _accepts_gzip() -> bool:
 
 def _impersonal() -> bool:
     """Whether a page just rendered holds nothing of its reader: no CSRF token was made for it and no message
-    flashed. (The session may have changed all the same: Flask-Login's strong protection rewrites an anonymous
-    reader's session that holds only the language on every request, without a trace in the page.)"""
+    flashed. (The session may have changed all the same, without a trace in the page: a language chosen with
+    ``?lang=``, say.)"""
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g and "_flashes" not in session
 
 

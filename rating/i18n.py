@@ -2,10 +2,10 @@
 Asia/Shanghai. The labels themselves live in rating.labels."""
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
+import flask
 from babel import support
-from flask import request
 from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
 from wtforms.i18n import messages_path
@@ -32,10 +32,14 @@ def _form_translations(locale: str):
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
-def cache_form_translations() -> None:
-    """``before_request``: hand Flask-WTF its validator messages from memory instead of reading the catalogue
-    file again on every request (it looks for ``request.wtforms_translations`` first)."""
-    request.wtforms_translations = _form_translations(str(get_locale()))
+class Request(flask.Request):
+    """The app's request: hands Flask-WTF its validator messages from memory instead of reading the catalogue file
+    again on every request (it looks for ``request.wtforms_translations`` first), and only when a form asks, so a
+    request that builds no form (an API call, a cached page, a plain rating) never works out its language for it."""
+
+    @cached_property
+    def wtforms_translations(self):
+        return _form_translations(str(get_locale()))
 
 
 def template_globals() -> dict:

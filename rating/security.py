@@ -1,4 +1,5 @@
-"""Security as structure: password hashing, the access rule of every endpoint, and response headers.
+"""Security as structure: password hashing, the access rule of every endpoint, response headers and the signed session
+cookie.
 
 Deny by default: every view declares who may use it with ``@public`` or ``@roles(...)``; a request to a view that
 declares nothing is refused, and the test suite fails on any such endpoint.
@@ -9,6 +10,7 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from rating.models.users import Role
@@ -33,6 +35,17 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, their signing serializer made once per key rather than twice per request."""
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("session_serializer")
+        if kept is None or kept[0] != keys:  # a key set or rotated since: made again
+            kept = app.extensions["session_serializer"] = (keys, super().get_signing_serializer(app))
+        return kept[1]
 
 
 def hash_password(password: str) -> str:

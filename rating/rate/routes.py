@@ -7,13 +7,13 @@ import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from rating import sms
+from rating import sms, throttle
 from rating.extensions import db, limiter
 from rating.models.posts import Post
 from rating.models.ratings import FollowUp, Rating
-from rating.rate.forms import ContactForm, FeedbackForm, PhoneForm, RatingForm
+from rating.rate.forms import ContactForm, FeedbackForm, PhoneForm, RatingForm, plainly_valid
 from rating.security import public
 from rating.services import followups, phones, ratings, stations
 from rating.services.cycles import open_cycle
@@ -55,8 +55,12 @@ def _form_url(post: Post, **args) -> str:
     return url_for("rate.form", code=post.code, **args)
 
 
+#: Built once: every rating and every form looks its post up.
+_POST_BY_CODE = select(Post).where(Post.code == bindparam("code"))
+
+
 def _post_or_404(code: str) -> Post:
-    post = db.session.scalar(select(Post).where(Post.code == code.upper()))
+    post = db.session.scalar(_POST_BY_CODE, {"code": code.upper()})
     if post is None or not post.active:
         abort(404)
     return post
@@ -126,10 +130,18 @@ def form(code: str):
     return _form_page(post, form, code_error=refused)
 
 
+def _device_identity() -> str:
+    return _network() + "|" + _device_key()
+
+
+#: Both limits of a submit, counted in one round trip to the limiter's store (rating.throttle); innermost first, as
+#: two stacked ``@limiter.limit`` decorators would list them.
+_submit_limits = throttle.limits((_device_limit, _device_identity), (_network_limit, _network))
+
+
 @bp.post("/posts/<code>/rate")
 @public
-@limiter.limit(_network_limit, key_func=_network)
-@limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
+@_submit_limits
 def submit(code: str):
     return _submit(_post_or_404(code))
 
@@ -145,38 +157,42 @@ def station_form(code: str):
 
 @bp.post("/units/<code>/rate")
 @public
-@limiter.limit(_network_limit, key_func=_network)
-@limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
+@_submit_limits
 def station_submit(code: str):
     return _submit(_station_desk_or_404(code))
 
 
 def _submit(post: Post):
-    form = RatingForm()
-    if not form.validate_on_submit():
-        return _form_page(post, form, 422)
+    data = plainly_valid(RatingForm)  # the common case, without building the form (rate.forms)
+    if data is None:
+        form = RatingForm()
+        if not form.validate_on_submit():
+            return _form_page(post, form, 422)
+        data = form.data
     submission = ratings.Submission(
-        level=form.level.data,
-        comment=form.comment.data or "",
-        code=form.code.data or "",
-        contact=form.contact.data or "",
+        level=data["level"],
+        comment=data["comment"] or "",
+        code=data["code"] or "",
+        contact=data["contact"] or "",
         phone_challenge=_challenge(post),
-        sms_code=(form.sms_code.data or "").strip(),
-        **{aspect: getattr(form, aspect).data for aspect in ratings.ASPECTS},
+        sms_code=(data["sms_code"] or "").strip(),
+        **{aspect: data[aspect] for aspect in ratings.ASPECTS},
     )
     rater = ratings.Rater(_network(), _device_key())
     try:
         submitted = ratings.submit_rating(post, submission, rater, current_app.config["SECRET_KEY"])
     except ratings.CodeRefused as exc:
         db.session.rollback()
+        form = RatingForm()
         form.code.data = ""
         return _form_page(post, form, 409, code_error=str(exc))
     except phones.PhoneRefused as exc:
         db.session.commit()  # keeps the attempt counted (and nothing else was written before it)
+        form = RatingForm()
         form.sms_code.data = ""
         return _form_page(post, form, 409, phone_error=str(exc))
     except DomainError as error:
-        return _form_page(post, form, refuse(error))
+        return _form_page(post, RatingForm(), refuse(error))
     db.session.commit()
     session.pop("phone_challenge", None)
     session["rated"] = submitted.receipt  # this browser may add a contact to its own bad review on the receipt
@@ -235,7 +251,7 @@ def receipt(receipt: str):
 
 @bp.post("/receipt/<receipt>/contact")
 @public
-@limiter.limit(_device_limit, key_func=lambda: _network() + "|" + _device_key())
+@limiter.limit(_device_limit, key_func=_device_identity)
 def leave_contact(receipt: str):
     """The rater of a bad review leaves a contact after all: the unit's follow-up opens."""
     rating = _rating_or_404(receipt)
@@ -256,7 +272,7 @@ def leave_contact(receipt: str):
 
 @bp.route("/feedback/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_device_limit, methods=["POST"], key_func=lambda: _network() + "|" + _device_key())
+@limiter.limit(_device_limit, methods=["POST"], key_func=_device_identity)
 def feedback(token: str):
     """The citizen's private page for a bad review's follow-up: what the unit did, and rating the rectification."""
     follow_up = db.session.scalar(select(FollowUp).where(FollowUp.citizen_token == token[:64]))

@@ -12,6 +12,7 @@ Called by rating.services.sources (accounting on the rating path) and the tests;
 import enum
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 from math import isclose
 
 from rating.scoring.method import MethodSettings
@@ -36,9 +37,11 @@ class WithheldRule(enum.StrEnum):
     REVIEW = "review"  #: held or excluded by an administrator (moderation, an upheld appeal)
 
 
+@lru_cache(maxsize=4096)
 def network_prefix(address: str) -> str:
     """The source network of an address: ``203.0.113.0/24`` or ``2001:db8:1:2::/64``; an unparsable address
-    (a proxy that sent nothing useful) is its own source."""
+    (a proxy that sent nothing useful) is its own source. Remembered for the last few thousand addresses: every
+    rating asks, and a network's citizens come back."""
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:

@@ -129,3 +129,17 @@ def test_disabled_account_cannot_sign_in(app, client, make_user):
     response = _login(client, auditor.username, PASSWORD)
     assert "用户名或密码不正确" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
+
+
+def test_a_signed_in_session_moved_to_another_browser_is_signed_out(client, login_as):
+    login_as("auditor")
+    assert client.get("/admin/").status_code == 200
+    client.environ_base["HTTP_USER_AGENT"] = "another browser"  # strong session protection: a new identifier
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_visitors_session_is_not_sent_again_on_every_page(client):
+    client.get("/lang/en?next=/posts")  # the session now holds the language
+    response = client.get("/posts")
+    assert response.status_code == 200 and "Post directory" in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers  # neither the unchanged session nor a remember cookie's deletion
