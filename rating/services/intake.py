@@ -3,7 +3,8 @@ site, so it reads everything it needs in one statement and writes with plain Cor
 
 Per ordinary rating (rating.services.ratings.submit_rating): ``situation`` (the open cycle, the holder in post today,
 the network's service hall and whether this device rated this post today), the source's counter upsert
-(rating.services.sources.take), ``insert_rating`` (RETURNING its id) and the audit leaf (rating.services.audit.append).
+(rating.services.sources.take), ``insert_rating`` (RETURNING its id; a receipt already taken is drawn again) and the
+audit leaf (rating.services.audit.append).
 All reads come before the first write, so that on SQLite the write lock is held for three INSERTs and the commit.
 """
 
@@ -86,14 +87,21 @@ def _upsert_source(dialect: str):
     ).returning(RatingSource.__table__.c.id, RatingSource.__table__.c.taken, RatingSource.__table__.c.state)
 
 
+def _insert_rating(dialect: str):
+    """Insert the rating unless its receipt is taken in its cycle (then no row comes back): receipts are random, and
+    at hundreds of thousands of ratings a day two of one day meet now and then. Any other unique key refuses."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    ratings = Rating.__table__
+    return insert(ratings).on_conflict_do_nothing(index_elements=["receipt", "cycle_id"]).returning(ratings.c.id)
+
+
 def _statements() -> _Statements:
     dialect = db.session.get_bind().dialect.name
     if dialect not in _built:
-        ratings = Rating.__table__
         _built[dialect] = _Statements(
             situation=_situation(),
             upsert_source=_upsert_source(dialect),
-            insert_rating=ratings.insert().returning(ratings.c.id),
+            insert_rating=_insert_rating(dialect),
         )
     return _built[dialect]
 
@@ -115,6 +123,6 @@ def upsert_source(values: dict):
     return db.session.connection().execute(_statements().upsert_source, values).one()
 
 
-def insert_rating(values: dict) -> int:
-    """Insert one rating row (every column given) and return its id."""
-    return db.session.connection().execute(_statements().insert_rating, values).scalar_one()
+def insert_rating(values: dict) -> int | None:
+    """Insert one rating row (every column given) and return its id; None when its receipt is already taken."""
+    return db.session.connection().execute(_statements().insert_rating, values).scalar_one_or_none()

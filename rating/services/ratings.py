@@ -188,12 +188,23 @@ def _take_allowance(cycle: Cycle, post: Post, origin: sources.Origin, rater: Rat
     return sources.take(cycle, post, origin, rater.device, salt)
 
 
-def _insert(values: dict) -> int:
-    """The rating's row. The same device's other submit of this post today (or the same phone's other confirmed
-    rating of it this cycle), read as not yet there and stored first, makes the database refuse this one
-    (uq_ratings_device_day, uq_ratings_phone): it is refused as the checks before would have refused it."""
+#: Draws of a receipt before giving up: one of 32⁷ a day is taken by another rating now and then, twice in a row
+#: practically never.
+RECEIPT_DRAWS = 5
+
+
+def _insert(values: dict, today: date) -> int:
+    """The rating's row, under a new receipt (in ``values``) while the one drawn is taken. The same device's other
+    submit of this post today (or the same phone's other confirmed rating of it this cycle), read as not yet there
+    and stored first, makes the database refuse this one (uq_ratings_device_day, uq_ratings_phone): it is refused as
+    the checks before would have refused it."""
     try:
-        return intake.insert_rating(values)
+        for _draw in range(RECEIPT_DRAWS):
+            rating_id = intake.insert_rating(values)
+            if rating_id is not None:
+                return rating_id
+            values["receipt"] = new_receipt(today)
+        raise RuntimeError(f"no free receipt after {RECEIPT_DRAWS} draws")
     except IntegrityError as error:
         said = str(error.orig)
         if values["rated_on"] is not None and ("uq_ratings_device_day" in said or "rated_on" in said):
@@ -247,7 +258,7 @@ def submit_rating(post: Post, sub: Submission, rater: Rater, salt: str) -> Submi
         created_at=utcnow(),
         **{aspect: getattr(sub, aspect) for aspect in ASPECTS},
     )
-    rating_id = _insert(values)
+    rating_id = _insert(values, today)
     if taken:
         sources.after_rating(cycle, taken)
     snapshot = rating_snapshot(SimpleNamespace(**values))
