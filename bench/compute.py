@@ -19,8 +19,9 @@ same data:
 - the plain query ``SELECT post_id, count(*), sum(level) FROM ratings GROUP BY post_id``;
 - ``rating.services.verdict.gather.gather`` alone (the SQL aggregation of the four components);
 - ``rating.services.verdict.lifecycle.compute_final`` (what ``flask compute`` runs: gather, rank, write the draft).
-Prints the three times, compute / plain query (goal: at most 2), and where compute's time went: the slowest SQL
-statements it ran, the time outside SQL and the CPU time of the Python process. This is not a test: it prints figures.
+Prints the three times, compute / plain query (goal: at most 2; 1.5 at 10M ratings / 10,000 posts), and where
+compute's time went: the slowest SQL statements it ran, the time outside SQL and the CPU time of the Python process.
+This is not a test: it prints figures.
 """
 
 import argparse
@@ -40,6 +41,15 @@ from bench.bare_insert import sqlalchemy_url
 
 PLAIN_QUERY = "SELECT post_id, count(*), sum(level) FROM ratings GROUP BY post_id"
 GOAL_RATIO = 2.0
+#: Issue 16: at 10,000,000 ratings / 10,000 posts the verdict is held to 1.5x the plain query (2x below that).
+GOAL_RATIO_AT_10M = 1.5
+
+
+def goal_ratio(scenario: "Scenario") -> float:
+    """The verdict's goal for a scenario: 1.5 at 10M ratings or more over 10,000 posts, 2 otherwise."""
+    return GOAL_RATIO_AT_10M if scenario.posts >= 10_000 and scenario.ratings >= 10_000_000 else GOAL_RATIO
+
+
 GRADES = ["competent"] * 6 + ["excellent"] * 2 + ["basically_competent", "incompetent"]
 
 
@@ -293,8 +303,9 @@ def report(scenario: Scenario, figures: dict) -> None:
     for label, (best, median) in (("plain GROUP BY", plain), ("gather (SQL, 4 components)", gather)):
         print(f"  {label:<30} best {best:8.3f} s   median {median:8.3f} s")
     print(f"  {'compute_final':<30} best {compute[0]:8.3f} s   median {compute[1]:8.3f} s")
-    verdict = "meets" if ratio <= GOAL_RATIO else "misses"
-    print(f"  compute / plain query: {ratio:.2f}  ({verdict} the goal of at most {GOAL_RATIO:g})")
+    goal = goal_ratio(scenario)
+    verdict = "meets" if ratio <= goal else "misses"
+    print(f"  compute / plain query: {ratio:.2f}  ({verdict} the goal of at most {goal:g})")
     statements = figures["statements"]
     in_sql = sum(seconds for seconds, _sql in statements)
     print(
