@@ -42,6 +42,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import Response, current_app, g, has_app_context, has_request_context, request, session
@@ -227,16 +228,50 @@ def page(
     return Response(body, content_type=mimetype, headers={**common, **encoding, **(headers or {})})
 
 
+def _number(value: str) -> str | None:
+    from rating.views import lenient_int  # the views' own reading of ?page= and ?cycle=
+
+    try:
+        return str(lenient_int(value))
+    except ValueError:
+        return None
+
+
+def _day(value: str) -> str | None:
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+#: How a cached page's views read a parameter, so that the key holds what the page shows and no more: a page number
+#: or year as its number, a day as its ISO date (the views read anything else as absent), a unit code as its first
+#: 20 characters (without the spaces that end them). Any other parameter (the search words) is kept as its first
+#: ``ARGUMENT_CHARS`` characters.
+_READERS: dict[str, Callable[[str], str | None]] = {
+    "page": _number,
+    "cycle": _number,
+    "from": _day,
+    "to": _day,
+    "unit": lambda value: value[:20].rstrip(),
+}
+
+
 def _arguments(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """The query parameters ``names`` of this request as a cached page reads them: the first value of each, without
-    surrounding spaces, at most ``ARGUMENT_CHARS`` characters; an empty one is absent (every view reads ``?q=`` as
-    no ``q``)."""
+    """The query parameters ``names`` of this request as a cached page reads them (``_READERS``): the first value of
+    each, without surrounding spaces; an empty or unreadable one is absent (the views read ``?q=`` or ``?page=x`` as
+    no such parameter), so ``?page=a1`` and ``?page=a2`` share the page of no ``page``."""
     found = []
     for name in names:
-        value = request.args.get(name, "").strip()[:ARGUMENT_CHARS]
+        value = request.args.get(name, "").strip()
+        value = _READERS.get(name, _first_chars)(value) if value else None
         if value:
             found.append((name, value))
     return tuple(found)
+
+
+def _first_chars(value: str) -> str:
+    return value[:ARGUMENT_CHARS]
 
 
 def page_path() -> str:

@@ -202,6 +202,26 @@ def test_junk_query_parameters_share_the_page_of_the_bare_url(app, client, url, 
     assert client.get(junk, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
 
 
+@pytest.mark.parametrize(
+    ("url", "variants"),
+    [
+        ("/posts", [f"/posts?page=a{n}" for n in range(10)]),  # no number: the first page
+        ("/posts?page=2", [f"/posts?page=%20{'0' * n}2" for n in range(10)]),  # the same number
+        ("/complaints/stats", [f"/complaints/stats?from=x{n}&to=2x{n}" for n in range(10)]),  # no day: the cycle's
+        ("/posts?unit=U1", [f"/posts?unit=U1{' ' * 30}{n}" for n in range(10)]),  # a unit code's 20 characters
+    ],
+)
+def test_values_a_page_reads_alike_share_one_page(app, client, url, variants):
+    first = client.get(url)
+    assert first.status_code == 200
+    with app.app_context():
+        kept = _kept_pages()
+        for variant in variants:
+            again = client.get(variant)
+            assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+        assert _kept_pages() == kept
+
+
 def test_the_parameters_a_page_reads_still_make_pages_of_their_own(app, client):
     with app.app_context():
         unit = _post().unit.code
