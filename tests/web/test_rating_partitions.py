@@ -13,12 +13,15 @@ from rating.clock import local_today
 from rating.extensions import db
 from rating.models.cycles import Cycle
 from rating.models.ratings import FollowUp, Rating
+from rating.services import audit
 from rating.services.followups import open_follow_up
 from rating.services.partitions import add_cycle_partition, partition_name
 from rating.services.verdict.gather import gather
 from tests.factories import local_datetime
 
 pytestmark = pytest.mark.bare
+
+ACTOR = audit.Actor("admin")
 
 
 def _partitions() -> set[str]:
@@ -173,3 +176,33 @@ def test_a_submits_check_of_the_devices_day_reads_only_the_open_cycles_partition
         plan = "\n".join(connection.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters).scalars())
         read = [line for line in plan.splitlines() if " on ratings_" in line and "never executed" not in line]
         assert len(read) == 1 and partition_name(this.id) in read[0], plan
+
+
+def test_a_new_cycle_waits_a_bounded_time_behind_a_long_read_and_is_refused_whole(app, engine_name):
+    """An export or the verdict holding the ratings open: making next year's partition would queue every citizen's
+    rating behind it, so the cycle is refused with "try again" after ATTACH_WAIT and nothing of it is kept."""
+    if engine_name != "postgresql":
+        pytest.skip("partitions exist on PostgreSQL only")
+    from rating.services.cycles import create_cycle, find_cycle
+    from rating.services.errors import Conflict
+
+    year = local_today().year + 5
+    with app.app_context():
+        reader = db.engine.connect()
+        try:
+            reader.begin()
+            reader.execute(text("SELECT count(*) FROM ratings"))  # holds every partition, as a long export would
+            with pytest.raises(Conflict, match="请稍后重试"):
+                create_cycle(ACTOR, year)
+        finally:
+            reader.close()
+        db.session.rollback()
+        assert find_cycle(year) is None
+        assert not any(name.startswith("ratings_c") and name not in _partitions() for name in _tables())
+        cycle = create_cycle(ACTOR, year)  # the reader gone, the same cycle is made at once
+        assert partition_name(cycle.id) in _partitions()
+        assert db.session.scalar(text("SELECT current_setting('lock_timeout')")) == "0"
+
+
+def _tables() -> set[str]:
+    return set(db.session.scalars(text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'ratings%'")))
