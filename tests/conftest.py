@@ -46,6 +46,24 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "bare: the test runs on a migrated database without the demo data; it builds its records itself"
     )
+    config.addinivalue_line(
+        "markers", "postgresql_only: the test is of something PostgreSQL alone has (partitions, its planner)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """A ``postgresql_only`` test has no SQLite variant: it is deselected there rather than skipped, so that a skip
+    in the summary always means a test that could not run."""
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("postgresql_only")
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("engine_name") == "sqlite"
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in set(dropped)]
 
 
 def is_bare(request) -> bool:

@@ -63,13 +63,12 @@ def test_a_new_cycle_gets_its_partition_and_its_ratings_land_there(
             assert _partitions() == set() and add_cycle_partition(cycle.id) is False
 
 
+@pytest.mark.postgresql_only
 def test_a_cycle_made_without_its_partition_keeps_its_ratings_in_the_default_one(
     app, engine_name, make_post, make_rating
 ):
     """A cycle made by hand rather than by create_cycle: its ratings go to the default partition, where they are
     counted all the same; asked for its partition afterwards, the service leaves them there, rather than fail."""
-    if engine_name != "postgresql":
-        pytest.skip("partitions exist on PostgreSQL only")
     with app.app_context():
         cycle = Cycle(year=2031, starts_on=date(2031, 1, 1), ends_on=date(2031, 12, 31))
         db.session.add(cycle)
@@ -125,9 +124,8 @@ def test_the_migration_keeps_ratings_ids_and_follow_ups_both_ways(
         db.engine.dispose()
 
 
+@pytest.mark.postgresql_only
 def test_the_verdicts_tally_of_a_cycle_reads_only_its_partition(app, engine_name, make_cycle, make_post, make_rating):
-    if engine_name != "postgresql":
-        pytest.skip("partition pruning is PostgreSQL's")
     with app.app_context():
         last, this, *_ = _two_cycles(make_cycle, make_post, make_rating)
         seen = []
@@ -148,13 +146,12 @@ def test_the_verdicts_tally_of_a_cycle_reads_only_its_partition(app, engine_name
         assert partition_name(last.id) not in plan and "ratings_default" not in plan, plan
 
 
+@pytest.mark.postgresql_only
 def test_a_submits_check_of_the_devices_day_reads_only_the_open_cycles_partition(
     app, engine_name, make_cycle, make_post, make_rating
 ):
     """The rating path asks whether this device rated this post today on every submit: with a partition per year,
     only the open cycle's is read, however many years the table holds."""
-    if engine_name != "postgresql":
-        pytest.skip("partition pruning is PostgreSQL's")
     from rating.services import intake, sources
 
     with app.app_context():
@@ -178,11 +175,10 @@ def test_a_submits_check_of_the_devices_day_reads_only_the_open_cycles_partition
         assert len(read) == 1 and partition_name(this.id) in read[0], plan
 
 
+@pytest.mark.postgresql_only
 def test_a_new_cycle_waits_a_bounded_time_behind_a_long_read_and_is_refused_whole(app, engine_name):
     """An export or the verdict holding the ratings open: making next year's partition would queue every citizen's
     rating behind it, so the cycle is refused with "try again" after ATTACH_WAIT and nothing of it is kept."""
-    if engine_name != "postgresql":
-        pytest.skip("partitions exist on PostgreSQL only")
     from rating.services.cycles import create_cycle, find_cycle
     from rating.services.errors import Conflict
 
