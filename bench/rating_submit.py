@@ -210,19 +210,24 @@ def verdict(holds: bool) -> str:
     return "holds" if holds else "MISSED"
 
 
-def bench_engine(name: str, url: str, clients: int, seconds: float) -> None:
-    seeded_database(url)
-    with gunicorn("bench.bare_insert:create_app()", {"DATABASE_URL": url}) as port:
-        bare, _ = run_posts(port, bare_client, clients, seconds)
-    env = {
+def app_settings(url: str) -> dict[str, str]:
+    """The app's environment for a benchmark of the rating path: both rating limits raised (all load comes from one
+    address), and, as in production with several workers, one shared limiter store (memory:// counts per worker)."""
+    return {
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET_KEY,
         "RATING_ENV": "development",
         "RATING_NETWORK_LIMIT": HIGH_LIMIT,
         "RATING_DEVICE_LIMIT": HIGH_LIMIT,
-        # As in production with several workers: one shared limiter store (memory:// would count per worker).
         "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/14"),
     }
+
+
+def bench_engine(name: str, url: str, clients: int, seconds: float) -> None:
+    seeded_database(url)
+    with gunicorn("bench.bare_insert:create_app()", {"DATABASE_URL": url}) as port:
+        bare, _ = run_posts(port, bare_client, clients, seconds)
+    env = app_settings(url)
     before, statuses_before, audited_before = stored_ratings(url)
     with gunicorn("rating:create_app()", env) as port:
         rating, receipts = run_posts(port, rating_client, clients, seconds)

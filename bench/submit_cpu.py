@@ -29,7 +29,7 @@ from collections.abc import Callable
 from werkzeug.test import EnvironBuilder
 
 from bench.directory import seeded_database
-from bench.rating_submit import HIGH_LIMIT, POSTS, SECRET_KEY, scratch_postgres, scratch_sqlite
+from bench.rating_submit import POSTS, app_settings, scratch_postgres, scratch_sqlite
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -113,16 +113,7 @@ def _receipt(status: str, headers: list) -> bool:
 
 
 def run(url: str, ratings: int, profile: int) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET_KEY,
-            "RATING_ENV": "development",
-            "RATING_NETWORK_LIMIT": HIGH_LIMIT,
-            "RATING_DEVICE_LIMIT": HIGH_LIMIT,
-            "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/14"),
-        }
-    )
+    os.environ.update(app_settings(url))
     seeded_database(url)
     from bench.bare_insert import create_app as bare_app
     from rating import create_app

@@ -13,6 +13,7 @@ import csv
 import os
 import re
 import shutil
+import socket
 import uuid
 from pathlib import Path
 
@@ -87,6 +88,15 @@ def build_database(url: str, seed: bool = True) -> None:
             db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+def skip_without_redis() -> None:
+    """Skip the calling test unless Redis listens on 127.0.0.1:6379 (``.ci/run`` starts it)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return
+    except OSError:
+        pytest.skip("Redis tests skipped: nothing listens on 127.0.0.1:6379")
 
 
 def postgres_admin_url() -> str | None:

@@ -1,6 +1,5 @@
 """Scheduled jobs run as plain functions, and rate limits can be shared through Redis."""
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from rating import jobs
 from rating.extensions import db
 from rating.models import RatingCode
 from rating.models.base import utcnow
-from tests.conftest import csrf_token, make_app
+from tests.conftest import csrf_token, make_app, skip_without_redis
 
 pytestmark = pytest.mark.bare
 
@@ -51,17 +50,8 @@ def test_audit_job_fails_on_a_broken_chain_so_the_run_log_shows_an_error(app, hi
         jobs.verify_audit_chain(app)
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def test_login_limit_is_shared_through_redis(tmp_path, sqlite_bare_template):
-    if not _redis_up():
-        pytest.skip("Redis tests skipped: nothing listens on 127.0.0.1:6379")
+    skip_without_redis()
     import shutil
     import uuid
 

@@ -2,31 +2,22 @@
 Flask-Limiter counted them, on the in-process store and on Redis alike."""
 
 import shutil
-import socket
 import uuid
 
 import pytest
 
 from rating.extensions import db
 from rating.models import Rating
-from tests.conftest import csrf_token, make_app
+from tests.conftest import csrf_token, make_app, skip_without_redis
 
 pytestmark = pytest.mark.bare
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(params=["memory://", "redis://127.0.0.1:6379/15"])
 def app(request, tmp_path, sqlite_bare_template):
     """An app whose device may rate 3 times a minute and whose network 5 times, its limits kept in ``params``."""
-    if request.param.startswith("redis") and not _redis_up():
-        pytest.skip("Redis tests skipped: nothing listens on 127.0.0.1:6379")
+    if request.param.startswith("redis"):
+        skip_without_redis()
     path = tmp_path / "limits.db"
     shutil.copyfile(sqlite_bare_template, path)
     app = make_app(
